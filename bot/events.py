@@ -1,0 +1,49 @@
+"""Neutral inbound events: what every messenger adapter turns its payloads into.
+
+Handlers only ever see these; no XML, no platform JSON.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """Who sent an event, as the platform names them (resolved to a Person by the router)."""
+
+    platform: str  # "simulator" | "wecom" | "dingtalk"
+    user_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextMessage:
+    """A chat message to the bot (1:1, or a group message that addresses the bot)."""
+
+    sender: Sender
+    text: str
+    dedupe_key: str
+    conversation: str | None = None  # group id when the message came from a group
+
+
+@dataclass(frozen=True, slots=True)
+class CardAction:
+    """A tap on a card button. ``key`` carries no authority: ``sender`` decides who acts."""
+
+    sender: Sender
+    card_ref: str
+    key: str
+    dedupe_key: str
+    selected: Mapping[str, str] = field(default_factory=dict)
+
+
+Event = TextMessage | CardAction
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """The immediate answer to an event (the router also queues messages through the outbox)."""
+
+    ok: bool
+    message: str

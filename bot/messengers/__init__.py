@@ -1,0 +1,1 @@
+"""Messenger adapters: the only code that knows a platform's payload formats."""

@@ -1,0 +1,86 @@
+"""The one settings object, built once at start and passed down.
+
+Every environment variable the product reads is a field here (prefix ``TIJI_``). Nothing below this
+module reads the environment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Runtime configuration (environment variables ``TIJI_*`` or a ``.env`` file)."""
+
+    model_config = SettingsConfigDict(env_prefix="TIJI_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    redis_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8080
+    public_url: str | None = Field(
+        default=None, description="Base URL the bot is reachable at, for links in messages"
+    )
+    simulator: bool = False
+    org_file: Path | None = None
+    timezone: str = "Asia/Shanghai"
+    office_start: dt.time = dt.time(8, 30)
+    office_end: dt.time = dt.time(17, 30)
+    reply_working_days: int = 3
+    report_working_days: int = 5
+    reminder_working_hours: int = 4
+    log_level: str = "INFO"
+
+    # WeCom (企业微信)
+    wecom_corp_id: str | None = None
+    wecom_agent_id: int | None = None
+    wecom_secret: str | None = None
+    wecom_contacts_secret: str | None = None
+    wecom_token: str | None = None
+    wecom_aes_key: str | None = None
+    wecom_api_base: str = "https://qyapi.weixin.qq.com"
+    wecom_robot_key: str | None = None
+
+    # DingTalk (钉钉)
+    dingtalk_client_id: str | None = None
+    dingtalk_client_secret: str | None = None
+    dingtalk_robot_code: str | None = None
+    dingtalk_card_template_id: str | None = None
+    dingtalk_mode: Literal["stream", "http"] = "stream"
+    dingtalk_api_base: str = "https://api.dingtalk.com"
+    dingtalk_oapi_base: str = "https://oapi.dingtalk.com"
+    dingtalk_robot_webhook: str | None = None
+    dingtalk_robot_webhook_secret: str | None = None
+    dingtalk_disconnect_alert_seconds: int = 300
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured database, or SQLite under the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite://{(self.data_dir / 'tiji.sqlite3').resolve()}"
+
+    @property
+    def wecom_enabled(self) -> bool:
+        return bool(self.wecom_corp_id and self.wecom_secret and self.wecom_agent_id)
+
+    @property
+    def dingtalk_enabled(self) -> bool:
+        return bool(self.dingtalk_client_id and self.dingtalk_client_secret)

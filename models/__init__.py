@@ -1,0 +1,12 @@
+"""Tortoise models, one module per aggregate. Every row belongs to an organisation."""
+
+MODEL_MODULES = [
+    "models.org",
+    "models.catalog",
+    "models.matter",
+    "models.messaging",
+    "models.audit",
+    "models.calendar",
+    "models.reports",
+    "models.simulator",
+]

@@ -1,0 +1,23 @@
+"""Append-only audit log; each row carries the hash of the previous one (per organisation)."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class AuditEntry(Model):
+    id = fields.IntField(primary_key=True)
+    organisation = fields.ForeignKeyField("models.Organisation", related_name="audit")
+    seq = fields.IntField()
+    at = fields.DatetimeField()
+    actor = fields.CharField(max_length=64)
+    action = fields.CharField(max_length=64)
+    subject = fields.CharField(max_length=64)
+    data: dict[str, object] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    prev_hash = fields.CharField(max_length=64)
+    hash = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "audit_log"
+        unique_together = (("organisation", "seq"),)
