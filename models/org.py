@@ -42,9 +42,9 @@ class Unit(Model):
     code = fields.CharField(max_length=64)
     name = fields.CharField(max_length=200)
     kind = fields.CharField(max_length=16, default="bureau")  # bureau | subordinate
-    principal: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
-        "models.Person", related_name=None, null=True, on_delete=fields.SET_NULL
-    )
+    # Person ids rather than foreign keys: people belong to units, so FKs both ways would be a
+    # cycle the schema generator cannot order. The org import checks these ids.
+    principal_id = fields.IntField(null=True)
 
     class Meta:
         table = "unit"
@@ -61,12 +61,9 @@ class Department(Model):
     unit: fields.ForeignKeyRelation[Unit] = fields.ForeignKeyField("models.Unit", related_name="departments")
     code = fields.CharField(max_length=64)
     name = fields.CharField(max_length=200)
-    head: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
-        "models.Person", related_name=None, null=True, on_delete=fields.SET_NULL
-    )
-    deputy: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
-        "models.Person", related_name=None, null=True, on_delete=fields.SET_NULL
-    )
+    # Person ids (see Unit.principal_id for why not foreign keys).
+    head_id = fields.IntField(null=True)
+    deputy_id = fields.IntField(null=True)
 
     class Meta:
         table = "department"
