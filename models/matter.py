@@ -29,6 +29,8 @@ class Matter(Model):
     co_department_ids: list[int] = fields.JSONField(default=list)  # type: ignore[assignment]
     state = fields.CharField(max_length=16, db_index=True)
     level = fields.IntField()
+    # How the matter was decided, kept after it closes: "can_do" | "confirm_no" | None.
+    outcome = fields.CharField(max_length=16, null=True)
     version = fields.IntField(default=1)
     submitted_at = fields.DatetimeField()
     due_at = fields.DatetimeField()
