@@ -11,7 +11,7 @@ import base64
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.cards import Card
 from bot.settings import Settings
@@ -50,7 +50,7 @@ class OutboxBatch:
     now: dt.datetime
     ids: list[int] = field(default_factory=list)
 
-    async def _add(self, dedupe_key: str, **values: object) -> OutboxMessage | None:
+    async def _add(self, dedupe_key: str, **values: Any) -> OutboxMessage | None:
         if await OutboxMessage.filter(dedupe_key=dedupe_key).exists():
             return None
         row = await OutboxMessage.create(
@@ -77,7 +77,7 @@ class OutboxBatch:
             dedupe_key,
             kind=OutboxKind.CARD.value,
             platform=instance.platform,
-            person_id=instance.recipient_id,  # type: ignore[attr-defined]
+            person_id=instance.recipient_id,
             card=instance,
             payload={"card": card.as_dict()},
         )
@@ -87,7 +87,7 @@ class OutboxBatch:
             dedupe_key,
             kind=OutboxKind.CARD_UPDATE.value,
             platform=instance.platform,
-            person_id=instance.recipient_id,  # type: ignore[attr-defined]
+            person_id=instance.recipient_id,
             card=instance,
             payload={"card": card.as_dict()},
         )

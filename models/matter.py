@@ -2,31 +2,48 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.catalog import CatalogItem
+    from models.org import Department, Organisation, Person, Unit
 
 
 class Matter(Model):
     """One matter staff would otherwise refuse. ``state``/``level`` follow ``bot.workflow``."""
 
     id = fields.IntField(primary_key=True)
-    organisation = fields.ForeignKeyField("models.Organisation", related_name="matters")
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="matters"
+    )
+    organisation_id: int
     number = fields.CharField(max_length=32)
     year = fields.IntField()
     seq = fields.IntField()
-    unit = fields.ForeignKeyField("models.Unit", related_name="matters")
-    department = fields.ForeignKeyField("models.Department", related_name="matters")
-    submitter = fields.ForeignKeyField("models.Person", related_name="submitted")
+    unit: fields.ForeignKeyRelation[Unit] = fields.ForeignKeyField("models.Unit", related_name="matters")
+    unit_id: int
+    department: fields.ForeignKeyRelation[Department] = fields.ForeignKeyField(
+        "models.Department", related_name="matters"
+    )
+    department_id: int
+    submitter: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="submitted"
+    )
+    submitter_id: int
     applicant = fields.CharField(max_length=200)
     applicant_phone = fields.CharField(max_length=32)
     subject = fields.TextField()
     request = fields.TextField(default="")
     reason = fields.TextField()
     policy_basis = fields.TextField(default="")
-    catalog_item = fields.ForeignKeyField(
+    catalog_item: fields.ForeignKeyNullableRelation[CatalogItem] = fields.ForeignKeyField(
         "models.CatalogItem", related_name="matters", null=True, on_delete=fields.SET_NULL
     )
-    co_department_ids: list[int] = fields.JSONField(default=list)  # type: ignore[assignment]
+    catalog_item_id: int | None
+    co_department_ids: list[int] = fields.JSONField(default=list)
     state = fields.CharField(max_length=16, db_index=True)
     level = fields.IntField()
     # How the matter was decided, kept after it closes: "can_do" | "confirm_no" | None.
@@ -36,9 +53,10 @@ class Matter(Model):
     due_at = fields.DatetimeField()
     decided_at = fields.DatetimeField(null=True)
     decided_level = fields.IntField(null=True)
-    decided_by = fields.ForeignKeyField(
+    decided_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="decided", null=True, on_delete=fields.SET_NULL
     )
+    decided_by_id: int | None
     decision_text = fields.TextField(default="")
     refusal_category = fields.CharField(max_length=32, default="")
     way_forward = fields.TextField(default="")
@@ -56,20 +74,29 @@ class DecisionStep(Model):
     """One approver's card at one level. Several open at level 3 when sections consult (会商)."""
 
     id = fields.IntField(primary_key=True)
-    organisation = fields.ForeignKeyField("models.Organisation", related_name="steps")
-    matter = fields.ForeignKeyField("models.Matter", related_name="steps")
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="steps"
+    )
+    organisation_id: int
+    matter: fields.ForeignKeyRelation[Matter] = fields.ForeignKeyField("models.Matter", related_name="steps")
+    matter_id: int
     level = fields.IntField()
-    approver = fields.ForeignKeyField("models.Person", related_name="steps")
+    approver: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="steps"
+    )
+    approver_id: int
     # The leader the step belongs to when ``approver`` is their stand-in (代理).
-    on_behalf_of = fields.ForeignKeyField(
+    on_behalf_of: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="delegated_steps", null=True, on_delete=fields.SET_NULL
     )
+    on_behalf_of_id: int | None
     lead = fields.BooleanField(default=True)
     status = fields.CharField(max_length=16, db_index=True)
     decision = fields.CharField(max_length=16, null=True)
-    decided_by = fields.ForeignKeyField(
+    decided_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="decided_steps", null=True, on_delete=fields.SET_NULL
     )
+    decided_by_id: int | None
     decided_at = fields.DatetimeField(null=True)
     comment = fields.TextField(default="")
     refusal_category = fields.CharField(max_length=32, default="")
@@ -84,12 +111,21 @@ class ReplyRecord(Model):
     """电话/书面回复: the answer given to the applicant (phone replies are recorded)."""
 
     id = fields.IntField(primary_key=True)
-    organisation = fields.ForeignKeyField("models.Organisation", related_name="replies")
-    matter = fields.ForeignKeyField("models.Matter", related_name="replies")
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="replies"
+    )
+    organisation_id: int
+    matter: fields.ForeignKeyRelation[Matter] = fields.ForeignKeyField(
+        "models.Matter", related_name="replies"
+    )
+    matter_id: int
     method = fields.CharField(max_length=16)  # phone | written
     callee_phone = fields.CharField(max_length=32, default="")
     content = fields.TextField()
-    recorded_by = fields.ForeignKeyField("models.Person", related_name="replies")
+    recorded_by: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="replies"
+    )
+    recorded_by_id: int
     recorded_at = fields.DatetimeField()
 
     class Meta:
@@ -100,9 +136,18 @@ class TextPrompt(Model):
     """The bot asked this person for words (a refusal's reason, a comment): their next message."""
 
     id = fields.IntField(primary_key=True)
-    organisation = fields.ForeignKeyField("models.Organisation", related_name="prompts")
-    person = fields.ForeignKeyField("models.Person", related_name="prompts")
-    step = fields.ForeignKeyField("models.DecisionStep", related_name="prompts")
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="prompts"
+    )
+    organisation_id: int
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="prompts"
+    )
+    person_id: int
+    step: fields.ForeignKeyRelation[DecisionStep] = fields.ForeignKeyField(
+        "models.DecisionStep", related_name="prompts"
+    )
+    step_id: int
     purpose = fields.CharField(max_length=16)  # refusal | comment
     created_at = fields.DatetimeField()
     answered_at = fields.DatetimeField(null=True)
@@ -115,12 +160,21 @@ class CardInstance(Model):
     """A card delivered for a step to one person; ``ref`` is its unguessable id on every platform."""
 
     id = fields.IntField(primary_key=True)
-    organisation = fields.ForeignKeyField("models.Organisation", related_name="cards")
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="cards"
+    )
+    organisation_id: int
     ref = fields.CharField(max_length=64, unique=True)
-    step = fields.ForeignKeyField("models.DecisionStep", related_name="cards")
-    recipient = fields.ForeignKeyField("models.Person", related_name="cards")
+    step: fields.ForeignKeyRelation[DecisionStep] = fields.ForeignKeyField(
+        "models.DecisionStep", related_name="cards"
+    )
+    step_id: int
+    recipient: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="cards"
+    )
+    recipient_id: int
     platform = fields.CharField(max_length=16)
-    platform_state: dict[str, str] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    platform_state: dict[str, str] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField()
     sent_at = fields.DatetimeField(null=True)
 

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.matter import CardInstance
+    from models.org import GroupChannel, Organisation, Person
 
 
 class InboxEntry(Model):
     """An inbound event already applied; the unique key makes platform retries harmless."""
 
     id = fields.IntField(primary_key=True)
-    organisation = fields.ForeignKeyField("models.Organisation", related_name="inbox", null=True)
+    organisation: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="inbox", null=True
+    )
+    organisation_id: int | None
     key = fields.CharField(max_length=255, unique=True)
     received_at = fields.DatetimeField()
 
@@ -37,14 +45,26 @@ class OutboxMessage(Model):
     """A message written in the same transaction as the change that caused it."""
 
     id = fields.IntField(primary_key=True)
-    organisation = fields.ForeignKeyField("models.Organisation", related_name="outbox")
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="outbox"
+    )
+    organisation_id: int
     dedupe_key = fields.CharField(max_length=255, unique=True)
     kind = fields.CharField(max_length=16)
     platform = fields.CharField(max_length=16)
-    person = fields.ForeignKeyField("models.Person", related_name="outbox", null=True)
-    group = fields.ForeignKeyField("models.GroupChannel", related_name="outbox", null=True)
-    card = fields.ForeignKeyField("models.CardInstance", related_name="outbox", null=True)
-    payload: dict[str, object] = fields.JSONField(default=dict)  # type: ignore[assignment]
+    person: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="outbox", null=True
+    )
+    person_id: int | None
+    group: fields.ForeignKeyNullableRelation[GroupChannel] = fields.ForeignKeyField(
+        "models.GroupChannel", related_name="outbox", null=True
+    )
+    group_id: int | None
+    card: fields.ForeignKeyNullableRelation[CardInstance] = fields.ForeignKeyField(
+        "models.CardInstance", related_name="outbox", null=True
+    )
+    card_id: int | None
+    payload: dict[str, object] = fields.JSONField(default=dict)
     status = fields.CharField(max_length=16, default=OutboxStatus.PENDING.value, db_index=True)
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField()

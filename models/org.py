@@ -39,6 +39,7 @@ class Unit(Model):
     organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
         "models.Organisation", related_name="units"
     )
+    organisation_id: int
     code = fields.CharField(max_length=64)
     name = fields.CharField(max_length=200)
     kind = fields.CharField(max_length=16, default="bureau")  # bureau | subordinate
@@ -58,7 +59,9 @@ class Department(Model):
     organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
         "models.Organisation", related_name="departments"
     )
+    organisation_id: int
     unit: fields.ForeignKeyRelation[Unit] = fields.ForeignKeyField("models.Unit", related_name="departments")
+    unit_id: int
     code = fields.CharField(max_length=64)
     name = fields.CharField(max_length=200)
     # Person ids (see Unit.principal_id for why not foreign keys).
@@ -77,12 +80,15 @@ class Person(Model):
     organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
         "models.Organisation", related_name="people"
     )
+    organisation_id: int
     unit: fields.ForeignKeyNullableRelation[Unit] = fields.ForeignKeyField(
         "models.Unit", related_name="people", null=True, on_delete=fields.SET_NULL
     )
+    unit_id: int | None
     department: fields.ForeignKeyNullableRelation[Department] = fields.ForeignKeyField(
         "models.Department", related_name="members", null=True, on_delete=fields.SET_NULL
     )
+    department_id: int | None
     handle = fields.CharField(max_length=64)
     name = fields.CharField(max_length=64)
     title = fields.CharField(max_length=64, default="")
@@ -90,7 +96,7 @@ class Person(Model):
     wecom_userid = fields.CharField(max_length=64, null=True)
     dingtalk_userid = fields.CharField(max_length=64, null=True)
     platform = fields.CharField(max_length=16, null=True)  # None: the organisation's default
-    roles: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    roles: list[str] = fields.JSONField(default=list)
     active = fields.BooleanField(default=True)
 
     class Meta:
@@ -108,10 +114,13 @@ class StandIn(Model):
     organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
         "models.Organisation", related_name="stand_ins"
     )
+    organisation_id: int
     person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField("models.Person", related_name="away")
+    person_id: int
     stand_in: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="standing_in"
     )
+    stand_in_id: int
     start_date = fields.DateField()
     end_date = fields.DateField()
     reason = fields.CharField(max_length=200, default="")
@@ -128,12 +137,14 @@ class GroupChannel(Model):
     organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
         "models.Organisation", related_name="groups"
     )
+    organisation_id: int
     code = fields.CharField(max_length=64)
     name = fields.CharField(max_length=200)
     kind = fields.CharField(max_length=16, default="unit")  # office | unit
     unit: fields.ForeignKeyNullableRelation[Unit] = fields.ForeignKeyField(
         "models.Unit", related_name="groups", null=True, on_delete=fields.SET_NULL
     )
+    unit_id: int | None
     platform = fields.CharField(max_length=16, null=True)
     wecom_chat_id = fields.CharField(max_length=64, null=True)
     wecom_robot_key = fields.CharField(max_length=128, null=True)
