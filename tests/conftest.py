@@ -16,6 +16,7 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from bot.clock import SimClock
 from bot.db import tortoise_config
@@ -85,6 +86,9 @@ def settings(tmp_path: Path, database_url: str, redis_server_url: str) -> Settin
 async def db(settings: Settings) -> AsyncIterator[None]:
     """A fresh schema in the test database."""
     url = settings.effective_database_url
+    # tortoise caches each model's INSERT/DELETE SQL per connection *name* ("default"), so SQL
+    # built for SQLite ("?" placeholders) would be reused on PostgreSQL in the same process.
+    EXECUTOR_CACHE.clear()
     if url.startswith(("postgres", "asyncpg")):
         await Tortoise.init(config=tortoise_config(url))
         conn = Tortoise.get_connection("default")
