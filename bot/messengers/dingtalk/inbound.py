@@ -1,0 +1,40 @@
+"""Handing a parsed DingTalk event to the router once, and answering card taps within 2 s.
+
+The router stores every event's dedupe key in its inbox in the same transaction as the change, so
+correctness never depends on this module; the Redis mark only lets duplicates (DingTalk re-pushes,
+several connections) skip the database. The mark is removed when handling fails, so a re-push can
+still apply the event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.events import Event, Reply
+from bot.resources import Resources
+
+log = logging.getLogger(__name__)
+
+Handle = Callable[[Event], Awaitable[Reply]]
+SEEN_TTL_SECONDS = 2 * 24 * 3600
+CARD_ANSWER_WITHIN = 1.5  # DingTalk waits 2 s for a card callback's answer
+
+
+async def dispatch_once(resources: Resources, handle: Handle, event: Event) -> Reply | None:
+    """Apply ``event`` through ``handle`` unless it was applied already (None for a duplicate)."""
+    key = f"tiji:dingtalk:seen:{event.dedupe_key}"
+    if not await resources.redis.set(key, "1", nx=True, ex=SEEN_TTL_SECONDS):
+        log.info("duplicate dingtalk event %s skipped", event.dedupe_key)
+        return None
+    try:
+        return await handle(event)
+    except BaseException:
+        await resources.redis.delete(key)
+        raise
+
+
+async def answer_within(task: asyncio.Task[Reply | None], seconds: float = CARD_ANSWER_WITHIN) -> None:
+    """Wait for ``task`` at most ``seconds``; it keeps running afterwards (the caller holds it)."""
+    await asyncio.wait({task}, timeout=seconds)

@@ -1,0 +1,115 @@
+"""DingTalk payloads → neutral events (the same JSON arrives over Stream and over HTTP)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from bot.events import CardAction, Sender, TextMessage
+
+PLATFORM = "dingtalk"
+ACTIONS = frozenset({"can_do", "escalate", "confirm_no"})
+REFUSAL_KEY = "refusal_category"
+REFUSAL_OPTIONS = frozenset({"law", "conditions", "other"})
+SINGLE_CHAT = "1"
+GROUP_CHAT = "2"
+
+
+class PayloadError(ValueError):
+    """A callback body without the fields DingTalk always sends (ignored; nothing is applied)."""
+
+
+def _required(data: Mapping[str, Any], key: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise PayloadError(f"missing {key}")
+    return value.strip()
+
+
+def _message_text(data: Mapping[str, Any]) -> str | None:
+    msgtype = data.get("msgtype")
+    if msgtype == "text":
+        text = data.get("text")
+        content = text.get("content") if isinstance(text, dict) else None
+        return content.strip() if isinstance(content, str) else None
+    if msgtype == "richText":
+        content = data.get("content")
+        parts = content.get("richText") if isinstance(content, dict) else None
+        if isinstance(parts, list):
+            return "".join(
+                p["text"] for p in parts if isinstance(p, dict) and isinstance(p.get("text"), str)
+            ).strip()
+    return None
+
+
+def parse_bot_message(data: Mapping[str, Any]) -> TextMessage | None:
+    """A bot message as a TextMessage; None for what the bot does not act on (pictures, group chatter).
+
+    The sender is ``senderStaffId`` (the corp userId); ``senderId`` is an opaque encrypted id.
+    """
+    msg_id = _required(data, "msgId")
+    staff_id = _required(data, "senderStaffId")
+    conversation: str | None = None
+    if str(data.get("conversationType", SINGLE_CHAT)) == GROUP_CHAT:
+        if data.get("isInAtList") is False:
+            return None  # DingTalk only delivers @bot group messages; be strict anyway
+        conversation = _required(data, "conversationId")
+    text = _message_text(data)
+    if text is None:
+        return None
+    return TextMessage(
+        sender=Sender(PLATFORM, staff_id),
+        text=text,
+        dedupe_key=f"dingtalk:msg:{msg_id}",
+        conversation=conversation,
+    )
+
+
+def _json_object(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str) and value.strip():
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            raise PayloadError("callback content is not JSON") from None
+        if isinstance(decoded, dict):
+            return decoded
+    return {}
+
+
+def _params(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The clicked button's request params, from ``content.cardPrivateData`` (or ``value``)."""
+    for raw in (data.get("content"), data.get("value")):
+        outer = _json_object(raw)
+        private = outer.get("cardPrivateData")
+        private = private if isinstance(private, dict) else outer
+        params = private.get("params")
+        if isinstance(params, dict) and params:
+            return params
+        ids = private.get("actionIds")
+        if isinstance(ids, list) and ids and isinstance(ids[0], str):
+            return {"action": ids[0]}
+    return {}
+
+
+def parse_card_callback(data: Mapping[str, Any]) -> CardAction:
+    """A card button tap as a CardAction; the clicker is ``userId`` (never anything in the params)."""
+    out_track_id = _required(data, "outTrackId")
+    user_id = _required(data, "userId")
+    params = _params(data)
+    action = params.get("action")
+    if not isinstance(action, str) or action not in ACTIONS:
+        raise PayloadError(f"unknown card action {action!r}")
+    selected: dict[str, str] = {}
+    refusal = params.get(REFUSAL_KEY)
+    if isinstance(refusal, str) and refusal in REFUSAL_OPTIONS:
+        selected[REFUSAL_KEY] = refusal
+    return CardAction(
+        sender=Sender(PLATFORM, user_id),
+        card_ref=out_track_id,
+        key=action,
+        dedupe_key=f"dingtalk:card:{out_track_id}:{user_id}:{action}",
+        selected=selected,
+    )

@@ -1,0 +1,370 @@
+"""Stream mode: one websocket to DingTalk's gateway per app, on aiohttp.
+
+- Open: ``POST /v1.0/gateway/connections/open`` (a ticket for one connection), then the websocket.
+- Every frame is acked per the protocol; ``ping`` is echoed; CALLBACK frames (bot messages, card
+  taps) are parsed and handed to the router, and acked within 2 s whatever the router takes.
+- ``disconnect``: reconnect at once. Errors and dropped connections: capped exponential back-off.
+- One connection per app across all processes (a Redis lock), since DingTalk gives each push to
+  one random connection: a second ``tiji dingtalk-stream`` waits and takes over if the first dies.
+- Disconnected longer than ``TIJI_DINGTALK_DISCONNECT_ALERT_SECONDS``: logged at ERROR and posted
+  to the office group once per outage; the state is readable through ``health.stream_status``.
+- ``stop`` (set on SIGTERM by the CLI) closes the socket, lets in-flight events finish, releases
+  the lock and returns.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import secrets
+import socket
+from collections.abc import Sequence
+from typing import Any
+
+import aiohttp
+
+from bot.events import Event
+from bot.messengers.dingtalk.client import DingTalkError
+from bot.messengers.dingtalk.frames import (
+    BOT_MESSAGE_TOPIC,
+    CARD_CALLBACK_TOPIC,
+    DISCONNECT_TOPIC,
+    PING_TOPIC,
+    Frame,
+    FrameError,
+    callback_ack,
+    event_ack,
+    parse_frame,
+    ping_ack,
+)
+from bot.messengers.dingtalk.health import alert_office, write_status
+from bot.messengers.dingtalk.http_callbacks import CARD_ANSWER
+from bot.messengers.dingtalk.inbound import CARD_ANSWER_WITHIN, Handle, answer_within, dispatch_once
+from bot.messengers.dingtalk.parse import PayloadError, parse_bot_message, parse_card_callback
+from bot.resources import Resources
+
+log = logging.getLogger(__name__)
+
+OPEN_TIMEOUT = aiohttp.ClientTimeout(total=15)
+USER_AGENT = "tiji/0.1 (aiohttp)"
+
+_RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
+class StreamLock:
+    """The one-connection-per-app lock (Redis, with a TTL renewed while the connection runs)."""
+
+    def __init__(self, resources: Resources, ttl_seconds: float) -> None:
+        self.redis = resources.redis
+        self.key = f"tiji:dingtalk:stream-lock:{resources.settings.dingtalk_client_id}"
+        self.ttl_ms = int(ttl_seconds * 1000)
+        self.token = f"{socket.gethostname()}:{secrets.token_hex(8)}"
+
+    async def acquire(self) -> bool:
+        return bool(await self.redis.set(self.key, self.token, nx=True, px=self.ttl_ms))
+
+    async def renew(self) -> bool:
+        return bool(await self.redis.eval(_RENEW, 1, self.key, self.token, str(self.ttl_ms)))  # type: ignore[misc]
+
+    async def release(self) -> None:
+        await self.redis.eval(_RELEASE, 1, self.key, self.token)  # type: ignore[misc]
+
+
+async def _wait_any(events: Sequence[asyncio.Event], seconds: float) -> None:
+    """Sleep ``seconds`` or until one of ``events`` is set."""
+    if any(event.is_set() for event in events):
+        return
+    waiters = [asyncio.create_task(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+
+
+class StreamClient:
+    """The Stream-mode connection of one app; ``handle`` applies events (``Router.handle``)."""
+
+    def __init__(
+        self,
+        resources: Resources,
+        handle: Handle,
+        *,
+        backoff_base: float = 1.0,
+        backoff_cap: float = 60.0,
+        lock_ttl: float = 30.0,
+        heartbeat: float = 20.0,
+        answer_within: float = CARD_ANSWER_WITHIN,
+        alert_after: float | None = None,
+        check_every: float | None = None,
+    ) -> None:
+        settings = resources.settings
+        self.resources = resources
+        self.handle = handle
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.lock = StreamLock(resources, lock_ttl)
+        self.lock_ttl = lock_ttl
+        self.heartbeat = heartbeat
+        self.answer_within = answer_within
+        self.alert_after = float(
+            alert_after if alert_after is not None else settings.dingtalk_disconnect_alert_seconds
+        )
+        self.check_every = (
+            check_every if check_every is not None else max(0.05, min(10.0, self.alert_after / 4))
+        )
+        self.connected = False
+        self.connections = 0  # websockets opened so far (for tests and logs)
+        self.disconnected_since: dt.datetime | None = None
+        self.alerted_for: dt.datetime | None = None
+        self.holding_lock = False
+        self._frames_seen = False
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._send_lock = asyncio.Lock()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Keep the connection up until ``stop`` is set."""
+        self.disconnected_since = self.resources.clock.now()
+        watchdog = asyncio.create_task(self._watchdog(stop))
+        try:
+            while not stop.is_set():
+                if not await self.lock.acquire():
+                    log.info("another process holds the DingTalk stream connection; waiting")
+                    await _wait_any([stop], self.lock_ttl / 3)
+                    continue
+                self.holding_lock = True
+                self.disconnected_since = self.resources.clock.now()  # the outage clock starts now
+                lost = asyncio.Event()
+                keeper = asyncio.create_task(self._keep_lock(stop, lost))
+                try:
+                    await self._connect_loop(stop, lost)
+                finally:
+                    keeper.cancel()
+                    await self.lock.release()
+                    self.holding_lock = False
+                if lost.is_set() and not stop.is_set():
+                    log.warning("lost the DingTalk stream lock; reconnecting when it is free")
+        finally:
+            watchdog.cancel()
+            if self._tasks:
+                await asyncio.wait(self._tasks, timeout=5)
+            log.info("DingTalk stream stopped")
+
+    async def _keep_lock(self, stop: asyncio.Event, lost: asyncio.Event) -> None:
+        while not stop.is_set():
+            await _wait_any([stop], self.lock_ttl / 3)
+            if stop.is_set():
+                return
+            try:
+                renewed = await self.lock.renew()
+            except Exception:  # Redis hiccup: try again at the next beat, the TTL covers it
+                log.warning("could not renew the DingTalk stream lock", exc_info=True)
+                continue
+            if not renewed:
+                lost.set()
+                return
+
+    async def _connect_loop(self, stop: asyncio.Event, lost: asyncio.Event) -> None:
+        failures = 0
+        while not stop.is_set() and not lost.is_set():
+            self._frames_seen = False
+            reason = "error"
+            try:
+                endpoint, ticket = await self._open()
+                async with self.resources.http.ws_connect(
+                    endpoint,
+                    params={"ticket": ticket},
+                    heartbeat=self.heartbeat,
+                    timeout=aiohttp.ClientWSTimeout(ws_close=5),
+                ) as ws:
+                    await self._mark_connected()
+                    reason = await self._session(ws, stop, lost)
+            except (aiohttp.ClientError, TimeoutError, DingTalkError) as exc:
+                log.warning("DingTalk stream connection failed: %s", exc)
+            except Exception:
+                log.exception("DingTalk stream connection broke")
+            await self._mark_disconnected()
+            if reason == "stop" or stop.is_set() or lost.is_set():
+                return
+            if reason == "disconnect":
+                failures = 0
+                continue  # the gateway asked us to move: reconnect at once
+            if self._frames_seen:
+                failures = 0
+            failures += 1
+            delay = min(self.backoff_cap, self.backoff_base * 2 ** (failures - 1))
+            log.info("reconnecting to DingTalk stream in %.1f s", delay)
+            await _wait_any([stop, lost], delay)
+
+    async def _open(self) -> tuple[str, str]:
+        settings = self.resources.settings
+        url = f"{settings.dingtalk_api_base.rstrip('/')}/v1.0/gateway/connections/open"
+        body = {
+            "clientId": settings.dingtalk_client_id,
+            "clientSecret": settings.dingtalk_client_secret,
+            "subscriptions": [
+                {"type": "CALLBACK", "topic": BOT_MESSAGE_TOPIC},
+                {"type": "CALLBACK", "topic": CARD_CALLBACK_TOPIC},
+            ],
+            "ua": USER_AGENT,
+            "localIp": "",
+        }
+        async with self.resources.http.post(url, json=body, timeout=OPEN_TIMEOUT) as resp:
+            status = resp.status
+            data = await resp.json(content_type=None) if resp.content_length != 0 else {}
+        endpoint = data.get("endpoint") if isinstance(data, dict) else None
+        ticket = data.get("ticket") if isinstance(data, dict) else None
+        if status != 200 or not isinstance(endpoint, str) or not isinstance(ticket, str):
+            code = str(data.get("code") if isinstance(data, dict) else status)
+            raise DingTalkError(
+                f"钉钉 Stream 连接打开失败（HTTP {status} {code}）：请检查 TIJI_DINGTALK_CLIENT_ID / "
+                "TIJI_DINGTALK_CLIENT_SECRET，并在开发者后台启用 Stream 模式",
+                transient=True,
+                code=code,
+            )
+        return endpoint, ticket
+
+    async def _mark_connected(self) -> None:
+        self.connected = True
+        self.connections += 1
+        if self.alerted_for is not None:
+            log.warning("DingTalk stream reconnected after the outage since %s", self.alerted_for.isoformat())
+        self.disconnected_since = None
+        self.alerted_for = None
+        log.info("DingTalk stream connected")
+        await self._report()
+
+    async def _mark_disconnected(self) -> None:
+        self.connected = False
+        if self.disconnected_since is None:
+            self.disconnected_since = self.resources.clock.now()
+        await self._report()
+
+    async def _report(self) -> None:
+        if not self.holding_lock:
+            return
+        since = self.disconnected_since or self.resources.clock.now()
+        try:
+            await write_status(self.resources, connected=self.connected, since=since)
+        except Exception:
+            log.warning("could not record the DingTalk stream status", exc_info=True)
+
+    async def _watchdog(self, stop: asyncio.Event) -> None:
+        """Alert once per outage that lasts longer than ``alert_after``; refresh the status record."""
+        while not stop.is_set():
+            await _wait_any([stop], self.check_every)
+            since = self.disconnected_since
+            await self._report()
+            if since is None or not self.holding_lock or self.alerted_for == since:
+                continue
+            if (self.resources.clock.now() - since).total_seconds() < self.alert_after:
+                continue
+            self.alerted_for = since
+            log.error(
+                "DingTalk stream disconnected since %s (over %.0f s)", since.isoformat(), self.alert_after
+            )
+            try:
+                await alert_office(self.resources, since)
+            except Exception:
+                log.exception("could not write the DingTalk outage alert to the office group")
+
+    # -- frames ------------------------------------------------------------------------------
+
+    async def _session(
+        self, ws: aiohttp.ClientWebSocketResponse, stop: asyncio.Event, lost: asyncio.Event
+    ) -> str:
+        """Read frames until the socket closes; returns "stop", "disconnect" or "closed"."""
+
+        async def close_when_told() -> None:
+            await _wait_any([stop, lost], float("inf"))
+            await ws.close()
+
+        closer = asyncio.create_task(close_when_told())
+        reason = "closed"
+        try:
+            async for message in ws:
+                if message.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+                    break
+                if await self._on_frame(ws, message.data) == DISCONNECT_TOPIC:
+                    reason = "disconnect"
+                    break
+        finally:
+            closer.cancel()
+            await ws.close()
+        if stop.is_set() or lost.is_set():
+            return "stop"
+        return reason
+
+    async def _send(self, ws: aiohttp.ClientWebSocketResponse, text: str) -> None:
+        try:
+            async with self._send_lock:
+                await ws.send_str(text)
+        except (aiohttp.ClientError, ConnectionError, RuntimeError) as exc:
+            log.warning("could not ack a DingTalk frame (connection closed): %s", exc)
+
+    async def _on_frame(self, ws: aiohttp.ClientWebSocketResponse, raw: str | bytes) -> str | None:
+        try:
+            frame = parse_frame(raw)
+        except FrameError as exc:
+            log.warning("malformed DingTalk frame ignored: %s", exc)
+            return None
+        self._frames_seen = True
+        if frame.type == "SYSTEM":
+            if frame.topic == PING_TOPIC:
+                await self._send(ws, ping_ack(frame))
+            elif frame.topic == DISCONNECT_TOPIC:
+                log.info("DingTalk gateway asked to disconnect; reconnecting")
+                return DISCONNECT_TOPIC
+            else:
+                log.info("DingTalk system frame %s ignored", frame.topic)
+        elif frame.type == "EVENT":
+            await self._send(ws, event_ack(frame))
+        elif frame.type == "CALLBACK":
+            task = asyncio.create_task(self._callback(ws, frame))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        else:
+            log.warning("DingTalk frame of unknown type %s ignored", frame.type)
+        return None
+
+    async def _callback(self, ws: aiohttp.ClientWebSocketResponse, frame: Frame) -> None:
+        event: Event | None = None
+        response: dict[str, Any] = {}
+        try:
+            data = frame.data_json()
+            if frame.topic == BOT_MESSAGE_TOPIC:
+                event = parse_bot_message(data)
+            elif frame.topic == CARD_CALLBACK_TOPIC:
+                event = parse_card_callback(data)
+                response = CARD_ANSWER
+            else:
+                log.info("DingTalk callback topic %s ignored", frame.topic)
+        except (FrameError, PayloadError) as exc:
+            log.warning("DingTalk %s frame ignored: %s", frame.topic, exc)
+            event = None
+        if event is not None:
+            work = asyncio.create_task(dispatch_once(self.resources, self.handle, event))
+            self._tasks.add(work)
+            work.add_done_callback(self._tasks.discard)
+            work.add_done_callback(_log_failure)
+            await answer_within(work, self.answer_within)
+        await self._send(ws, callback_ack(frame, response))
+
+
+def _log_failure(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("DingTalk event failed", exc_info=task.exception())
+
+
+async def run_stream(resources: Resources, stop: asyncio.Event) -> None:
+    """Run this app's Stream connection until ``stop`` is set (``tiji dingtalk-stream``, ``tiji dev``)."""
+    if resources.settings.dingtalk_mode != "stream":
+        log.info("TIJI_DINGTALK_MODE is %s: no stream connection", resources.settings.dingtalk_mode)
+        return
+    from bot.router import Router
+
+    await StreamClient(resources, Router(resources).handle).run(stop)
