@@ -30,15 +30,13 @@ def new_card_ref() -> str:
     return "tj" + secrets.token_urlsafe(18)
 
 
-async def build_card(step: DecisionStep, ref: str, *, status: str | None = None, closed: bool | None = None) -> Card:
+async def build_card(
+    step: DecisionStep, ref: str, *, status: str | None = None, closed: bool | None = None
+) -> Card:
     """The card for ``step`` as its approver sees it now."""
     matter = await Matter.get(id=step.matter_id).prefetch_related("submitter", "department")
     approver = await Person.get(id=step.approver_id)
-    on_behalf = (
-        await Person.get(id=step.on_behalf_of_id)
-        if step.on_behalf_of_id
-        else None
-    )
+    on_behalf = await Person.get(id=step.on_behalf_of_id) if step.on_behalf_of_id else None
     department: Department = matter.department
     level_text = f"{LEVEL_TITLES[step.level]} {approver.name}"
     if on_behalf is not None:
@@ -103,9 +101,11 @@ def card_status(step: DecisionStep) -> str:
 async def _history(matter: Matter, current: DecisionStep) -> list[str]:
     """One line per decision taken before this step (the leader sees what the levels below said)."""
     lines = []
-    steps = await DecisionStep.filter(matter_id=matter.id, status=StepStatus.DECIDED.value).order_by(
-        "decided_at", "id"
-    ).prefetch_related("decided_by")
+    steps = (
+        await DecisionStep.filter(matter_id=matter.id, status=StepStatus.DECIDED.value)
+        .order_by("decided_at", "id")
+        .prefetch_related("decided_by")
+    )
     for s in steps:
         if s.id == current.id:
             continue

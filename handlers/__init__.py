@@ -1,0 +1,1 @@
+"""Inbound reactions: chat commands, card actions (and, in later issues, web pages)."""

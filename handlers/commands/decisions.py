@@ -1,0 +1,50 @@
+"""待办 (my pending decisions, cards re-sent) and 意见 (the words of my decision)."""
+
+from __future__ import annotations
+
+from tortoise.expressions import Q
+
+from bot.chain import standing_in_for
+from bot.matter_service import give_text
+from bot.step_cards import issue_step_card
+from bot.texts import format_local
+from bot.workflow import LEVEL_TITLES, OPEN_STEP_STATUSES
+from handlers.commands.common import find_matter, split_number
+from handlers.context import HandlerContext
+from models.matter import DecisionStep, Matter
+
+COMMENT_USAGE = "意见 编号 内容（不能办时：意见 编号 理由：… 建议：…）"
+
+
+async def handle_todo(ctx: HandlerContext, body: str) -> str:
+    today = ctx.now.astimezone(ctx.tz).date()
+    acting_for = await standing_in_for(ctx.person.id, today)
+    mine = Q(approver_id=ctx.person.id) | Q(on_behalf_of_id=ctx.person.id)
+    if acting_for:
+        mine |= Q(approver_id__in=list(acting_for))
+    steps = (
+        await DecisionStep.filter(mine, organisation_id=ctx.organisation.id, status__in=[s.value for s in OPEN_STEP_STATUSES])
+        .order_by("opened_at")
+    )  # fmt: skip
+    if not steps:
+        return "您目前没有待审批的说“不”事项。"
+    lines = [f"您有 {len(steps)} 件待审批事项，审批卡片已重新发送："]
+    for step in steps:
+        matter = await Matter.get(id=step.matter_id)
+        await issue_step_card(ctx.batch, step)
+        waiting = "（待填写不能办理由）" if step.status == "awaiting_text" else ""
+        lines.append(
+            f"- {matter.number} {matter.subject}｜{LEVEL_TITLES[step.level]}｜回复期限 {format_local(matter.due_at, ctx.tz)}{waiting}"
+        )
+    return "\n".join(lines)
+
+
+async def handle_comment(ctx: HandlerContext, body: str) -> str:
+    number, text = split_number(body, COMMENT_USAGE)
+    matter = await find_matter(ctx, number)
+    if not text:
+        from bot.errors import UserError
+
+        raise UserError(f"缺少意见内容。用法：{COMMENT_USAGE}")
+    result = await give_text(ctx.batch, ctx.person, matter, text)
+    return result.message

@@ -1,0 +1,33 @@
+"""汇总: a quarter's digest on demand (office and leaders), and confirming a unit's 汇总表."""
+
+from __future__ import annotations
+
+from bot.errors import UserError
+from handlers.context import HandlerContext
+from models.org import Role
+
+ALLOWED = {Role.OFFICE.value, Role.ADMIN.value, Role.PRINCIPAL.value, Role.DEPUTY.value, Role.SECTION_HEAD.value,
+           Role.DISCIPLINE.value}  # fmt: skip
+
+
+async def handle_digest(ctx: HandlerContext, body: str) -> str:
+    from bot.digest import digest_markdown
+    from bot.quarters import parse_quarter, previous_quarter
+    from bot.report_tasks import confirm_report
+
+    words = body.split()
+    if words and words[0] in ("确认", "confirm"):
+        try:
+            return await confirm_report(ctx.resources, ctx.person, words[1] if len(words) > 1 else None)
+        except ValueError as error:
+            raise UserError(str(error)) from None
+    if not ALLOWED.intersection(ctx.person.roles or []):
+        raise UserError("季度汇总仅向办公室和各级领导提供。")
+    if words:
+        try:
+            quarter = parse_quarter(words[0])
+        except ValueError:
+            raise UserError(f"“{words[0]}”不是季度，请写成 2026Q3 的形式。") from None
+    else:
+        quarter = previous_quarter(ctx.now, ctx.resources.settings.tz)
+    return await digest_markdown(ctx.resources, ctx.organisation, quarter)

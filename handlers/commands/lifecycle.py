@@ -1,0 +1,45 @@
+"""回复 (record the reply to the applicant) and 撤回 (withdraw my pending matter)."""
+
+from __future__ import annotations
+
+from bot.errors import UserError
+from bot.matter_service import record_reply, withdraw
+from handlers.commands.common import find_matter, split_number
+from handlers.context import HandlerContext
+from handlers.forms import normalise_phone
+
+REPLY_USAGE = "回复 编号 电话|书面 内容，如：回复 TJ-2026-0001 电话 已告知申请人补齐材料后再来办理"
+METHODS = {"电话": "phone", "书面": "written", "phone": "phone", "written": "written"}
+
+
+async def handle_reply(ctx: HandlerContext, body: str) -> str:
+    number, rest = split_number(body, REPLY_USAGE)
+    method_word, _, content = rest.partition(" ")
+    if "\n" in method_word:
+        method_word, _, more = method_word.partition("\n")
+        content = f"{more} {content}".strip()
+    method = METHODS.get(method_word.strip().lower())
+    if method is None:
+        raise UserError(f"请写明回复方式“电话”或“书面”。用法：{REPLY_USAGE}")
+    content = content.strip()
+    if not content:
+        raise UserError(f"缺少回复内容（向申请人说明了什么）。用法：{REPLY_USAGE}")
+    matter = await find_matter(ctx, number)
+    if matter.submitter_id != ctx.person.id:
+        raise UserError(f"{matter.number} 不是您提交的事项，只有首问责任人可以登记回复。")
+    callee = matter.applicant_phone if method == "phone" else ""
+    first, _, remainder = content.partition(" ")
+    phone = normalise_phone(first) if method == "phone" else None
+    if phone and remainder.strip():
+        callee, content = phone, remainder.strip()
+    result = await record_reply(ctx.batch, ctx.person, matter, method, content, callee)
+    return result.message
+
+
+async def handle_withdraw(ctx: HandlerContext, body: str) -> str:
+    number, _ = split_number(body, "撤回 编号")
+    matter = await find_matter(ctx, number)
+    if matter.submitter_id != ctx.person.id:
+        raise UserError(f"{matter.number} 不是您提交的事项，只有提交人可以撤回。")
+    result = await withdraw(ctx.batch, ctx.person, matter)
+    return result.message

@@ -1,0 +1,24 @@
+"""What a handler works with: who is acting, when, and the outbox batch of its transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from bot.outbox import OutboxBatch
+from bot.resources import Resources
+from models.org import Organisation, Person
+
+
+@dataclass
+class HandlerContext:
+    resources: Resources
+    organisation: Organisation
+    person: Person
+    now: dt.datetime
+    batch: OutboxBatch
+    event_key: str
+
+    @property
+    def tz(self) -> dt.tzinfo:
+        return self.resources.settings.tz

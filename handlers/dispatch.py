@@ -1,0 +1,132 @@
+"""Applying one inbound event: resolve the sender, dedupe (inbox), run the handler in one
+transaction, queue the reply, nudge delivery after commit. Bad input rolls everything back and
+only the reply (and the inbox key) is stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from bot.errors import ConcurrentChange, UserError
+from bot.events import CardAction, Reply, TextMessage
+from bot.matter_service import decide_by_card, give_text
+from bot.outbox import OutboxBatch
+from bot.resources import Resources
+from handlers.commands import command_table, split_command
+from handlers.context import HandlerContext
+from handlers.people import resolve_person
+from models.matter import Matter, TextPrompt
+from models.messaging import InboxEntry
+from models.org import Organisation, Person
+
+log = logging.getLogger(__name__)
+
+ATTEMPTS = 4
+PROMPT_VALID_FOR = dt.timedelta(days=7)
+UNKNOWN_SENDER = (
+    "您还未登记在本单位的说“不”提级组织架构中，暂不能使用。请联系办公室（管理员）在组织架构文件中添加您。"
+)
+DUPLICATE = "这条消息已处理过。"
+
+Handler = Callable[[HandlerContext], Awaitable[str]]
+
+
+async def _claim_inbox(key: str, organisation: Organisation | None, now: dt.datetime) -> bool:
+    """False when the event was applied before (a platform retry)."""
+    if await InboxEntry.filter(key=key).exists():
+        return False
+    await InboxEntry.create(key=key, organisation=organisation, received_at=now)
+    return True
+
+
+async def _run(
+    resources: Resources, person: Person, dedupe_key: str, handler: Handler, *, reply_in_chat: bool = True
+) -> Reply:
+    organisation = await Organisation.get(id=person.organisation_id)
+    for attempt in range(ATTEMPTS):
+        now = resources.clock.now()
+        batch = OutboxBatch(resources.settings, organisation, now)
+        try:
+            async with in_transaction():
+                if not await _claim_inbox(dedupe_key, organisation, now):
+                    return Reply(True, DUPLICATE)
+                ctx = HandlerContext(resources, organisation, person, now, batch, dedupe_key)
+                message = await handler(ctx)
+                if reply_in_chat and message:
+                    await batch.text(person, message, dedupe_key=f"reply:{dedupe_key}")
+            await batch.nudge(resources)
+            return Reply(True, message)
+        except UserError as error:
+            return await _reply_error(resources, organisation, person, dedupe_key, error.message)
+        except (ConcurrentChange, IntegrityError) as error:
+            # Someone changed the matter (or took the number / audit seq) first: re-read and retry.
+            log.info("retrying event %s after %r (attempt %d)", dedupe_key, error, attempt + 1)
+    return await _reply_error(resources, organisation, person, dedupe_key, "系统繁忙，请稍后再试一次。")
+
+
+async def _reply_error(
+    resources: Resources, organisation: Organisation, person: Person, dedupe_key: str, message: str
+) -> Reply:
+    now = resources.clock.now()
+    batch = OutboxBatch(resources.settings, organisation, now)
+    try:
+        async with in_transaction():
+            if not await _claim_inbox(dedupe_key, organisation, now):
+                return Reply(True, DUPLICATE)
+            await batch.text(person, message, dedupe_key=f"reply:{dedupe_key}")
+    except IntegrityError:
+        return Reply(True, DUPLICATE)
+    await batch.nudge(resources)
+    return Reply(False, message)
+
+
+async def dispatch_text(resources: Resources, event: TextMessage) -> Reply:
+    person = await resolve_person(event.sender)
+    if person is None:
+        log.info("message from unregistered %s user %s", event.sender.platform, event.sender.user_id)
+        return Reply(False, UNKNOWN_SENDER)
+    word, body = split_command(event.text)
+    spec = command_table().get(word.lower())
+
+    async def handle(ctx: HandlerContext) -> str:
+        if spec is not None:
+            return await spec.handler(ctx, body)
+        prompt = await _open_prompt(ctx)
+        if prompt is not None and event.text.strip():
+            matter = await Matter.get(id=prompt)
+            return (await give_text(ctx.batch, ctx.person, matter, event.text)).message
+        if not event.text.strip():
+            raise UserError("消息是空的。发送“帮助”查看用法。")
+        raise UserError(f"没有“{word[:20]}”这个命令。发送“帮助”查看用法，发送“说不”获取审批表模板。")
+
+    return await _run(resources, person, event.dedupe_key, handle)
+
+
+async def _open_prompt(ctx: HandlerContext) -> int | None:
+    """The matter whose words the bot is waiting for from this person, if any (the latest prompt)."""
+    prompt = (
+        await TextPrompt.filter(
+            person_id=ctx.person.id, answered_at__isnull=True, created_at__gte=ctx.now - PROMPT_VALID_FOR
+        )
+        .order_by("-id")
+        .prefetch_related("step")
+        .first()
+    )
+    return None if prompt is None else prompt.step.matter_id
+
+
+async def dispatch_card_action(resources: Resources, event: CardAction) -> Reply:
+    person = await resolve_person(event.sender)
+    if person is None:
+        log.info("card action from unregistered %s user %s", event.sender.platform, event.sender.user_id)
+        return Reply(False, UNKNOWN_SENDER)
+
+    async def handle(ctx: HandlerContext) -> str:
+        result = await decide_by_card(ctx.batch, ctx.person, event.card_ref, event.key, dict(event.selected))
+        return result.message
+
+    return await _run(resources, person, event.dedupe_key, handle)

@@ -1,0 +1,88 @@
+"""Parsing ``字段：值`` forms typed on a phone: full- or half-width colons, blank lines, stray spaces."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from bot.errors import UserError
+
+_LABEL = re.compile(r"^\s*([^:：\s][^:：]{0,11}?)\s*[:：]\s*(.*)$")
+
+
+def parse_fields(text: str, aliases: Mapping[str, str]) -> dict[str, str]:
+    """Map each ``标签：值`` line to its canonical field name (``aliases``: label → field).
+
+    A line without a known label continues the previous field (a value over several lines). An
+    unknown label before any field, or a field given twice, is an error that says what to fix.
+    """
+    values: dict[str, str] = {}
+    current: str | None = None
+    for raw in text.splitlines():
+        line = raw.strip().replace("\u3000", " ")
+        if not line:
+            continue
+        match = _LABEL.match(line)
+        label = _normalise_label(match.group(1)) if match else None
+        if match and label is not None and label in aliases:
+            field = aliases[label]
+            if field in values:
+                raise UserError(f"“{match.group(1).strip()}”填写了两次，请只保留一行。")
+            values[field] = match.group(2).strip()
+            current = field
+        elif current is not None:
+            values[current] = f"{values[current]}\n{line}".strip()
+        elif match:
+            known = "、".join(dict.fromkeys(aliases))
+            raise UserError(f"无法识别的字段“{match.group(1).strip()}”。可用字段：{known}")
+        else:
+            raise UserError(f"无法识别这一行：“{line}”。请按“字段：内容”的格式逐行填写。")
+    return values
+
+
+def _normalise_label(label: str) -> str:
+    return re.sub(r"[\s“”\"'‘’]", "", label)
+
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+
+
+def normalise_phone(value: str) -> str | None:
+    """A mobile (11 digits) or a landline with area code; None when it is neither."""
+    cleaned = re.sub(r"[\s()（）]", "", value).replace("－", "-").replace("—", "-")
+    if cleaned.startswith("+86"):
+        cleaned = cleaned[3:]
+    digits_only = cleaned.replace("-", "")
+    if _MOBILE.match(digits_only):
+        return digits_only
+    if _LANDLINE.match(cleaned):
+        return cleaned
+    return None
+
+
+REFUSAL_ALIASES = {
+    "理由": "reason",
+    "不能办理由": "reason",
+    "不能办的理由": "reason",
+    "原因": "reason",
+    "建议": "way_forward",
+    "说行建议": "way_forward",
+    "办理建议": "way_forward",
+}
+
+
+def parse_refusal_text(text: str) -> tuple[str, str]:
+    """``理由：… 建议：…`` (on one line or several) → (reason, way_forward); both are required."""
+    spaced = re.sub(
+        r"\s*((?:不能办的?)?理由|原因|说[“\"]?行[”\"]?建议|办理建议|建议)\s*([:：])", r"\n\1\2", text
+    )
+    fields = parse_fields(spaced, REFUSAL_ALIASES)
+    reason = fields.get("reason", "").strip()
+    way_forward = fields.get("way_forward", "").strip()
+    missing = [name for name, value in (("理由", reason), ("建议", way_forward)) if not value]
+    if missing:
+        raise UserError(
+            f"缺少{'和'.join(missing)}。请按以下格式回复：\n理由：……（为什么确实不能办）\n建议：……（说“行”建议：怎样才能办成）"
+        )
+    return reason, way_forward

@@ -1,0 +1,15 @@
+"""Who sent an event: the platform's user id → the Person of the org file."""
+
+from __future__ import annotations
+
+from bot.events import Sender
+from models.org import Person
+
+_ID_FIELD = {"simulator": "handle", "wecom": "wecom_userid", "dingtalk": "dingtalk_userid"}
+
+
+async def resolve_person(sender: Sender) -> Person | None:
+    field = _ID_FIELD.get(sender.platform)
+    if field is None or not sender.user_id:
+        return None
+    return await Person.filter(active=True, **{field: sender.user_id}).order_by("id").first()
