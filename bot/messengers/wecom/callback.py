@@ -1,0 +1,184 @@
+"""``/wecom/callback``: URL verification (GET) and messages/card clicks (POST).
+
+POST order: timestamp window → signature (constant time) → decrypt (CorpID check) → defused XML
+parse → fast dedupe in Redis → ResponseCode saved with the card → ``Router.handle``. WeCom
+re-sends what is not answered with HTTP 200 within 5 s, so the handling runs as a task of its
+own: the answer waits for it at most ``HANDLE_BUDGET`` seconds, then goes out anyway while the
+task finishes (it is kept on the app and awaited at shutdown). Every rejected request gets the
+same answer; only the log says which check failed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import logging
+
+from aiohttp import web
+from tortoise.transactions import in_transaction
+
+from bot.app import ROUTER
+from bot.events import CardAction
+from bot.messengers.wecom.crypto import CallbackRejected, WeComCrypto
+from bot.messengers.wecom.parse import Inbound, parse_envelope, parse_message
+from bot.resources import RESOURCES, Resources
+from bot.router import Router
+from bot.settings import Settings
+from models.matter import CardInstance
+
+log = logging.getLogger(__name__)
+
+PATH = "/wecom/callback"
+HANDLE_BUDGET = 4.0  # seconds; WeCom gives up and re-sends after 5
+TIMESTAMP_WINDOW = 300  # seconds either way
+SEEN_SECONDS = 300
+SHUTDOWN_WAIT = 15.0
+PENDING = web.AppKey("wecom_pending", set[asyncio.Task[None]])
+
+
+def _rejected() -> web.Response:
+    return web.Response(status=400, text="invalid request")
+
+
+def _ok() -> web.Response:
+    return web.Response(status=200, text="")
+
+
+def crypto_for(settings: Settings) -> WeComCrypto:
+    if not (settings.wecom_token and settings.wecom_aes_key and settings.wecom_corp_id):
+        raise CallbackRejected("TIJI_WECOM_TOKEN / TIJI_WECOM_AES_KEY / TIJI_WECOM_CORP_ID not configured")
+    try:
+        return WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id)
+    except ValueError:
+        raise CallbackRejected("TIJI_WECOM_AES_KEY is malformed") from None
+
+
+async def verify_url(request: web.Request) -> web.Response:
+    """GET: answer the decrypted ``echostr`` as the bare body."""
+    resources = request.app[RESOURCES]
+    try:
+        query = request.query
+        missing = [k for k in ("msg_signature", "timestamp", "nonce", "echostr") if not query.get(k)]
+        if missing:
+            raise CallbackRejected(f"missing {', '.join(missing)}")
+        crypto = crypto_for(resources.settings)
+        plaintext = crypto.decrypt(
+            query["msg_signature"], query["timestamp"], query["nonce"], query["echostr"]
+        )
+    except CallbackRejected as exc:
+        log.warning("wecom URL verification rejected: %s", exc.reason)
+        return _rejected()
+    log.info("wecom URL verification answered")
+    return web.Response(status=200, body=plaintext.encode(), content_type="text/plain")
+
+
+def _check_timestamp(raw: str, now: dt.datetime) -> None:
+    try:
+        ts = int(raw)
+    except ValueError:
+        raise CallbackRejected("timestamp is not a number") from None
+    if abs(now.timestamp() - ts) > TIMESTAMP_WINDOW:
+        raise CallbackRejected(f"timestamp {ts} outside ±{TIMESTAMP_WINDOW}s")
+
+
+async def receive(request: web.Request) -> web.Response:
+    """POST: verify, parse, dedupe, apply; always HTTP 200 for a genuine callback."""
+    resources = request.app[RESOURCES]
+    try:
+        query = request.query
+        missing = [k for k in ("msg_signature", "timestamp", "nonce") if not query.get(k)]
+        if missing:
+            raise CallbackRejected(f"missing {', '.join(missing)}")
+        _check_timestamp(query["timestamp"], resources.clock.now())
+        crypto = crypto_for(resources.settings)
+        envelope = parse_envelope(await request.read())
+        plaintext = crypto.decrypt(
+            query["msg_signature"], query["timestamp"], query["nonce"], envelope.encrypt
+        )
+        inbound = parse_message(plaintext)
+    except CallbackRejected as exc:
+        log.warning("wecom callback rejected: %s", exc.reason)
+        return _rejected()
+
+    if inbound.event is None:
+        log.info(
+            "wecom %s/%s from %s acknowledged, nothing to do",
+            inbound.msg_type,
+            inbound.event_name,
+            inbound.from_user,
+        )
+        return _ok()
+    seen_key = f"wecom:seen:{inbound.dedupe_key}"
+    if not await resources.redis.set(seen_key, "1", nx=True, ex=SEEN_SECONDS):
+        log.info("wecom duplicate delivery %s ignored", inbound.dedupe_key)
+        return _ok()
+
+    task = asyncio.create_task(_apply(resources, request.app[ROUTER], inbound, seen_key))
+    pending = request.app[PENDING]
+    pending.add(task)
+    task.add_done_callback(pending.discard)
+    try:
+        await asyncio.wait_for(asyncio.shield(task), HANDLE_BUDGET)
+    except TimeoutError:
+        log.warning("wecom %s still being handled after %ss; answered now", inbound.dedupe_key, HANDLE_BUDGET)
+    except Exception:
+        # Not bad input (the router answers that itself) but a failure of ours, e.g. the database:
+        # a non-200 makes WeCom deliver it again, and the dedupe mark was released for that.
+        return web.Response(status=500, text="")
+    return _ok()
+
+
+async def _apply(resources: Resources, router: Router, inbound: Inbound, seen_key: str) -> None:
+    event = inbound.event
+    assert event is not None
+    try:
+        if isinstance(event, CardAction):
+            event = await _with_card(resources, event, inbound)
+        reply = await router.handle(event)
+        log.info("wecom %s handled: ok=%s", inbound.dedupe_key, reply.ok)
+    except Exception:
+        log.exception("wecom %s failed", inbound.dedupe_key)
+        await resources.redis.delete(seen_key)
+        raise
+
+
+async def _with_card(resources: Resources, action: CardAction, inbound: Inbound) -> CardAction:
+    """Map the task id back to the card, and keep the click's ResponseCode with it (the update
+    that follows the decision needs it)."""
+    ref = action.card_ref
+    if not await CardInstance.filter(ref=ref).exists():
+        mapped = await resources.redis.get(f"wecom:taskref:{ref}")
+        if mapped:
+            ref = mapped.decode() if isinstance(mapped, bytes) else str(mapped)
+            action = dataclasses.replace(action, card_ref=ref)
+    if not inbound.response_code:
+        return action
+    now = resources.clock.now().isoformat()
+    async with in_transaction():
+        instance = await CardInstance.filter(ref=ref).select_for_update().first()
+        if instance is not None:
+            instance.platform_state = {
+                **(instance.platform_state or {}),
+                "response_code": inbound.response_code,
+                "response_code_at": now,
+                "response_task_id": inbound.task_id,
+            }
+            await instance.save(update_fields=["platform_state"])
+    return action
+
+
+async def _drain(app: web.Application) -> None:
+    tasks: set[asyncio.Task[None]] = app[PENDING]
+    pending = list(tasks)
+    if pending:
+        log.info("waiting for %s wecom callback(s) still being handled", len(pending))
+        await asyncio.wait(pending, timeout=SHUTDOWN_WAIT)
+
+
+def setup_routes(app: web.Application) -> None:
+    tasks: set[asyncio.Task[None]] = set()
+    app[PENDING] = tasks
+    app.router.add_get(PATH, verify_url)
+    app.router.add_post(PATH, receive)
+    app.on_shutdown.append(_drain)
