@@ -1,0 +1,68 @@
+"""JSON shapes of the simulator API (DESIGN §4): conversation items, cards, people."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from models.org import Department, Person
+from models.simulator import SimMessage
+
+
+def card_view(card: dict[str, object] | None) -> dict[str, object] | None:
+    """A stored ``Card.as_dict()`` as the API shows it (contract keys first, extras kept)."""
+    if card is None:
+        return None
+    buttons = card.get("buttons") or []
+    fields = card.get("fields") or []
+    assert isinstance(buttons, list) and isinstance(fields, list)
+    selection = card.get("selection")
+    return {
+        "ref": str(card.get("ref", "")),
+        "title": str(card.get("title", "")),
+        "fields": [[str(k), str(v)] for k, v in fields],
+        "buttons": [
+            {
+                "key": str(b.get("key", "")),
+                "text": str(b.get("text", "")),
+                "style": str(b.get("style", "default")),
+            }
+            for b in buttons
+        ],
+        "selection": selection if isinstance(selection, dict) else None,
+        "closed": bool(card.get("closed", False)),
+        "status": str(card.get("status", "")),
+        "body": str(card.get("body", "")),
+        "matter_number": str(card.get("matter_number", "")),
+    }
+
+
+def item_view(message: SimMessage, tz: ZoneInfo) -> dict[str, object]:
+    """One conversation item; ``attachment`` links to ``GET /sim/api/files/{id}``."""
+    attachment = None
+    if message.attachment_name is not None:
+        attachment = {
+            "name": message.attachment_name,
+            "url": f"/sim/api/files/{message.id}",
+            "size": len(message.attachment or b""),
+        }
+    return {
+        "id": message.id,
+        "seq": message.seq,
+        "at": message.at.astimezone(tz).isoformat(),
+        "direction": message.direction,
+        "kind": message.kind,
+        "text": message.text,
+        "card": card_view(message.card),
+        "attachment": attachment,
+    }
+
+
+def person_view(person: Person, department: Department | None) -> dict[str, object]:
+    return {
+        "handle": person.handle,
+        "name": person.name,
+        "title": person.title,
+        "department": "" if department is None else department.name,
+        "department_code": "" if department is None else department.code,
+        "roles": list(person.roles or []),
+    }
