@@ -68,4 +68,21 @@ async def run_worker(settings: Any, clock: Clock) -> None:
         try:
             await worker.async_run()
         finally:
-            await worker.close()
+            await stop_worker(worker)
+
+
+async def stop_worker(worker: Worker) -> None:
+    """Stop a worker that shares its Redis pool with the web app (``Worker.close`` would close it).
+
+    Jobs cut short are run again by arq (at-least-once); delivery claims make that harmless.
+    """
+    import asyncio
+    import contextlib
+
+    if worker.main_task is not None:
+        worker.main_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker.main_task
+    for task in worker.tasks.values():
+        task.cancel()
+    await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
