@@ -1,0 +1,105 @@
+"""The whole 说“不”提级 flow through the simulator's JSON API, a real arq worker and a real Redis."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from bot.audit import verify_chain
+from bot.clock import SimClock
+from bot.settings import Settings
+from models.matter import Matter
+from models.messaging import OutboxMessage
+from tests.support.stack import Stack, running_stack
+
+FORM = "说不\n服务对象：桐柏县宏达运输有限公司\n联系电话：13800001111\n事项：道路运输经营许可证延续\n拟说不理由：年审材料不全"
+
+
+@pytest.fixture
+async def stack(settings: Settings, clock: SimClock, db: None) -> AsyncIterator[Stack]:
+    async with running_stack(settings, clock) as s:
+        await s.import_org()
+        yield s
+
+
+async def say(stack: Stack, handle: str, text: str) -> None:
+    response = await stack.client.post("/sim/api/messages", json={"from": handle, "text": text})
+    assert response.status == 202, await response.text()
+    await stack.drain()
+
+
+async def inbox(stack: Stack, handle: str) -> list[dict[str, Any]]:
+    response = await stack.client.get(f"/sim/api/inbox/{handle}")
+    assert response.status == 200
+    items: list[dict[str, Any]] = await response.json()
+    return items
+
+
+async def last_text(stack: Stack, handle: str) -> str:
+    items = [i for i in await inbox(stack, handle) if i["direction"] == "out" and i["kind"] == "text"]
+    assert items, f"{handle} got no text"
+    return str(items[-1]["text"])
+
+
+async def open_card(stack: Stack, handle: str) -> dict[str, Any]:
+    cards = [i["card"] for i in await inbox(stack, handle) if i["kind"] == "card" and not i["card"]["closed"]]
+    assert cards, f"{handle} has no open card"
+    card: dict[str, Any] = cards[-1]
+    return card
+
+
+async def click(stack: Stack, handle: str, ref: str, key: str, selected: dict[str, str] | None = None) -> dict[str, Any]:
+    response = await stack.client.post(
+        f"/sim/api/cards/{ref}/click", json={"by": handle, "key": key, "selected": selected or {}}
+    )
+    assert response.status == 200
+    body: dict[str, Any] = await response.json()
+    await stack.drain()
+    return body
+
+
+async def test_submit_escalate_twice_refuse_reply_close(stack: Stack) -> None:
+    await say(stack, "zhangwei", FORM)
+    assert "TJ-2026-0001" in await last_text(stack, "zhangwei")
+    head_card = await open_card(stack, "chenguoqing")
+    assert "TJ-2026-0001" in head_card["title"]
+    assert [b["key"] for b in head_card["buttons"]] == ["can_do", "escalate"]
+
+    # Someone else cannot decide the head's card.
+    refused = await click(stack, "wangfang", head_card["ref"], "can_do")
+    assert refused["ok"] is False and "陈国庆" in refused["message"]
+
+    assert (await click(stack, "chenguoqing", head_card["ref"], "escalate"))["ok"]
+    deputy_card = await open_card(stack, "liminghua")
+    closed_head = next(i["card"] for i in await inbox(stack, "chenguoqing") if i["kind"] == "card")
+    assert closed_head["closed"] and "已提级至 分管领导 李明华" in closed_head["status"]
+
+    # A repeated click on the stale card changes nothing and says who handled it when.
+    again = await click(stack, "chenguoqing", head_card["ref"], "can_do")
+    assert again["ok"] is False and "已由 陈国庆 于" in again["message"]
+
+    assert (await click(stack, "liminghua", deputy_card["ref"], "escalate"))["ok"]
+    principal_card = await open_card(stack, "wangjianguo")
+    assert principal_card["selection"]["key"] == "refusal_category"
+    assert [b["key"] for b in principal_card["buttons"]] == ["can_do", "confirm_no"]
+
+    answer = await click(stack, "wangjianguo", principal_card["ref"], "confirm_no", {"refusal_category": "law"})
+    assert "理由" in answer["message"]
+    assert "待填写理由" in (await open_card(stack, "wangjianguo"))["status"]
+    await say(stack, "wangjianguo", "理由：延续申请须提交年度审验合格证明\n建议：补齐年审合格证明后可当场办理")
+    matter = await Matter.get(number="TJ-2026-0001")
+    assert matter.state == "refused" and matter.refusal_category == "法律政策不允许"
+    assert matter.way_forward == "补齐年审合格证明后可当场办理"
+    assert "补齐年审合格证明后可当场办理" in await last_text(stack, "zhangwei")
+
+    await say(stack, "zhangwei", "回复 TJ-2026-0001 电话 已电话告知对方补齐年审证明后办理")
+    assert "办结" in await last_text(stack, "zhangwei")
+    await say(stack, "zhangwei", "查询 TJ-2026-0001")
+    timeline = await last_text(stack, "zhangwei")
+    assert "已办结" in timeline and "电话回复" in timeline and "提级" in timeline
+    matter = await Matter.get(number="TJ-2026-0001")
+    assert matter.state == "closed" and matter.outcome == "confirm_no"
+    assert (await verify_chain(matter.organisation_id)).ok
+    assert await OutboxMessage.filter(status="pending").count() == 0
