@@ -1,0 +1,87 @@
+"""XML → neutral events, and what malformed or hostile XML does."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.events import CardAction, TextMessage
+from bot.messengers.wecom.crypto import CallbackRejected
+from bot.messengers.wecom.parse import parse_envelope, parse_message
+from tests.fakes.wecom_callback import card_event_xml, text_xml
+
+
+def test_text_message() -> None:
+    inbound = parse_message(
+        text_xml("ww1", "zhangsan", "说不\n事项：x", msg_id="77", create_time=1700000000, agent_id=1)
+    )
+    assert inbound.event == TextMessage(
+        sender=inbound.event.sender,
+        text="说不\n事项：x",
+        dedupe_key="wecom:msg:77",  # type: ignore[union-attr]
+    )
+    assert isinstance(inbound.event, TextMessage)
+    assert (inbound.event.sender.platform, inbound.event.sender.user_id) == ("wecom", "zhangsan")
+
+
+def test_card_click_with_a_single_selected_item_still_gives_the_choice() -> None:
+    xml = card_event_xml("ww1", "lisi", task_id="tjAbC-d_e@0123456789", event_key="confirm_no",
+                         response_code="RC1", create_time=1700000001, agent_id=1,
+                         selected={"refusal_category": ["law"]})  # fmt: skip
+    inbound = parse_message(xml)
+    assert isinstance(inbound.event, CardAction)
+    assert inbound.event.card_ref == "tjAbC-d_e"
+    assert inbound.event.key == "confirm_no"
+    assert dict(inbound.event.selected) == {"refusal_category": "law"}
+    assert inbound.response_code == "RC1"
+    assert inbound.task_id == "tjAbC-d_e@0123456789"
+    assert inbound.dedupe_key == "wecom:card:lisi:1700000001:tjAbC-d_e@0123456789:confirm_no"
+
+
+def test_several_selected_items() -> None:
+    xml = card_event_xml("ww1", "lisi", task_id="t@1", event_key="k", response_code="R", create_time=1,
+                         agent_id=1, selected={"a": ["x"], "b": ["y", "z"]})  # fmt: skip
+    event = parse_message(xml).event
+    assert isinstance(event, CardAction)
+    assert dict(event.selected) == {"a": "x", "b": "y"}
+
+
+def test_other_events_are_acknowledged_without_an_event() -> None:
+    xml = ("<xml><ToUserName>ww1</ToUserName><FromUserName>u</FromUserName><CreateTime>5</CreateTime>"
+           "<MsgType>event</MsgType><Event>enter_agent</Event></xml>")  # fmt: skip
+    inbound = parse_message(xml)
+    assert inbound.event is None and inbound.event_name == "enter_agent"
+
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<xml><MsgType>text</MsgType><FromUserName>&lol2;</FromUserName><CreateTime>1</CreateTime><MsgId>1</MsgId></xml>"""
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        "<xml><MsgType>text</MsgType>",  # truncated
+        "<notxml/>",
+        BILLION_LAUGHS,
+        '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><Content>&e;</Content></xml>',
+        "<xml><MsgType>text</MsgType><FromUserName>u</FromUserName><CreateTime>x</CreateTime></xml>",
+        "<xml><MsgType>text</MsgType><FromUserName>u</FromUserName><CreateTime>1</CreateTime></xml>",  # no MsgId
+        "<xml><MsgType>event</MsgType><Event>template_card_event</Event><FromUserName>u</FromUserName>"
+        "<CreateTime>1</CreateTime><EventKey>k</EventKey></xml>",  # no TaskId
+    ],
+)
+def test_malformed_or_hostile_xml_is_rejected(xml: str) -> None:
+    with pytest.raises(CallbackRejected):
+        parse_message(xml)
+
+
+def test_envelope_needs_an_encrypt_element() -> None:
+    with pytest.raises(CallbackRejected):
+        parse_envelope(b"<xml><ToUserName>ww</ToUserName></xml>")
+    assert parse_envelope(b"<xml><Encrypt><![CDATA[abc]]></Encrypt></xml>").encrypt == "abc"
+
+
+def test_overlong_keys_are_hashed_to_fit_the_inbox() -> None:
+    xml = card_event_xml("ww1", "u" * 64, task_id="t" * 120, event_key="k" * 300, response_code="R",
+                         create_time=1, agent_id=1)  # fmt: skip
+    assert len(parse_message(xml).dedupe_key) <= 255
