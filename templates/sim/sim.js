@@ -132,26 +132,31 @@
       box.append(el("p", { class: "hint", text: "组织里还没有人员：请先导入组织文件（tiji org import）。" }));
       return;
     }
-    const byDept = new Map();
+    // Unit by unit (the API sends them in that order), then the unit's sections.
+    let unitName = null;
+    let section = null;
+    let sectionName = null;
     for (const person of state.people) {
-      const dept = person.department || "未分股室";
-      if (!byDept.has(dept)) byDept.set(dept, []);
-      byDept.get(dept).push(person);
-    }
-    for (const [dept, members] of byDept) {
-      const section = el("div", { class: "dept" }, el("h3", { text: dept }));
-      for (const person of members) {
-        section.append(el("button", {
-          type: "button",
-          class: "person" + (state.me && state.me.handle === person.handle ? " current" : ""),
-          dataset: { handle: person.handle },
-          onclick: () => choosePerson(person.handle),
-        },
-        el("span", { class: "name", text: person.name }),
-        el("span", { class: "sub", text: [person.title, person.handle].filter(Boolean).join(" · ") }),
-        el("span", {}, ...roleBadges(person.roles))));
+      if (person.unit !== unitName) {
+        unitName = person.unit;
+        sectionName = null;
+        box.append(el("h3", { class: "unit", text: unitName || "未分单位" }));
       }
-      box.append(section);
+      const name = person.department || "单位领导及其他";
+      if (name !== sectionName) {
+        sectionName = name;
+        section = el("div", { class: "dept" }, el("h4", { text: name }));
+        box.append(section);
+      }
+      section.append(el("button", {
+        type: "button",
+        class: "person" + (state.me && state.me.handle === person.handle ? " current" : ""),
+        dataset: { handle: person.handle },
+        onclick: () => choosePerson(person.handle),
+      },
+      el("span", { class: "name", text: person.name }),
+      el("span", { class: "sub", text: [person.title, person.handle].filter(Boolean).join(" · ") }),
+      el("span", {}, ...roleBadges(person.roles))));
     }
   }
 
@@ -259,7 +264,7 @@
     } else {
       const bubble = el("div", { class: "bubble" }, markdown(item.text));
       if (item.attachment) {
-        bubble.append("\n", el("a", { class: "file", href: item.attachment.url, download: item.attachment.name, text: `📎 ${item.attachment.name}` }));
+        bubble.append("\n", el("a", { class: "file", href: item.attachment.url, download: item.attachment.name, text: `附件：${item.attachment.name}` }));
       }
       wrap.append(bubble);
     }

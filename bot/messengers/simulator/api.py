@@ -108,10 +108,12 @@ async def people(request: web.Request) -> web.Response:
     organisation = await _organisation()
     rows = (
         await Person.filter(organisation=organisation, active=True)
-        .prefetch_related("department")
-        .order_by("department_id", "id")
+        .prefetch_related("department", "unit")
+        .order_by("id")
     )
-    return web.json_response([person_view(p, p.department) for p in rows])
+    # Unit by unit, its leaders (no section) first, then section by section.
+    rows.sort(key=lambda p: (p.unit_id or 0, p.department_id or 0, p.id))
+    return web.json_response([person_view(p, p.department, p.unit) for p in rows])
 
 
 async def post_message(request: web.Request) -> web.Response:

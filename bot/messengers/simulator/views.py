@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from models.org import Department, Person
+from models.org import Department, Person, Unit
 from models.simulator import SimMessage
 
 
@@ -57,12 +57,13 @@ def item_view(message: SimMessage, tz: ZoneInfo) -> dict[str, object]:
     }
 
 
-def person_view(person: Person, department: Department | None) -> dict[str, object]:
+def person_view(person: Person, department: Department | None, unit: Unit | None) -> dict[str, object]:
     return {
         "handle": person.handle,
         "name": person.name,
         "title": person.title,
         "department": "" if department is None else department.name,
         "department_code": "" if department is None else department.code,
+        "unit": "" if unit is None else unit.name,
         "roles": list(person.roles or []),
     }

@@ -73,6 +73,7 @@ async def test_people_lists_active_people_with_department_and_roles(client: Clie
         "title": "股长",
         "department": "运政股",
         "department_code": "yz",
+        "unit": "局机关",
         "roles": ["staff", "section_head"],
     }
     assert by_handle["zhaoliu"]["department"] == ""
