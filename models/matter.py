@@ -157,7 +157,7 @@ class TextPrompt(Model):
 
 
 class CardInstance(Model):
-    """A card delivered for a step to one person; ``ref`` is its unguessable id on every platform."""
+    """A card delivered for a step to one person. ``ref`` is its unguessable id on every platform."""
 
     id = fields.IntField(primary_key=True)
     organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(

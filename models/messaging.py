@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 
 class InboxEntry(Model):
-    """An inbound event already applied; the unique key makes platform retries harmless."""
+    """An inbound event already applied: the unique key makes platform retries harmless."""
 
     id = fields.IntField(primary_key=True)
     organisation: fields.ForeignKeyNullableRelation[Organisation] = fields.ForeignKeyField(

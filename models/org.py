@@ -108,7 +108,7 @@ class Person(Model):
 
 
 class StandIn(Model):
-    """代理: while ``person`` is away, cards go to ``stand_in``; the record shows both."""
+    """代理: while ``person`` is away, cards go to ``stand_in``, and the record shows both."""
 
     id = fields.IntField(primary_key=True)
     organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
