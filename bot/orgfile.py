@@ -13,6 +13,7 @@ Export writes a file that imports back to the same state.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -88,7 +89,7 @@ class ImportReport:
         )
         if not self.changed:
             return f"组织 {who}：无变化"
-        lines = [f"组织 {who} 导入完成："]
+        lines = [f"组织 {who}导入完成："]
         for kind, label in KINDS.items():
             parts = []
             if n := self.created.get(kind, 0):
@@ -259,6 +260,7 @@ class _Importer:
     ) -> dict[str, int]:
         old = {p.handle: p for p in await Person.filter(organisation=org)}
         ids: dict[str, int] = {}
+        derived = self.spec.derived_roles()
         for spec in self.spec.people:
             values: dict[str, Any] = {
                 "name": spec.name,
@@ -266,7 +268,7 @@ class _Importer:
                 "phone": spec.phone,
                 "unit_id": units[spec.unit].pk,
                 "department_id": depts[spec.department].pk if spec.department else None,
-                "roles": self.spec.roles_of(spec),
+                "roles": self.spec.roles_of(spec, derived),
                 "platform": spec.platform,
                 "active": True,
             }
@@ -359,19 +361,29 @@ class _Flow(dict[str, Any]):
 
 
 class _Dumper(yaml.SafeDumper):
-    pass
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        # Indent list items under their key, as people write them by hand.
+        super().increase_indent(flow, False)
 
 
 def _represent_flow(dumper: yaml.SafeDumper, data: _Flow) -> yaml.Node:
     return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=True)
 
 
+def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
+    # Ids and phone numbers made of digits are quoted, so that no YAML reader takes them for numbers.
+    style = '"' if _NUMBER_LIKE.fullmatch(data) else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_NUMBER_LIKE = re.compile(r"[-+0-9_.:eE]+")
 _Dumper.add_representer(_Flow, _represent_flow)
+_Dumper.add_representer(str, _represent_str)
 
 
 def _row(values: dict[str, Any]) -> _Flow:
     # Empty optional fields are left out: they import back as the same empty value.
-    return _Flow({k: v for k, v in values.items() if v is not None and v != ""})
+    return _Flow({k: v for k, v in values.items() if v not in (None, "", [])})
 
 
 async def _organisation_for_export(code: str | None) -> Organisation:
@@ -413,14 +425,16 @@ async def export_org(organisation_code: str | None = None) -> str:
     people = [p for p in everyone if p.active or p.id in named]
 
     doc: dict[str, Any] = {
-        "organisation": _row(
-            {
-                "code": org.code,
-                "name": org.name,
-                "default_platform": org.default_platform,
-                "complaint_phone": org.complaint_phone,
-                "complaint_address": org.complaint_address,
-            }
+        "organisation": dict(
+            _row(
+                {
+                    "code": org.code,
+                    "name": org.name,
+                    "default_platform": org.default_platform,
+                    "complaint_phone": org.complaint_phone,
+                    "complaint_address": org.complaint_address,
+                }
+            )
         ),
         "units": [
             {

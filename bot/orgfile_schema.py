@@ -12,6 +12,7 @@ phone numbers, so every field is text unless the schema says otherwise (dates).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import types
 import typing
@@ -29,8 +30,6 @@ from models.org import Role
 PLATFORMS = ("wecom", "dingtalk")
 UNIT_KINDS = ("bureau", "subordinate")
 GROUP_KINDS = ("office", "unit")
-#: Roles the file states; the others (section_head, deputy, principal) follow from the structure.
-STRUCTURAL_ROLES = (Role.SECTION_HEAD, Role.DEPUTY, Role.PRINCIPAL)
 
 HANDLE_RE = re.compile(r"[a-z0-9_.-]+")
 CODE_RE = re.compile(r"[A-Za-z0-9_.-]+")
@@ -159,12 +158,12 @@ class OrgFile(_Spec):
                 derived.setdefault(dept.deputy, set()).add(Role.DEPUTY)
         return derived
 
-    def roles_of(self, person: PersonSpec) -> list[str]:
-        """The roles stored for a person: those the file states plus those the structure gives.
-
-        Nobody is left without a role: a person with neither gets ``staff``.
+    def roles_of(self, person: PersonSpec, derived: dict[str, set[Role]] | None = None) -> list[str]:
+        """The roles stored for a person: those the file states plus those the structure gives
+        (``derived``, from :meth:`derived_roles`). Nobody is left without one: else ``staff``.
         """
-        wanted = {Role(r) for r in person.roles} | self.derived_roles().get(person.handle, set())
+        derived = self.derived_roles() if derived is None else derived
+        wanted = {Role(r) for r in person.roles} | derived.get(person.handle, set())
         return [role.value for role in Role if role in wanted] or [Role.STAFF.value]
 
 
@@ -290,10 +289,6 @@ def _spec_class(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _allowed_fields(model: type[BaseModel]) -> str:
-    return ", ".join(f.alias or n for n, f in model.model_fields.items())
-
-
 def _pydantic_message(error: Any, loc: Path) -> str:
     kind = error["type"]
     ctx = error.get("ctx") or {}
@@ -301,8 +296,12 @@ def _pydantic_message(error: Any, loc: Path) -> str:
         return "缺少必填字段"
     if kind == "extra_forbidden":
         model = _model_at(loc)
-        allowed = f"；可用的字段：{_allowed_fields(model)}" if model else ""
-        return f"未知字段（拼写错误？）{allowed}"
+        if model is None:
+            return "未知字段（拼写错误？）"
+        names = [f.alias or n for n, f in model.model_fields.items()]
+        close = difflib.get_close_matches(str(loc[-1]), names, n=1)
+        guess = f"是不是 {close[0]}？" if close else ""
+        return f"未知字段（拼写错误？）{guess}可用的字段：{', '.join(names)}"
     if kind == "string_type":
         return "不能为空" if error.get("input") is None else "应为文本，不能是列表或映射"
     if kind == "string_too_short":
@@ -310,7 +309,7 @@ def _pydantic_message(error: Any, loc: Path) -> str:
     if kind == "string_too_long":
         return f"太长，最多 {ctx.get('max_length')} 个字符"
     if kind == "list_type":
-        return "应为列表（每项以 - 开头）"
+        return "应为列表：写成 [a, b]，或每项一行、以 - 开头"
     if kind == "too_short":
         return "至少要有一项"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -525,7 +524,11 @@ def _is_phone(value: str) -> bool:
 
 
 def parse_org(text: str, *, source: str = "org.yaml") -> OrgFile:
-    """Validate an org file. Raises :class:`OrgFileError` naming the line and field of each problem."""
+    """Validate an org file. Raises :class:`OrgFileError` naming the line and field of each problem.
+
+    Shape problems (unknown or missing fields, wrong types) are reported together; references,
+    codes, phones and the chain are checked once the shape is right, and reported together too.
+    """
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:

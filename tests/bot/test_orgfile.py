@@ -14,6 +14,7 @@ from bot import orgfile
 from bot.orgfile import OrgExportError, OrgFileError, export_org, import_org, parse_org
 from models.catalog import CatalogItem
 from models.matter import Matter
+from models.messaging import OutboxMessage
 from models.org import Department, GroupChannel, Organisation, Person, StandIn, Unit
 
 EXAMPLE = (Path(__file__).resolve().parents[2] / "examples" / "org.yaml").read_text(encoding="utf-8")
@@ -139,6 +140,7 @@ async def test_export_imports_back_to_the_same_state(db: None) -> None:
     # A readable file: one line per person, Chinese as written, ids quoted so they stay text.
     assert "- {handle: chenguoqing, name: 陈国庆, title: 股长" in exported
     assert "roles: [staff]" in exported  # derived roles are not written back
+    assert 'dingtalk_userid: "0125' in exported and 'complaint_phone: "0377-68123456"' in exported
 
 
 async def test_export_into_a_fresh_database_gives_the_same_organisation(db: None) -> None:
@@ -250,6 +252,29 @@ async def test_a_section_left_out_is_removed_unless_matters_refer_to_it(db: None
     assert await snapshot() == before
 
 
+async def test_a_group_left_out_is_removed_unless_it_has_messages(db: None) -> None:
+    await import_org(EXAMPLE)
+    without = "\n".join(line for line in EXAMPLE.splitlines() if "code: glzx-group" not in line)
+    group = await GroupChannel.get(code="glzx-group")
+    await OutboxMessage.create(
+        organisation_id=group.organisation_id, dedupe_key="digest:2026Q3:glzx", kind="group", platform="wecom",
+        group=group, payload={"markdown": "汇总"}, next_attempt_at=dt.datetime(2026, 10, 8, tzinfo=dt.UTC),
+        created_at=dt.datetime(2026, 10, 8, tzinfo=dt.UTC),
+    )  # fmt: skip
+    before = await snapshot()
+
+    with pytest.raises(OrgFileError) as caught:
+        await import_org(without)
+    assert f"第 {line_no(without, 'groups:')} 行 groups: 文件里没有已有的群 glzx-group" in str(caught.value)
+    assert await snapshot() == before
+
+    await OutboxMessage.all().delete()
+    report = await import_org(without)
+    assert report.removed == {"groups": 1}
+    assert "群：删除 1" in report.summary()
+    assert await GroupChannel.filter(code="glzx-group").count() == 0
+
+
 async def test_a_failure_half_way_stores_nothing(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
     """The catalog is written after units, sections and people: a failure there undoes them."""
     await import_org(EXAMPLE)
@@ -297,7 +322,7 @@ ERRORS = [
         ('phone: "13837701010"', 'phnoe: "13837701010"'),
         "handle: zhangwei,",
         f"people[{ZHANGWEI}].phnoe",
-        "未知字段",
+        "未知字段（拼写错误？）是不是 phone？",
         id="unknown-key",
     ),
     pytest.param(
