@@ -193,7 +193,7 @@ async def quarter_stats(
 
 
 def _hours(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
+    return "—" if value is None else f"{value:.1f} 工作小时"
 
 
 def _row(counts: Counts) -> dict[str, object]:
