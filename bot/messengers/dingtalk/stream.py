@@ -84,6 +84,11 @@ async def _wait_any(events: Sequence[asyncio.Event], seconds: float) -> None:
             waiter.cancel()
 
 
+def backoff_delay(failures: int, base: float, cap: float) -> float:
+    """Seconds to wait after ``failures`` consecutive failures: base, 2·base, 4·base … at most cap."""
+    return float(min(cap, base * 2 ** max(0, failures - 1)))
+
+
 class StreamClient:
     """The Stream-mode connection of one app; ``handle`` applies events (``Router.handle``)."""
 
@@ -196,7 +201,7 @@ class StreamClient:
             if self._frames_seen:
                 failures = 0
             failures += 1
-            delay = min(self.backoff_cap, self.backoff_base * 2 ** (failures - 1))
+            delay = backoff_delay(failures, self.backoff_base, self.backoff_cap)
             log.info("reconnecting to DingTalk stream in %.1f s", delay)
             await _wait_any([stop, lost], delay)
 
