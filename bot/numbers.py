@@ -26,6 +26,8 @@ def normalise_number(text: str) -> str | None:
 async def next_seq(organisation_id: int, year: int) -> int:
     """The next free sequence number (inside the creating transaction; the unique
     (organisation, year, seq) constraint turns a concurrent duplicate into a retry)."""
-    result = await Matter.filter(organisation_id=organisation_id, year=year).annotate(top=Max("seq")).values("top")
+    result = (
+        await Matter.filter(organisation_id=organisation_id, year=year).annotate(top=Max("seq")).values("top")
+    )
     top = result[0]["top"] if result else None
     return 1 if top is None else int(top) + 1

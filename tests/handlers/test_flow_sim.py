@@ -50,7 +50,9 @@ async def open_card(stack: Stack, handle: str) -> dict[str, Any]:
     return card
 
 
-async def click(stack: Stack, handle: str, ref: str, key: str, selected: dict[str, str] | None = None) -> dict[str, Any]:
+async def click(
+    stack: Stack, handle: str, ref: str, key: str, selected: dict[str, str] | None = None
+) -> dict[str, Any]:
     response = await stack.client.post(
         f"/sim/api/cards/{ref}/click", json={"by": handle, "key": key, "selected": selected or {}}
     )
@@ -85,10 +87,14 @@ async def test_submit_escalate_twice_refuse_reply_close(stack: Stack) -> None:
     assert principal_card["selection"]["key"] == "refusal_category"
     assert [b["key"] for b in principal_card["buttons"]] == ["can_do", "confirm_no"]
 
-    answer = await click(stack, "wangjianguo", principal_card["ref"], "confirm_no", {"refusal_category": "law"})
+    answer = await click(
+        stack, "wangjianguo", principal_card["ref"], "confirm_no", {"refusal_category": "law"}
+    )
     assert "理由" in answer["message"]
     assert "待填写理由" in (await open_card(stack, "wangjianguo"))["status"]
-    await say(stack, "wangjianguo", "理由：延续申请须提交年度审验合格证明\n建议：补齐年审合格证明后可当场办理")
+    await say(
+        stack, "wangjianguo", "理由：延续申请须提交年度审验合格证明\n建议：补齐年审合格证明后可当场办理"
+    )
     matter = await Matter.get(number="TJ-2026-0001")
     assert matter.state == "refused" and matter.refusal_category == "法律政策不允许"
     assert matter.way_forward == "补齐年审合格证明后可当场办理"
