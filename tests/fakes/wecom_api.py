@@ -174,14 +174,6 @@ class FakeWeCom:
         msgtype = body.get("msgtype")
         if msgtype not in body:
             return _err(40008, "invalid message type")
-        problem = self._check_message(msgtype, body[msgtype])
-        if problem:
-            return _err(40058, problem)
-        recipients = [u for u in str(body.get("touser", "")).split("|") if u]
-        invalid = [u for u in recipients if self.users and u not in self.users]
-        valid = [u for u in recipients if u not in invalid]
-        if not valid:
-            return _err(81013, "user & party & tag all invalid")
         fingerprint = json.dumps(body, sort_keys=True)
         if body.get("enable_duplicate_check"):
             interval = int(body.get("duplicate_check_interval", 1800))
@@ -191,6 +183,14 @@ class FakeWeCom:
                 return web.json_response(
                     {"errcode": 0, "errmsg": "ok", "invaliduser": "", "msgid": previous[1]}
                 )
+        problem = self._check_message(msgtype, body[msgtype])
+        if problem:
+            return _err(40058, problem)
+        recipients = [u for u in str(body.get("touser", "")).split("|") if u]
+        invalid = [u for u in recipients if self.users and u not in self.users]
+        valid = [u for u in recipients if u not in invalid]
+        if not valid:
+            return _err(81013, "user & party & tag all invalid")
         msgid = secrets.token_hex(12)
         self._recent[fingerprint] = (self.now(), msgid)
         code = None

@@ -290,12 +290,16 @@ class WeComClient:
             )
         if code in _KNOWN:
             message, transient = _KNOWN[code]
+            if code == 40058:
+                message += f"：{errmsg}"
             retry_after = {RATE_LIMITED: float(_PAUSE_SECONDS), TOO_CONCURRENT: 2.0, BUSY: 5.0}.get(code)
             return WeComApiError(message, errcode=code, transient=transient, retry_after=retry_after)
         return WeComApiError(f"企业微信接口 {path} 出错：{code} {errmsg}", errcode=code, transient=False)
 
 
 def _media_form(filename: str, content: bytes, content_type: str) -> aiohttp.FormData:
-    form = aiohttp.FormData()
-    form.add_field("media", content, filename=filename, content_type=content_type)
+    # WeCom shows the filename as sent: raw UTF-8 (as browsers send it), not percent-encoded.
+    safe_name = "".join(c for c in filename if c not in '"\\\r\n') or "file"
+    form = aiohttp.FormData(quote_fields=False)
+    form.add_field("media", content, filename=safe_name, content_type=content_type)
     return form
