@@ -179,13 +179,13 @@ class OrgFileProblem:
 
 
 class OrgFileError(ValueError):
-    """The org file has problems; ``problems`` lists each with its line and field."""
+    """The org file has problems. The message is one line per problem (``第 N 行 path: 说明``);
+    ``problems`` has them as data, ``source`` names the file."""
 
     def __init__(self, problems: list[OrgFileProblem], *, source: str = "org.yaml") -> None:
         self.problems = sorted(problems, key=lambda p: (p.line, p.path))
         self.source = source
-        head = f"{source} 有 {len(self.problems)} 处错误，未导入任何内容："
-        super().__init__("\n".join([head, *(str(p) for p in self.problems)]))
+        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 def format_path(path: Path) -> str:
