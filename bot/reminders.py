@@ -201,16 +201,14 @@ async def _overdue_writer(
 
 
 async def remind_reports(duty: Duty) -> None:
-    """``report_day4`` / ``report_day5``: unconfirmed units on those working days of the quarter."""
+    """``report_day4`` / ``report_day5``: unconfirmed units, from office start on the last two
+    working days of the report window (the 4th and 5th with the policy's 5 working days)."""
     current = Quarter.containing(duty.today)
     reported = current.previous()
     if duty.now < duty.calendar.at_local(duty.today, duty.calendar.office_start):
         return
-    days = {
-        duty.calendar.nth_workday_from(current.first_day, n): n
-        for n in (4, 5)
-        if n <= duty.resources.settings.report_working_days
-    }
+    last = duty.resources.settings.report_working_days
+    days = {duty.calendar.nth_workday_from(current.first_day, n): n for n in (last - 1, last) if n >= 1}
     day = days.get(duty.today)
     if day is None:
         return
@@ -222,10 +220,13 @@ async def remind_reports(duty: Duty) -> None:
     for task in tasks:
         if f"unit:{task.unit_id}" in done:
             continue
-        await duty.once(kind, f"unit:{task.unit_id}", str(reported), await _report_writer(duty, task, day))
+        writer = await _report_writer(duty, task, day, last=day == last)
+        await duty.once(kind, f"unit:{task.unit_id}", str(reported), writer)
 
 
-async def _report_writer(duty: Duty, task: ReportTask, day: int) -> Callable[[OutboxBatch], Awaitable[None]]:
+async def _report_writer(
+    duty: Duty, task: ReportTask, day: int, *, last: bool
+) -> Callable[[OutboxBatch], Awaitable[None]]:
     unit: Unit = task.unit
     quarter = parse_quarter(task.quarter)
     principal = await Person.get_or_none(id=unit.principal_id) if unit.principal_id else None
@@ -236,6 +237,7 @@ async def _report_writer(duty: Duty, task: ReportTask, day: int) -> Callable[[Ou
         quarter=quarter.label,
         quarter_code=str(quarter),
         day=day,
+        last=last,
         due_at=task.due_at,
         command=CONFIRM_COMMAND,
     )

@@ -357,7 +357,10 @@ async def test_due_morning_reminder_to_open_steps_once(
     # Submitted Monday 30 Nov: due Thursday 3 Dec 17:30. Escalated to the deputy on Wednesday.
     matter = await make_matter(org, org.transport, "s1", at(2026, 11, 30, 9, 0), level=3)
     assert matter.due_at == at(2026, 12, 3, 17, 30)
-    step = await make_step(matter, org.people["fuju1"], at(2026, 12, 2, 16, 0), level=3)
+    # 王副局长 is away: 赵副局长 stands in for him (代理).
+    step = await make_step(matter, org.people["fuju2"], at(2026, 12, 2, 16, 0), level=3)
+    step.on_behalf_of_id = org.people["fuju1"].id
+    await step.save()
 
     await run_at(resources, clock, at(2026, 12, 2, 17, 0))
     await run_at(resources, clock, at(2026, 12, 3, 8, 29))
@@ -365,8 +368,10 @@ async def test_due_morning_reminder_to_open_steps_once(
     await run_at(resources, clock, at(2026, 12, 3, 8, 30))
     [row] = await rows("reminder:due_morning")
     assert row.dedupe_key == f"reminder:due_morning:step:{step.id}"
-    assert handle(row) == "fuju1"
-    assert "今日 17:30 前" in str(row.payload["text"])
+    assert handle(row) == "fuju2"
+    assert "今日 17:30 前" in str(row.payload["text"]) and "（代 王副局长）以分管领导身份" in str(
+        row.payload["text"]
+    )
     await run_at(resources, clock, at(2026, 12, 3, 11, 0))
     assert len(await rows("reminder:due_morning")) == 1
     assert await DutyRun.filter(kind="due_morning").count() == 1
@@ -551,6 +556,10 @@ async def test_report_reminders_on_days_four_and_five_to_unconfirmed_units(
     await run_at(resources, clock, at(2027, 1, 8, 9, 0))
     day5 = await rows("reminder:report_day5")
     assert len(day5) == 2 and all(f"unit:{org.centre.id}" in r.dedupe_key for r in day5)
+    assert "今天是本季度第5个工作日" in str(day5[0].payload["markdown"]) and "今天截止" in str(
+        day5[0].payload["markdown"]
+    )
+    assert "今天截止" not in str(day4[0].payload["markdown"])
     await run_at(resources, clock, at(2027, 1, 8, 11, 0))
     await run_at(resources, clock, at(2027, 1, 11, 9, 0))  # after the deadline: nothing more
     assert len(await rows("reminder:report")) == 4
@@ -591,3 +600,16 @@ async def test_confirm_report_permissions(resources: Resources, clock: SimClock,
 async def test_no_organisation_no_work(resources: Resources) -> None:
     assert await run_due_work(resources) == list(PASSES)
     assert await OutboxMessage.all().count() == 0
+
+
+async def test_a_failing_pass_does_not_hold_back_the_others(
+    resources: Resources, clock: SimClock, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(duty: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("bot.duties.alert_overdue", broken)
+    await make_matter(org, org.transport, "s1", at(2026, 11, 30, 9, 0))
+    with pytest.raises(RuntimeError, match="tb:broken"):
+        await run_at(resources, clock, at(2027, 1, 4, 9, 0))
+    assert len(await rows("digest:2026Q4")) == 3  # the digest after the broken pass still ran
