@@ -70,6 +70,36 @@ def robot_key(webhook: str) -> str:
     return webhook.strip()
 
 
+def _fresh(at_text: str, now: dt.datetime) -> bool:
+    try:
+        at = dt.datetime.fromisoformat(at_text)
+    except ValueError:
+        return False
+    return at.tzinfo is not None and now - at < RESPONSE_CODE_LIFETIME - _CODE_MARGIN
+
+
+def usable_codes(state: Mapping[str, str], now: dt.datetime) -> list[tuple[str, str]]:
+    """(ResponseCode, task_id) pairs that can still update the card, the latest click's first.
+
+    ``response_code*`` come from the last click (saved by the callback), ``send_response_code*``
+    from the send; each works once (``used_codes``) and for 72 h.
+    """
+    used = set(state.get("used_codes", "").split(","))
+    found: list[tuple[str, str]] = []
+    for code_key, at_key, task_key in (
+        ("response_code", "response_code_at", "response_task_id"),
+        ("send_response_code", "send_response_code_at", "task_id"),
+    ):
+        code = state.get(code_key, "")
+        if code and code not in used and _fresh(state.get(at_key, ""), now):
+            found.append((code, state.get(task_key) or state.get("task_id", "")))
+    return found
+
+
+def _remember(used: list[str]) -> str:
+    return ",".join(used[-6:])  # older codes are past their 72 h anyway
+
+
 class WeComMessenger:
     """Outbound side of the WeCom self-built app. Safe to call concurrently."""
 
@@ -103,12 +133,9 @@ class WeComMessenger:
         self, to: Recipient, card: Card, *, state: Mapping[str, str], dedupe_key: str
     ) -> CardDelivery:
         now = self.resources.clock.now()
-        if self.card_updatable(state, now):
-            code = state["response_code"]
-            task_id = (
-                state.get("response_task_id") or state.get("task_id") or task_id_for(card.ref, dedupe_key)
-            )
-            template = self._template(card, task_id)
+        used = [c for c in state.get("used_codes", "").split(",") if c]
+        for code, task_id in usable_codes(state, now):
+            template = self._template(card, task_id or task_id_for(card.ref, dedupe_key))
             try:
                 await self.client.post(
                     "/cgi-bin/message/update_template_card",
@@ -125,13 +152,13 @@ class WeComMessenger:
             except WeComApiError as exc:
                 if exc.transient or exc.errcode in _CONFIG_ERRORS:
                     raise
-                # WeCom no longer takes this code (used elsewhere, expired early): fall through.
+                # WeCom no longer takes this code (used elsewhere, expired early): try the next.
                 log.info("wecom card %s: response code refused (%s)", card.ref, exc.errcode)
-                spent = {"response_code_used": code}
-            else:
-                return CardDelivery(state={"response_code_used": code, "updated_at": now.isoformat()})
-        else:
-            spent = {}
+                used.append(code)
+                continue
+            used.append(code)
+            return CardDelivery(state={"used_codes": _remember(used), "updated_at": now.isoformat()})
+        spent = {"used_codes": _remember(used)} if used else {}
         if card.closed:
             # Nothing left to decide on this card and no code to change it with: clicks on it are
             # answered by the router ("已处理"), so it is left as it is.
@@ -142,16 +169,7 @@ class WeComMessenger:
 
     def card_updatable(self, state: Mapping[str, str], now: dt.datetime) -> bool:
         """True while an unused ResponseCode younger than 72 h is kept for the card."""
-        code = state.get("response_code")
-        if not code or code == state.get("response_code_used"):
-            return False
-        try:
-            at = dt.datetime.fromisoformat(state.get("response_code_at", ""))
-        except ValueError:
-            return False
-        if at.tzinfo is None:
-            return False
-        return now - at < RESPONSE_CODE_LIFETIME - _CODE_MARGIN
+        return bool(usable_codes(state, now))
 
     # ---- groups ---------------------------------------------------------------------------------
 
@@ -247,11 +265,9 @@ class WeComMessenger:
         now = self.resources.clock.now().isoformat()
         state = {"task_id": task_id, "msgid": str(data.get("msgid", "")), "sent_at": now}
         if data.get("response_code"):
-            state |= {
-                "response_code": str(data["response_code"]),
-                "response_code_at": now,
-                "response_task_id": task_id,
-            }
+            # Kept apart from the clicks' codes: it can change the card when nobody clicked
+            # (a step closed by someone else, the text of a refusal arriving later).
+            state |= {"send_response_code": str(data["response_code"]), "send_response_code_at": now}
         return state
 
     async def _send_to_member(self, to: Recipient, user: str, message: dict[str, Any]) -> dict[str, Any]:

@@ -70,7 +70,7 @@ async def test_send_card_is_accepted_and_keeps_what_updates_need(
     [sent] = fake.cards_to("wangju")
     assert sent.card["task_id"] == delivery.state["task_id"]
     assert sent.body["enable_duplicate_check"] == 1
-    assert delivery.state["response_code"] == sent.response_code
+    assert delivery.state["send_response_code"] == sent.response_code
     assert messenger.card_updatable(delivery.state, messenger.resources.clock.now())
 
 
@@ -88,23 +88,35 @@ async def test_update_after_a_click_uses_the_clicks_code_for_everyone(
     code = fake.click(state["task_id"])
     state |= {"response_code": code, "response_code_at": messenger.resources.clock.now().isoformat(),
               "response_task_id": state["task_id"]}  # fmt: skip
-    closed = level4_card(status="已确认能办", closed=True, buttons=(), selection=None)
-    result = await messenger.update_card(LEADER, closed, state=state, dedupe_key="card_update:1")
+    waiting = level4_card(status="待填写理由")
+    state |= (await messenger.update_card(LEADER, waiting, state=state, dedupe_key="card_update:1")).state
     [update] = fake.updates
     assert update["response_code"] == code and update["atall"] == 1
-    assert update["template_card"]["replace_text"] == "已确认能办"
     assert update["task_id"] == state["task_id"]
-    assert not messenger.card_updatable({**state, **result.state}, messenger.resources.clock.now())
+    assert "replace_text" not in update["template_card"]  # still open: buttons stay
+    # The refusal's text arrives later, with no click: the send's code closes the card.
+    now = messenger.resources.clock.now()
+    assert messenger.card_updatable(state, now)
+    closed = level4_card(status="已确认不能办", closed=True, buttons=(), selection=None)
+    state |= (await messenger.update_card(LEADER, closed, state=state, dedupe_key="card_update:2")).state
+    assert fake.updates[-1]["response_code"] == state["send_response_code"]
+    assert fake.updates[-1]["template_card"]["replace_text"] == "已确认不能办"
+    assert not messenger.card_updatable(state, now)
+    assert len(fake.cards_to("wangju")) == 1
 
 
 def test_card_updatable_rules(messenger: WeComMessenger, clock: SimClock) -> None:
     now = clock.now()
     fresh = {"response_code": "c", "response_code_at": now.isoformat()}
     assert messenger.card_updatable(fresh, now)
+    assert messenger.card_updatable(
+        {"send_response_code": "s", "send_response_code_at": now.isoformat()}, now
+    )
     assert not messenger.card_updatable({}, now)
-    assert not messenger.card_updatable({**fresh, "response_code_used": "c"}, now)
+    assert not messenger.card_updatable({**fresh, "used_codes": "x,c"}, now)
     assert not messenger.card_updatable(fresh, now + dt.timedelta(hours=72))
     assert messenger.card_updatable(fresh, now + dt.timedelta(hours=71))
+    assert not messenger.card_updatable({"response_code": "c", "response_code_at": "yesterday"}, now)
 
 
 async def test_a_pending_card_past_its_code_gets_a_fresh_card(
@@ -125,11 +137,12 @@ async def test_a_refused_code_on_a_pending_card_also_gets_a_fresh_card(
     messenger: WeComMessenger, fake: FakeWeCom
 ) -> None:
     state = dict((await messenger.send_card(LEADER, level4_card(), dedupe_key="card:1")).state)
-    fake.codes[state["response_code"]]["used"] = True  # spent elsewhere
+    fake.codes[state["send_response_code"]]["used"] = True  # spent elsewhere
     result = await messenger.update_card(
         LEADER, level4_card(status="待填写理由"), state=state, dedupe_key="u:1"
     )
-    assert result.state["response_code_used"] == state["response_code"]
+    assert result.state["used_codes"] == state["send_response_code"]
+    assert result.state["task_id"] != state["task_id"]
     assert len(fake.cards_to("wangju")) == 2
 
 
