@@ -7,6 +7,7 @@ import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise
 
@@ -56,12 +57,27 @@ async def close_database() -> None:
     await Tortoise.close_connections()
 
 
+def single_connection(url: str) -> str:
+    """The URL with a pool of one connection (PostgreSQL, MySQL).
+
+    tortoise's migration executor spreads DDL over pooled connections; on PostgreSQL that races
+    (seen here: "duplicate key … pg_type" and the migrations table missing at record time). One
+    connection makes the migration run in order.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.startswith("sqlite"):
+        return url
+    query = dict(parse_qsl(parts.query))
+    query.update(minsize="1", maxsize="1")
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
 async def migrate(settings: Settings) -> None:
     """Apply every pending migration to the configured database."""
     from tortoise.migrations.api import migrate as migrate_api
 
     prepare_data_dir(settings)
-    config = tortoise_config(settings.effective_database_url)
+    config = tortoise_config(single_connection(settings.effective_database_url))
     await Tortoise.init(config=config, init_connections=False)
     try:
         await migrate_api(config=config, app_labels=None, target=None, fake=False, dry_run=False)

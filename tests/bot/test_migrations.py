@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+from asyncio.subprocess import PIPE, STDOUT
 from pathlib import Path
 
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.autodetector import MigrationAutodetector
 
-from bot.db import migrate, tortoise_config
+from bot.db import tortoise_config
 from bot.settings import Settings
 from models.matter import Matter
 from models.org import Organisation
@@ -26,7 +30,22 @@ async def test_migrations_are_up_to_date_with_the_models(tmp_path: Path) -> None
         await Tortoise.close_connections()
 
 
-async def test_migrate_builds_a_usable_schema_twice(settings: Settings) -> None:
+async def _tiji(settings: Settings, *args: str) -> str:
+    env = {
+        **os.environ,
+        "TIJI_DATABASE_URL": settings.effective_database_url,
+        "TIJI_DATA_DIR": str(settings.data_dir),
+    }
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", *args, env=env, stdout=PIPE, stderr=STDOUT
+    )
+    out, _ = await proc.communicate()
+    assert proc.returncode == 0, out.decode()
+    return out.decode()
+
+
+async def test_tiji_migrate_builds_a_usable_schema_twice(settings: Settings) -> None:
+    """`tiji migrate` as a deploy runs it: a fresh database, then again with nothing to apply."""
     EXECUTOR_CACHE.clear()  # SQL cached for the other backend by an earlier test
     if settings.effective_database_url.startswith(("postgres", "asyncpg")):
         await Tortoise.init(config=tortoise_config(settings.effective_database_url))
@@ -34,8 +53,8 @@ async def test_migrate_builds_a_usable_schema_twice(settings: Settings) -> None:
             "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
         )
         await Tortoise.close_connections()
-    await migrate(settings)
-    await migrate(settings)  # nothing left to apply: a no-op
+    assert "数据库已是最新结构" in await _tiji(settings, "migrate")
+    assert "数据库已是最新结构" in await _tiji(settings, "migrate")
     await Tortoise.init(config=tortoise_config(settings.effective_database_url))
     try:
         await Organisation.create(code="t", name="测试局")
