@@ -198,9 +198,13 @@ async def _cmd_org(args: argparse.Namespace) -> int:
                 return 1
             print(report.summary())
             return 0
-        from bot.orgfile import export_org
+        from bot.orgfile import OrgExportError, export_org
 
-        text = await export_org(args.org)
+        try:
+            text = await export_org(args.org)
+        except OrgExportError as error:
+            print(str(error), file=sys.stderr)
+            return 1
         if args.output:
             await asyncio.to_thread(Path(args.output).write_text, text, encoding="utf-8")
             print(f"已导出到 {args.output}")

@@ -44,7 +44,8 @@ def command_table() -> dict[str, CommandSpec]:
         CommandSpec(("撤回", "withdraw"), lifecycle.handle_withdraw, "撤回 编号：撤回我提交、尚在审批中的事项"),
         CommandSpec(("意见", "comment"), decisions.handle_comment, "意见 编号 内容：填写我的审批意见（不能办时：理由：… 建议：…）"),
         CommandSpec(("清单", "catalog"), reference.handle_catalog, "清单 [股室]：说“不”提级管理事项清单"),
-        CommandSpec(("汇总", "digest"), digest.handle_digest, "汇总 [2026Q3]：季度汇总；汇总 确认 [2026Q3]：确认本单位季度汇总表"),
+        CommandSpec(("汇总", "digest"), digest.handle_digest, "汇总 [2026Q3]：季度汇总"),
+        CommandSpec(("报送", "confirm"), digest.handle_confirm, "报送 [2026Q4]：确认本单位季度汇总表已报送（主要领导或办公室）"),
         CommandSpec(("帮助", "help", "?", "？"), reference.handle_help, "帮助：查看用法"),
     ]  # fmt: skip
     return {name.lower(): spec for spec in specs for name in spec.names}

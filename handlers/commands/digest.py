@@ -13,14 +13,10 @@ ALLOWED = {Role.OFFICE.value, Role.ADMIN.value, Role.PRINCIPAL.value, Role.DEPUT
 async def handle_digest(ctx: HandlerContext, body: str) -> str:
     from bot.digest import digest_markdown
     from bot.quarters import parse_quarter, previous_quarter
-    from bot.report_tasks import confirm_report
 
     words = body.split()
-    if words and words[0] in ("确认", "confirm"):
-        try:
-            return await confirm_report(ctx.resources, ctx.person, words[1] if len(words) > 1 else None)
-        except ValueError as error:
-            raise UserError(str(error)) from None
+    if words and words[0] in ("确认", "报送", "confirm"):
+        return await handle_confirm(ctx, " ".join(words[1:]))
     if not ALLOWED.intersection(ctx.person.roles or []):
         raise UserError("季度汇总仅向办公室和各级领导提供。")
     if words:
@@ -31,3 +27,14 @@ async def handle_digest(ctx: HandlerContext, body: str) -> str:
     else:
         quarter = previous_quarter(ctx.now, ctx.resources.settings.tz)
     return await digest_markdown(ctx.resources, ctx.organisation, quarter)
+
+
+async def handle_confirm(ctx: HandlerContext, body: str) -> str:
+    """报送 [2026Q4]: the unit principal (or office) confirms the unit's quarterly 汇总表."""
+    from bot.report_tasks import confirm_report
+
+    quarter = body.split()[0] if body.split() else None
+    try:
+        return await confirm_report(ctx.resources, ctx.person, quarter)
+    except ValueError as error:
+        raise UserError(str(error)) from None
