@@ -7,6 +7,7 @@
     staff: "工作人员", section_head: "股室负责人", deputy: "分管领导", principal: "主要领导",
     office: "活动办公室", discipline: "纪检组", admin: "管理员",
   };
+  const PASS_NAMES = { reminders: "催办提醒", overdue: "逾期提醒", digest: "季度汇总", report_tasks: "报表任务" };
   const WEEKDAYS = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"];
 
   const state = {
@@ -351,7 +352,8 @@
   async function tick() {
     try {
       const result = await api("POST", "/sim/api/tick", {});
-      toast(result.ran && result.ran.length ? `已运行：${result.ran.join("、")}` : "没有到期的任务");
+      const names = (result.ran || []).map((n) => PASS_NAMES[n] || n);
+      toast(names.length ? `已运行到期任务：${names.join("、")}` : "没有到期的任务");
     } catch (e) { toast(e.message, true); }
   }
 

@@ -286,9 +286,9 @@ async def tick(request: web.Request) -> web.Response:
 
     resources = _resources(request)
     ran = await run_due_work(resources)
-    from bot.messengers.simulator.nudge import nudge_pending
+    from bot.delivery import sweep_outbox
 
-    nudged = await nudge_pending(resources)
+    nudged = await sweep_outbox(resources)
     return web.json_response({"ran": list(ran), "nudged": nudged})
 
 

@@ -83,11 +83,23 @@ async def write(
         return await SimMessage.get(dedupe_key=dedupe_key)
 
 
+def keep_controls(shown: dict[str, object] | None, card: dict[str, object]) -> dict[str, object]:
+    """A closed card that drops its buttons keeps showing them (the page greys them out), as a
+    chat client keeps a handled card's layout; the selection stays for the same reason."""
+    if shown is None or not card.get("closed") or card.get("buttons"):
+        return card
+    return {
+        **card,
+        "buttons": shown.get("buttons") or [],
+        "selection": card.get("selection") or shown.get("selection"),
+    }
+
+
 async def rewrite_card(redis: Redis, *, organisation_id: int, card: dict[str, object]) -> int:
     """Show a card's new state wherever it was delivered; returns how many items changed."""
     rows = await SimMessage.filter(organisation_id=organisation_id, card_ref=str(card["ref"]))
     for row in rows:
-        row.card = card
+        row.card = keep_controls(row.card, card)
         row.seq = await next_seq(redis)
         await row.save(update_fields=["card", "seq"])
     return len(rows)
