@@ -31,7 +31,7 @@ async def client(dt_resources: Resources, router: RecordingRouter) -> AsyncItera
     )
     app = web.Application()
     app[RESOURCES] = dt_resources
-    app[ROUTER] = router  # type: ignore[assignment]
+    app[ROUTER] = router  # type: ignore[misc]
     setup_routes(app, dt_resources.settings)
     async with TestClient(TestServer(app)) as test_client:
         yield test_client

@@ -290,5 +290,5 @@ async def test_long_disconnection_alerts_the_office_group_once(
     rows = await OutboxMessage.all()
     assert len(rows) == 1
     row = rows[0]
-    assert row.group_id == office.id and row.kind == "group" and row.platform == "dingtalk"  # type: ignore[attr-defined]
+    assert row.group_id == office.id and row.kind == "group" and row.platform == "dingtalk"
     assert "钉钉连接中断" in str(row.payload["markdown"])
