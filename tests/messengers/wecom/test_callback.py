@@ -48,6 +48,9 @@ class RecordingRouter(Router):
         return Reply(True, "好")
 
 
+AppClient = tuple[TestClient, RecordingRouter]
+
+
 @pytest.fixture
 def cb_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={
@@ -85,8 +88,8 @@ async def post(client: TestClient, query: dict[str, str], body: bytes) -> aiohtt
 
 
 async def test_url_verification_answers_the_bare_plaintext(
-    app_client, wecom: WeComSigner, clock: SimClock
-) -> None:  # type: ignore[no-untyped-def]
+    app_client: AppClient, wecom: WeComSigner, clock: SimClock
+) -> None:
     client, _ = app_client
     resp = await client.get(callback.PATH, params=wecom.verify_query("8141513946337", now_ts(clock)))
     assert resp.status == 200
@@ -129,8 +132,8 @@ async def test_official_vectors_through_the_endpoint(
 
 
 async def test_a_text_message_reaches_the_router_once_despite_retries(
-    app_client, wecom: WeComSigner, clock: SimClock
-) -> None:  # type: ignore[no-untyped-def]
+    app_client: AppClient, wecom: WeComSigner, clock: SimClock
+) -> None:
     client, router = app_client
     xml = text_xml(
         CORP, "zhangsan", "待办", msg_id="9001", create_time=int(clock.now().timestamp()), agent_id=AGENT
@@ -144,7 +147,9 @@ async def test_a_text_message_reaches_the_router_once_despite_retries(
     assert [e.dedupe_key for e in router.events] == ["wecom:msg:9001"]
 
 
-async def test_a_card_click_becomes_a_card_action(app_client, wecom: WeComSigner, clock: SimClock) -> None:  # type: ignore[no-untyped-def]
+async def test_a_card_click_becomes_a_card_action(
+    app_client: AppClient, wecom: WeComSigner, clock: SimClock
+) -> None:
     client, router = app_client
     xml = card_event_xml(CORP, "wangwu", task_id="tjREF123@00aa11bb22", event_key="confirm_no", response_code="RC",
                          create_time=int(clock.now().timestamp()), agent_id=AGENT,
@@ -185,8 +190,8 @@ def _bad_inputs(wecom: WeComSigner, clock: SimClock) -> dict[str, tuple[dict[str
     return cases
 
 
-async def test_every_bad_input_is_refused_alike_and_changes_nothing(  # type: ignore[no-untyped-def]
-    app_client, wecom: WeComSigner, clock: SimClock, caplog: pytest.LogCaptureFixture
+async def test_every_bad_input_is_refused_alike_and_changes_nothing(
+    app_client: AppClient, wecom: WeComSigner, clock: SimClock, caplog: pytest.LogCaptureFixture
 ) -> None:
     client, router = app_client
     answers = set()
@@ -204,8 +209,8 @@ async def test_every_bad_input_is_refused_alike_and_changes_nothing(  # type: ig
     assert (resp.status, await resp.text()) == (400, "invalid request")
 
 
-async def test_slow_handling_is_answered_in_time_and_finishes_after(  # type: ignore[no-untyped-def]
-    app_client, wecom: WeComSigner, clock: SimClock, monkeypatch: pytest.MonkeyPatch
+async def test_slow_handling_is_answered_in_time_and_finishes_after(
+    app_client: AppClient, wecom: WeComSigner, clock: SimClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client, router = app_client
     monkeypatch.setattr(callback, "HANDLE_BUDGET", 0.05)
@@ -223,8 +228,8 @@ async def test_slow_handling_is_answered_in_time_and_finishes_after(  # type: ig
     assert len(router.events) == 1
 
 
-async def test_shutdown_waits_for_handling_in_progress(  # type: ignore[no-untyped-def]
-    app_client, wecom: WeComSigner, clock: SimClock, monkeypatch: pytest.MonkeyPatch
+async def test_shutdown_waits_for_handling_in_progress(
+    app_client: AppClient, wecom: WeComSigner, clock: SimClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client, router = app_client
     monkeypatch.setattr(callback, "HANDLE_BUDGET", 0.01)
@@ -236,8 +241,8 @@ async def test_shutdown_waits_for_handling_in_progress(  # type: ignore[no-untyp
 
 
 async def test_a_failure_of_ours_lets_wecom_deliver_again(
-    app_client, wecom: WeComSigner, clock: SimClock
-) -> None:  # type: ignore[no-untyped-def]
+    app_client: AppClient, wecom: WeComSigner, clock: SimClock
+) -> None:
     client, router = app_client
     router.fail_times = 1
     xml = text_xml(CORP, "u1", "hi", msg_id="44", create_time=int(clock.now().timestamp()), agent_id=AGENT)

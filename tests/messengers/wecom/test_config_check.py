@@ -9,7 +9,7 @@ import pytest
 from bot.messengers.wecom import check_config
 from bot.settings import Settings
 
-GOOD = {
+GOOD: dict[str, object] = {
     "wecom_corp_id": "ww0123456789abcdef",
     "wecom_agent_id": 1000002,
     "wecom_secret": "Abc-def_0123456789abcdefghijklmnopqrstuvwxyz",
@@ -35,7 +35,7 @@ def test_a_complete_configuration_passes(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ({"wecom_aes_key": GOOD["wecom_aes_key"][:-1]}, "43 个字符"),
+        ({"wecom_aes_key": str(GOOD["wecom_aes_key"])[:-1]}, "43 个字符"),
         ({"wecom_aes_key": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2+"}, "只能包含英文字母和数字"),
         ({"wecom_token": "has space"}, "TIJI_WECOM_TOKEN 只能是英文字母和数字"),
         ({"wecom_token": "x" * 33}, "最长 32"),

@@ -11,16 +11,11 @@ from tests.fakes.wecom_callback import card_event_xml, text_xml
 
 
 def test_text_message() -> None:
-    inbound = parse_message(
-        text_xml("ww1", "zhangsan", "说不\n事项：x", msg_id="77", create_time=1700000000, agent_id=1)
-    )
-    assert inbound.event == TextMessage(
-        sender=inbound.event.sender,
-        text="说不\n事项：x",
-        dedupe_key="wecom:msg:77",  # type: ignore[union-attr]
-    )
-    assert isinstance(inbound.event, TextMessage)
-    assert (inbound.event.sender.platform, inbound.event.sender.user_id) == ("wecom", "zhangsan")
+    xml = text_xml("ww1", "zhangsan", "说不\n事项：x", msg_id="77", create_time=1700000000, agent_id=1)
+    event = parse_message(xml).event
+    assert isinstance(event, TextMessage)
+    assert (event.text, event.dedupe_key) == ("说不\n事项：x", "wecom:msg:77")
+    assert (event.sender.platform, event.sender.user_id) == ("wecom", "zhangsan")
 
 
 def test_card_click_with_a_single_selected_item_still_gives_the_choice() -> None:
