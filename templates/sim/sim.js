@@ -342,11 +342,15 @@
       const picked = node.querySelector(`input[name="${CSS.escape(selectionName)}"]:checked`);
       if (picked) selected[card.selection.key] = picked.value;
     }
+    // One tap, one action: the card's buttons stay off until the answer is back.
+    const buttons = [...node.querySelectorAll(".buttons button")];
+    buttons.forEach((b) => { b.disabled = true; });
     try {
       const result = await api("POST", `/sim/api/cards/${encodeURIComponent(card.ref)}/click`, { by: state.me.handle, key: button.key, selected });
       if (result.message) toast(result.message, !result.ok);
-      await pollChat();
     } catch (e) { toast(e.message, true); }
+    if (node.isConnected) buttons.forEach((b) => { b.disabled = Boolean(card.closed); });
+    await pollChat();
   }
 
   async function tick() {

@@ -56,8 +56,14 @@ def _check_origin(request: web.Request) -> None:
     origin = request.headers.get("Origin")
     if origin is None:
         return
-    if urlsplit(origin).netloc != request.host:
-        raise ApiError(403, "拒绝跨站请求：请从模拟器页面操作")
+    # Behind a reverse proxy the Host header may name the upstream: the forwarded host and the
+    # configured public URL count as our own origin too.
+    ours = {request.host, request.headers.get("X-Forwarded-Host", "")}
+    public_url = _resources(request).settings.public_url
+    if public_url:
+        ours.add(urlsplit(public_url).netloc)
+    if urlsplit(origin).netloc not in ours - {""}:
+        raise ApiError(403, "拒绝跨站请求：请从模拟器页面操作（或把 TIJI_PUBLIC_URL 设为本页的地址）")
 
 
 async def _json_object(request: web.Request) -> dict[str, Any]:

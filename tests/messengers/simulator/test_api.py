@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import sys
 import types
@@ -153,6 +154,13 @@ async def test_cross_site_posts_from_a_browser_are_refused(
     body = await json_of(response, 403)
     assert "跨站" in body["message"]
     assert router.events == []
+    # The page itself (same origin) is let through.
+    same = await client.post(
+        "/sim/api/messages",
+        json={"from": "zhangsan", "text": "帮助"},
+        headers={"Origin": f"http://{client.server.host}:{client.server.port}"},
+    )
+    assert same.status == 202
 
 
 # ---- the messenger and the inbox ----------------------------------------------------------------
@@ -206,13 +214,16 @@ async def test_update_card_rewrites_every_copy_and_shows_as_a_change(
     [before] = await json_of(await client.get("/sim/api/inbox/zhaoliu"), 200)
     assert await json_of(await client.get(f"/sim/api/inbox/zhaoliu?changed_after={before['seq']}"), 200) == []
 
-    updated = level4_card(status="已确认不能办", closed=True)
+    # The core closes a card by dropping its buttons; the simulator keeps them to grey them out.
+    updated = dataclasses.replace(level4_card(status="已确认不能办", closed=True), buttons=(), selection=None)
     assert messenger.card_updatable({}, resources.clock.now())
     await messenger.update_card(recipient(org.principal), updated, state={}, dedupe_key="u1")
 
     [after] = await json_of(await client.get("/sim/api/inbox/zhaoliu"), 200)
     assert after["id"] == before["id"]
     assert (after["card"]["status"], after["card"]["closed"]) == ("已确认不能办", True)
+    assert [b["key"] for b in after["card"]["buttons"]] == ["can_do", "confirm_no"]
+    assert after["card"]["selection"]["key"] == "refusal_category"
     changed = await json_of(await client.get(f"/sim/api/inbox/zhaoliu?changed_after={before['seq']}"), 200)
     assert [i["id"] for i in changed] == [before["id"]]
 
