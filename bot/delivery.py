@@ -90,8 +90,10 @@ async def _send(resources: Resources, messenger: Messenger, row: OutboxMessage) 
             dedupe_key=row.dedupe_key,
         )
         return None
-    person = await Person.get(id=row.person_id)
-    recipient = recipient_for(person, row.platform)
+    if row.person_id is None:  # an unregistered account, addressed by its platform id
+        recipient = Recipient(person_id=0, user_id=str(payload["user_id"]), name=str(payload["user_id"]))
+    else:
+        recipient = recipient_for(await Person.get(id=row.person_id), row.platform)
     if row.kind == OutboxKind.TEXT.value:
         await messenger.send_text(
             recipient, payload["text"], markdown=bool(payload.get("markdown")), dedupe_key=row.dedupe_key

@@ -72,6 +72,16 @@ class OutboxBatch:
             payload={"text": text, "markdown": markdown},
         )
 
+    async def text_to_address(self, platform: str, user_id: str, text: str, *, dedupe_key: str) -> None:
+        """A text to a platform account that is not (yet) a Person, e.g. an unregistered sender."""
+        await self._add(
+            dedupe_key,
+            kind=OutboxKind.TEXT.value,
+            platform=platform,
+            person=None,
+            payload={"text": text, "markdown": False, "user_id": user_id},
+        )
+
     async def card(self, instance: CardInstance, card: Card, *, dedupe_key: str) -> None:
         await self._add(
             dedupe_key,

@@ -84,11 +84,34 @@ async def _reply_error(
     return Reply(False, message)
 
 
+async def _reply_unknown(resources: Resources, event: TextMessage | CardAction) -> Reply:
+    """Tell an unregistered account why nothing happens (once per event); store nothing else."""
+    log.info("event from unregistered %s user %s", event.sender.platform, event.sender.user_id)
+    organisation = await Organisation.all().order_by("id").first()
+    if organisation is None or not event.sender.user_id:
+        return Reply(False, UNKNOWN_SENDER)
+    now = resources.clock.now()
+    batch = OutboxBatch(resources.settings, organisation, now)
+    try:
+        async with in_transaction():
+            if not await _claim_inbox(event.dedupe_key, organisation, now):
+                return Reply(False, DUPLICATE)
+            await batch.text_to_address(
+                event.sender.platform,
+                event.sender.user_id,
+                UNKNOWN_SENDER,
+                dedupe_key=f"reply:{event.dedupe_key}",
+            )
+    except IntegrityError:
+        return Reply(False, DUPLICATE)
+    await batch.nudge(resources)
+    return Reply(False, UNKNOWN_SENDER)
+
+
 async def dispatch_text(resources: Resources, event: TextMessage) -> Reply:
     person = await resolve_person(event.sender)
     if person is None:
-        log.info("message from unregistered %s user %s", event.sender.platform, event.sender.user_id)
-        return Reply(False, UNKNOWN_SENDER)
+        return await _reply_unknown(resources, event)
     word, body = split_command(event.text)
     spec = command_table().get(word.lower())
 
@@ -122,8 +145,7 @@ async def _open_prompt(ctx: HandlerContext) -> int | None:
 async def dispatch_card_action(resources: Resources, event: CardAction) -> Reply:
     person = await resolve_person(event.sender)
     if person is None:
-        log.info("card action from unregistered %s user %s", event.sender.platform, event.sender.user_id)
-        return Reply(False, UNKNOWN_SENDER)
+        return await _reply_unknown(resources, event)
 
     async def handle(ctx: HandlerContext) -> str:
         result = await decide_by_card(ctx.batch, ctx.person, event.card_ref, event.key, dict(event.selected))
