@@ -1,0 +1,1 @@
+"""Benchmarks (not run by CI): `make bench` prints a table."""
