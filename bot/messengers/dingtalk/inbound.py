@@ -12,7 +12,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.events import Event, Reply
+from bot.events import Event, Reply, TextMessage
 from bot.resources import Resources
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,9 @@ CARD_ANSWER_WITHIN = 1.5  # DingTalk waits 2 s for a card callback's answer
 
 async def dispatch_once(resources: Resources, handle: Handle, event: Event) -> Reply | None:
     """Apply ``event`` through ``handle`` unless it was applied already (None for a duplicate)."""
+    if isinstance(event, TextMessage) and event.conversation:
+        # The way admins learn a group's openConversationId for the org file: @ the bot there once.
+        log.info("DingTalk group message in openConversationId %s", event.conversation)
     key = f"tiji:dingtalk:seen:{event.dedupe_key}"
     if not await resources.redis.set(key, "1", nx=True, ex=SEEN_TTL_SECONDS):
         log.info("duplicate dingtalk event %s skipped", event.dedupe_key)

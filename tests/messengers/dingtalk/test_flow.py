@@ -198,14 +198,17 @@ async def test_whole_flow(flow: DingTalkUser, fake: FakeDingTalk) -> None:
     assert await OutboxMessage.filter(status="failed").count() == 0
 
 
-async def test_unknown_dingtalk_user_changes_nothing(flow: DingTalkUser, fake: FakeDingTalk) -> None:
+async def test_unknown_dingtalk_user_is_told_and_nothing_is_stored(
+    flow: DingTalkUser, fake: FakeDingTalk
+) -> None:
     await Person.filter(handle="hepeng").update(dingtalk_userid=None)
     data = {"conversationType": "1", "senderStaffId": "012534410436", "msgId": "msg-stranger",
             "msgtype": "text", "text": {"content": FORM}}  # fmt: skip
-    await flow._deliver(BOT_MESSAGE_TOPIC, data, None)
+    await flow._deliver(BOT_MESSAGE_TOPIC, data, "dingtalk:msg:msg-stranger")
     assert await Matter.all().count() == 0
-    assert await OutboxMessage.all().count() == 0
     assert fake.cards == {}
+    told = fake.texts_to("012534410436")
+    assert len(told) == 1 and "未登记" in told[0]
 
 
 # -- DingTalk and WeCom side by side -------------------------------------------------------------
