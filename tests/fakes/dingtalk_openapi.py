@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import unquote
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -270,7 +269,7 @@ class FakeDingTalk:
         form = await request.post()
         media = form["media"]
         assert isinstance(media, web.FileField)
-        self.uploads.append((unquote(media.filename), media.file.read()))
+        self.uploads.append((media.filename, media.file.read()))
         return web.json_response({"errcode": 0, "media_id": f"@media{len(self.uploads)}", "type": "file"})
 
     async def robot_send(self, request: web.Request) -> web.Response:

@@ -233,13 +233,13 @@ class DingTalkMessenger:
         )
 
     async def _group_file(self, chat_id: str, attachment: Attachment) -> None:
+        # The filename as browsers send it (raw UTF-8), not percent-encoded, so 汇总表 stays readable.
+        safe_name = "".join(c for c in attachment.filename if c not in '"\\\r\n') or "file"
+
         def form() -> aiohttp.FormData:
-            data = aiohttp.FormData()
+            data = aiohttp.FormData(quote_fields=False)
             data.add_field(
-                "media",
-                attachment.content,
-                filename=attachment.filename,
-                content_type=attachment.content_type,
+                "media", attachment.content, filename=safe_name, content_type=attachment.content_type
             )
             return data
 
