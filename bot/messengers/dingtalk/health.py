@@ -11,7 +11,7 @@ from tortoise.transactions import in_transaction
 
 from bot.outbox import OutboxBatch
 from bot.resources import Resources
-from models.org import GroupChannel, Organisation
+from models.org import GroupChannel, Organisation, Person
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +40,14 @@ async def stream_status(resources: Resources) -> dict[str, Any]:
     return {"running": True, "connected": bool(record.get("connected")), "since": record.get("since")}
 
 
+async def _uses_dingtalk(organisation: Organisation) -> bool:
+    if organisation.default_platform == "dingtalk":
+        return True
+    return await Person.filter(organisation=organisation, platform="dingtalk", active=True).exists()
+
+
 async def alert_office(resources: Resources, since: dt.datetime) -> int:
-    """Tell every organisation's office group that DingTalk has been unreachable since ``since``.
+    """Tell the office group of every organisation using DingTalk that it is unreachable since ``since``.
 
     Returns the number of messages written; the dedupe key makes one alert per outage."""
     local = since.astimezone(resources.settings.tz)
@@ -56,6 +62,8 @@ async def alert_office(resources: Resources, since: dt.datetime) -> int:
     batches: list[OutboxBatch] = []
     async with in_transaction():
         for organisation in await Organisation.all():
+            if not await _uses_dingtalk(organisation):
+                continue  # a WeCom-only bureau is not bothered with DingTalk's outages
             groups = await GroupChannel.filter(organisation=organisation, kind="office")
             if not groups:
                 continue

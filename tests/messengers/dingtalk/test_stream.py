@@ -278,6 +278,8 @@ async def test_long_disconnection_alerts_the_office_group_once(
     office = await GroupChannel.create(organisation=org, code="office", name="活动办公室", kind="office",
                                        dingtalk_conversation_id="cidOffice==")  # fmt: skip
     await GroupChannel.create(organisation=org, code="u1", name="单位群", kind="unit")
+    wecom_only = await Organisation.create(code="wx", name="某企业微信单位", default_platform="wecom")
+    await GroupChannel.create(organisation=wecom_only, code="office", name="办公室群", kind="office")
     gw = gateway(fake)
     async with running(resources, router, alert_after=0.3, check_every=0.05) as (client, _):
         await gw.wait_connected()
