@@ -36,10 +36,12 @@ def _clock(settings: Settings) -> Clock:
 
 
 def _logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    level = settings.log_level.upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if level != "DEBUG":
+        # arq logs every cron run (every 20 s) at INFO: too loud for the console.
+        logging.getLogger("arq.worker").setLevel(logging.WARNING)
+        logging.getLogger("tortoise").setLevel(logging.WARNING)
 
 
 async def _until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:
