@@ -240,30 +240,14 @@ def _apply_decision(matter: MatterView, command: Command) -> Outcome:
             return _reject(matter, Verdict.INVALID, step, "这一步没有在等待不能办的理由")
         if not command.text.strip() or not command.way_forward.strip():
             return _reject(matter, Verdict.NEEDS_TEXT, step, "需要写明理由和说“行”建议")
-        decided = replace(step, status=StepStatus.DECIDED, decision=Action.CONFIRM_NO)
-        return Outcome(
-            Verdict.APPLIED,
-            MatterState.REFUSED,
-            matter.level,
-            step_changes=(StepChange(step.id, StepStatus.DECIDED, Action.CONFIRM_NO),),
-            decided=True,
-            step=decided,
-        )
+        return _refused(matter, step)
     if action not in LEVEL_ACTIONS.get(step.level, ()):
         return _reject(matter, Verdict.INVALID, step, _why_not_here(action, step.level))
     if action is Action.CONFIRM_NO:
         if step.status is StepStatus.AWAITING_TEXT:
             return _reject(matter, Verdict.NEEDS_TEXT, step, "请回复理由和说“行”建议")
         if command.text.strip() and command.way_forward.strip():
-            decided = replace(step, status=StepStatus.DECIDED, decision=Action.CONFIRM_NO)
-            return Outcome(
-                Verdict.APPLIED,
-                MatterState.REFUSED,
-                matter.level,
-                step_changes=(StepChange(step.id, StepStatus.DECIDED, Action.CONFIRM_NO),),
-                decided=True,
-                step=decided,
-            )
+            return _refused(matter, step)
         waiting = replace(step, status=StepStatus.AWAITING_TEXT)
         return Outcome(
             Verdict.NEEDS_TEXT,
@@ -286,7 +270,9 @@ def _apply_decision(matter: MatterView, command: Command) -> Outcome:
             step=decided_step,
         )
     level_steps = [decided_step if s.id == step.id else s for s in matter.steps if s.level == step.level]
-    anyone_escalated = any(s.decision is Action.ESCALATE for s in level_steps if s.status is StepStatus.DECIDED)
+    anyone_escalated = any(
+        s.decision is Action.ESCALATE for s in level_steps if s.status is StepStatus.DECIDED
+    )
     if anyone_escalated:
         opening = next_opening(matter.chain, step.level, matter.submitter_id)
         return Outcome(
@@ -304,6 +290,19 @@ def _apply_decision(matter: MatterView, command: Command) -> Outcome:
         step_changes=(change,),
         decided=True,
         step=decided_step,
+    )
+
+
+def _refused(matter: MatterView, step: StepView) -> Outcome:
+    """The principal's confirmed "no", with its reason and 说“行”建议."""
+    decided = replace(step, status=StepStatus.DECIDED, decision=Action.CONFIRM_NO)
+    return Outcome(
+        Verdict.APPLIED,
+        MatterState.REFUSED,
+        matter.level,
+        step_changes=(StepChange(step.id, StepStatus.DECIDED, Action.CONFIRM_NO),),
+        decided=True,
+        step=decided,
     )
 
 
