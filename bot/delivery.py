@@ -65,8 +65,10 @@ def group_target_for(group: GroupChannel, platform: str) -> GroupTarget:
 
 
 async def _claim(row: OutboxMessage, now: dt.datetime) -> bool:
+    # The row must be due: an attempt in flight has pushed next_attempt_at a lease ahead, so a
+    # duplicate job (sweeper, arq re-run) that read the row meanwhile cannot claim it too.
     claimed = await OutboxMessage.filter(
-        id=row.id, status=OutboxStatus.PENDING.value, attempts=row.attempts
+        id=row.id, status=OutboxStatus.PENDING.value, attempts=row.attempts, next_attempt_at__lte=now
     ).update(attempts=row.attempts + 1, next_attempt_at=now + LEASE)
     row.attempts += 1
     return claimed == 1
@@ -118,7 +120,7 @@ async def deliver(ctx: dict[str, Any], outbox_id: int) -> str:
         return "skipped"
     now = resources.clock.now()
     if not await _claim(row, now):
-        return "claimed elsewhere"
+        return "not claimed"
     messenger = resources.messengers.get(row.platform)
     try:
         if messenger is None:

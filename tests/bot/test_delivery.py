@@ -78,7 +78,7 @@ async def test_sends_once_even_when_the_job_runs_twice(resources: Resources, wor
     world["messenger"].delay = 0.05
     ctx = {"resources": resources}
     results = await asyncio.gather(deliver(ctx, row.id), deliver(ctx, row.id))
-    assert sorted(results) == ["claimed elsewhere", "sent"]
+    assert sorted(results) == ["not claimed", "sent"]
     assert world["messenger"].texts == [("zhang", "你好")]
     assert await deliver(ctx, row.id) == "skipped"
     assert (await OutboxMessage.get(id=row.id)).status == "sent"
@@ -94,6 +94,8 @@ async def test_transient_failure_retries_with_back_off(resources: Resources, wor
     assert stored.next_attempt_at >= resources.clock.now() + dt.timedelta(seconds=29)
     assert await sweep_outbox(resources) == 0  # not due yet
     world["messenger"].fail = None
+    assert await deliver({"resources": resources}, row.id) == "not claimed"  # not due yet
+    resources.clock.advance(dt.timedelta(seconds=31))  # type: ignore[attr-defined]
     assert await deliver({"resources": resources}, row.id) == "sent"
     assert world["messenger"].texts == [("zhang", "你好")]
 
