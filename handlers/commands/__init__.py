@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -23,7 +24,8 @@ def split_command(text: str) -> tuple[str, str]:
     if not stripped:
         return "", ""
     first_line, _, rest = stripped.partition("\n")
-    word, _, tail = first_line.strip().partition(" ")
+    # Any whitespace ends the word: phone IMEs type the full-width space U+3000.
+    word, _, tail = re.sub(r"\s", " ", first_line.strip(), count=1).partition(" ")
     if "：" in word or ":" in word:  # "说不：" typed with a colon
         word, _, tail2 = word.replace(":", "：").partition("：")
         tail = f"{tail2} {tail}".strip()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.errors import UserError
 from bot.numbers import normalise_number
 from handlers.context import HandlerContext
@@ -10,7 +12,7 @@ from models.matter import Matter
 
 def split_number(body: str, usage: str) -> tuple[str, str]:
     """``"TJ-2026-0001 其余内容"`` → (normalised number, rest); a clear error when it is missing."""
-    word, _, rest = body.strip().partition(" ")
+    word, _, rest = re.sub(r"[^\S\n]", " ", body.strip(), count=1).partition(" ")  # \u3000 too
     if "\n" in word:
         word, _, more = word.partition("\n")
         rest = f"{more}\n{rest}".strip()

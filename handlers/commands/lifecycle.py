@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.errors import UserError
 from bot.matter_service import record_reply, withdraw
 from handlers.commands.common import find_matter, split_number
@@ -14,7 +16,7 @@ METHODS = {"电话": "phone", "书面": "written", "phone": "phone", "written": 
 
 async def handle_reply(ctx: HandlerContext, body: str) -> str:
     number, rest = split_number(body, REPLY_USAGE)
-    method_word, _, content = rest.partition(" ")
+    method_word, _, content = re.sub(r"[^\S\n]", " ", rest, count=1).partition(" ")  # \u3000 too
     if "\n" in method_word:
         method_word, _, more = method_word.partition("\n")
         content = f"{more} {content}".strip()
