@@ -620,6 +620,14 @@ async def test_reply_by_phone_closes_the_matter(world: World) -> None:
     )
 
 
+async def test_full_width_spaces_between_words(world: World) -> None:
+    matter = await resolved(world)
+    assert (await world.say("zhangwei", f"查询\u3000{matter.number}")).ok
+    reply = await world.say("zhangwei", f"回复\u3000{matter.number}\u3000书面\u3000已邮寄答复")
+    assert reply.ok, reply.message
+    assert (await ReplyRecord.get(matter_id=matter.id)).content == "已邮寄答复"
+
+
 async def test_reply_written_late_and_default_callee(world: World) -> None:
     matter = await resolved(world)
     world.clock.set(dt.datetime(2026, 12, 4, 9, 0, tzinfo=CHINA))
