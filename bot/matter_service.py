@@ -108,9 +108,15 @@ async def _open_steps(batch: OutboxBatch, matter: Matter, opening: Opening) -> l
     return steps
 
 
-async def _names(person_ids: list[int]) -> str:
-    people = {p.id: p.name for p in await Person.filter(id__in=person_ids)}
-    return "、".join(people.get(i, "?") for i in person_ids)
+async def _step_names(steps: list[DecisionStep]) -> str:
+    """Who the steps went to, a stand-in with the leader: 「赵志强（代 李明华）」."""
+    ids = [s.approver_id for s in steps] + [s.on_behalf_of_id for s in steps if s.on_behalf_of_id]
+    people = {p.id: p.name for p in await Person.filter(id__in=ids)}
+    return "、".join(
+        people.get(s.approver_id, "?")
+        + (f"（代 {people.get(s.on_behalf_of_id, '?')}）" if s.on_behalf_of_id else "")
+        for s in steps
+    )
 
 
 async def _audit(
@@ -157,9 +163,9 @@ async def submit_matter(batch: OutboxBatch, submitter: Person, form: MatterForm)
         submitted_at=batch.now,
         due_at=calendar.deadline_for(batch.now, batch.settings.reply_working_days),
     )
-    await _open_steps(batch, matter, opening)
+    steps = await _open_steps(batch, matter, opening)
     await _audit(batch, submitter, "submit", matter, approvers=list(opening.approver_ids))
-    names = await _names(list(opening.approver_ids))
+    names = await _step_names(steps)
     message = render_text(
         "submitted.md.j2",
         matter=matter,
@@ -333,7 +339,7 @@ async def _commit(
     level_steps = await DecisionStep.filter(matter_id=matter.id, level=step.level)
     if outcome.opening is not None:
         new_steps = await _open_steps(batch, matter, outcome.opening)
-        names = await _names([s.approver_id for s in new_steps])
+        names = await _step_names(new_steps)
         status = f"已提级至 {LEVEL_TITLES[outcome.opening.level]} {names}"
         for s in level_steps:
             await refresh_step_cards(batch, s, status, version=matter.version)
