@@ -118,9 +118,12 @@ async def _history(matter: Matter, current: DecisionStep) -> list[str]:
     return lines
 
 
-async def issue_step_card(batch: OutboxBatch, step: DecisionStep) -> CardInstance:
-    """A new card (new ref) for the step's approver, queued in ``batch``'s transaction."""
-    approver = await Person.get(id=step.approver_id)
+async def issue_step_card(
+    batch: OutboxBatch, step: DecisionStep, recipient: Person | None = None
+) -> CardInstance:
+    """A new card (new ref) for the step's approver, or for ``recipient`` (the leader of a step given
+    to their stand-in, or the stand-in of a leader's step, asking 待办), queued in ``batch``'s transaction."""
+    approver = recipient or await Person.get(id=step.approver_id)
     ref = new_card_ref()
     instance = await CardInstance.create(
         organisation_id=step.organisation_id,

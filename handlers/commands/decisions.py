@@ -31,7 +31,7 @@ async def handle_todo(ctx: HandlerContext, body: str) -> str:
     lines = [f"您有 {len(steps)} 件待审批事项，审批卡片已重新发送："]
     for step in steps:
         matter = await Matter.get(id=step.matter_id)
-        await issue_step_card(ctx.batch, step)
+        await issue_step_card(ctx.batch, step, ctx.person)
         waiting = "（待填写不能办理由）" if step.status == "awaiting_text" else ""
         lines.append(
             f"- {matter.number} {matter.subject}｜{LEVEL_TITLES[step.level]}｜回复期限 {format_local(matter.due_at, ctx.tz)}{waiting}"
