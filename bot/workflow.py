@@ -246,8 +246,6 @@ def _apply_decision(matter: MatterView, command: Command) -> Outcome:
     if action is Action.CONFIRM_NO:
         if step.status is StepStatus.AWAITING_TEXT:
             return _reject(matter, Verdict.NEEDS_TEXT, step, "请回复理由和说“行”建议")
-        if command.text.strip() and command.way_forward.strip():
-            return _refused(matter, step)
         waiting = replace(step, status=StepStatus.AWAITING_TEXT)
         return Outcome(
             Verdict.NEEDS_TEXT,
