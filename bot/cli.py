@@ -229,14 +229,19 @@ async def _org_sync(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     async with running_resources(settings, SystemClock()) as resources:
         code = await _default_org_code(args.org)
-        if platform == "wecom":
-            from bot.messengers.wecom import sync_contacts as wecom_sync
+        try:
+            if platform == "wecom":
+                from bot.messengers.wecom import sync_contacts as wecom_sync
 
-            print((await wecom_sync(resources, code)).summary())
-        else:
-            from bot.messengers.dingtalk import sync_contacts as dingtalk_sync
+                print((await wecom_sync(resources, code)).summary())
+            else:
+                from bot.messengers.dingtalk import sync_contacts as dingtalk_sync
 
-            print((await dingtalk_sync(resources, code)).summary())
+                print((await dingtalk_sync(resources, code)).summary())
+        except Exception as error:  # the platform said no (permissions, IP, secret): say what it said
+            log.debug("contacts sync failed", exc_info=True)
+            print(f"通讯录同步失败：{error}", file=sys.stderr)
+            return 1
     return 0
 
 

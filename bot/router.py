@@ -11,6 +11,7 @@ import logging
 
 from bot.events import CardAction, Event, Reply, TextMessage
 from bot.resources import Resources
+from handlers.dispatch import dispatch_card_action, dispatch_text
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +22,6 @@ class Router:
 
     async def handle(self, event: Event) -> Reply:
         """Apply one inbound event. Never raises for bad input: the reply says what to fix."""
-        from handlers.dispatch import dispatch_card_action, dispatch_text
-
         if isinstance(event, TextMessage):
             return await dispatch_text(self.resources, event)
         if isinstance(event, CardAction):

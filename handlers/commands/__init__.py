@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cache
 
 from handlers.context import HandlerContext
 
@@ -33,6 +34,7 @@ def split_command(text: str) -> tuple[str, str]:
     return word.strip(), body
 
 
+@cache
 def command_table() -> dict[str, CommandSpec]:
     """Every command word (lower-cased) → its spec."""
     from handlers.commands import decisions, digest, lifecycle, queries, reference, submit
