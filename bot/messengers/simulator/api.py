@@ -23,6 +23,8 @@ from models.simulator import SimMessage
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 PLATFORM = "simulator"
 MAX_TEXT = 4000
+MAX_ID = 2**31 - 1  # the id columns are 32-bit integers
+MAX_SEQ = 2**63 - 1
 
 
 class ApiError(Exception):
@@ -80,20 +82,41 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
     return data
 
 
+def _storable(value: str, label: str) -> str:
+    """Refuse what no text column can hold: a NUL or a lone surrogate (JSON and URLs allow both)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(400, f"“{label}”含有无法识别的字符，请删去后重试") from None
+    if "\x00" in value:
+        raise ApiError(400, f"“{label}”含有空字符（\\u0000），请删去后重试")
+    return value
+
+
 def _string(data: dict[str, Any], key: str, label: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
         raise ApiError(400, f"缺少“{label}”（字段 {key}，须是非空字符串）")
-    return value.strip()
+    return _storable(value.strip(), label)
+
+
+def _number(raw: str, limit: int) -> int | None:
+    """A plain decimal (ASCII digits only: ``"²".isdigit()`` is true) no larger than ``limit``."""
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    value = int(raw)
+    return value if value <= limit else None
 
 
 def _after(request: web.Request, name: str = "after") -> int | None:
     raw = request.query.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
+    # ``after`` is compared with ids (32-bit), ``changed_after`` with the 64-bit change counter.
+    value = _number(raw, MAX_SEQ if name == "changed_after" else MAX_ID)
+    if value is None:
         raise ApiError(400, f"参数 {name} 须是非负整数，如 ?{name}=0")
-    return int(raw)
+    return value
 
 
 async def _organisation() -> Organisation:
@@ -104,6 +127,7 @@ async def _organisation() -> Organisation:
 
 
 async def _person(organisation: Organisation, handle: str) -> Person:
+    _storable(handle, "账号")
     person = await Person.get_or_none(organisation=organisation, handle=handle, active=True)
     if person is None:
         raise ApiError(400, f"组织里没有账号为 {handle} 的人员，请从 /sim/api/people 列出的人员中选择")
@@ -130,6 +154,7 @@ async def post_message(request: web.Request) -> web.Response:
         raise ApiError(400, "消息内容为空：请填写 text，如 “帮助”")
     if len(text) > MAX_TEXT:
         raise ApiError(400, f"消息太长：最多 {MAX_TEXT} 个字")
+    _storable(text, "消息内容")
     organisation = await _organisation()
     await _person(organisation, handle)
     resources = _resources(request)
@@ -168,7 +193,7 @@ def _click_label(card: dict[str, object] | None, key: str, selected: dict[str, s
 
 async def click_card(request: web.Request) -> web.Response:
     data = await _json_object(request)
-    ref = request.match_info["ref"]
+    ref = _storable(request.match_info["ref"], "卡片编号")
     handle = _string(data, "by", "点击人账号")
     key = _string(data, "key", "按钮")
     raw_selected = data.get("selected") or {}
@@ -176,7 +201,7 @@ async def click_card(request: web.Request) -> web.Response:
         isinstance(k, str) and isinstance(v, str) for k, v in raw_selected.items()
     ):
         raise ApiError(400, 'selected 须是 {选项组: 选项} 形式的对象，如 {"refusal_category": "law"}')
-    selected: dict[str, str] = dict(raw_selected)
+    selected: dict[str, str] = {_storable(k, "选项组"): _storable(v, "选项") for k, v in raw_selected.items()}
     organisation = await _organisation()
     await _person(organisation, handle)
     resources = _resources(request)
@@ -229,9 +254,10 @@ async def groups(request: web.Request) -> web.Response:
 async def group_items(request: web.Request) -> web.Response:
     organisation = await _organisation()
     raw_id = request.match_info["group_id"]
+    group_id = _number(raw_id, MAX_ID)
     group = (
-        await GroupChannel.get_or_none(organisation=organisation, id=int(raw_id))
-        if raw_id.isdigit()
+        await GroupChannel.get_or_none(organisation=organisation, id=group_id)
+        if group_id is not None
         else None
     )
     if group is None:
@@ -241,7 +267,8 @@ async def group_items(request: web.Request) -> web.Response:
 
 async def file_download(request: web.Request) -> web.Response:
     raw_id = request.match_info["message_id"]
-    message = await SimMessage.get_or_none(id=int(raw_id)) if raw_id.isdigit() else None
+    message_id = _number(raw_id, MAX_ID)
+    message = await SimMessage.get_or_none(id=message_id) if message_id is not None else None
     if message is None or message.attachment is None or message.attachment_name is None:
         raise ApiError(404, "没有这个文件")
     name = message.attachment_name

@@ -123,6 +123,9 @@ async def test_each_post_is_a_distinct_event(client: Client, org: Org, router: R
         ({"from": "zhangsan"}, "消息内容为空"),
         ({"text": "帮助"}, "发送人账号"),
         ({"from": "zhangsan", "text": "长" * 4001}, "消息太长"),
+        ({"from": "zhangsan", "text": "帮\u0000助"}, "空字符"),
+        ({"from": "zhangsan", "text": "帮助\ud800"}, "无法识别的字符"),
+        ({"from": "zhang\u0000san", "text": "帮助"}, "空字符"),
         ([1, 2], "JSON 对象"),
     ],
 )
@@ -239,7 +242,17 @@ async def test_update_of_a_card_never_shown_delivers_it(
     assert item["card"]["status"] == "已提级"
 
 
-@pytest.mark.parametrize("query", ["after=-1", "after=abc", "changed_after=1.5"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "after=-1",
+        "after=abc",
+        "changed_after=1.5",
+        "after=%C2%B2",  # "²": str.isdigit() says yes, int() says no
+        "after=99999999999999999999",  # beyond the id column
+        "changed_after=99999999999999999999999",  # beyond the change counter
+    ],
+)
 async def test_bad_paging_parameters_are_refused(client: Client, org: Org, query: str) -> None:
     body = await json_of(await client.get(f"/sim/api/inbox/zhangsan?{query}"), 400)
     assert "非负整数" in body["message"]
@@ -247,6 +260,7 @@ async def test_bad_paging_parameters_are_refused(client: Client, org: Org, query
 
 async def test_inbox_of_an_unknown_handle_is_refused(client: Client, org: Org) -> None:
     await json_of(await client.get("/sim/api/inbox/nobody"), 400)
+    assert "空字符" in (await json_of(await client.get("/sim/api/inbox/zhang%00san"), 400))["message"]
 
 
 # ---- card clicks --------------------------------------------------------------------------------
@@ -282,6 +296,9 @@ async def test_click_hands_a_card_action_to_the_router_and_shows_the_tap(
         ({"by": "zhaoliu", "key": "can_do", "selected": {"refusal_category": 1}}, 400),
         ({"by": "zhaoliu"}, 400),
         ({"by": "nobody", "key": "can_do"}, 400),
+        ({"by": "zhaoliu", "key": "can\u0000do"}, 400),
+        ({"by": "zhaoliu", "key": "confirm_no", "selected": {"refusal_category": "law\u0000"}}, 400),
+        ({"by": "zhaoliu", "key": "confirm_no", "selected": {"refusal_category": "\udc00"}}, 400),
     ],
 )
 async def test_bad_clicks_are_refused(
@@ -290,6 +307,16 @@ async def test_bad_clicks_are_refused(
     body = await json_of(await client.post("/sim/api/cards/ref-abc/click", json=payload), status)
     assert body["ok"] is False and body["message"]
     assert router.events == []
+
+
+async def test_a_click_on_a_card_ref_with_a_nul_is_refused(
+    client: Client, org: Org, router: RecordingRouter
+) -> None:
+    payload = {"by": "zhaoliu", "key": "can_do"}
+    body = await json_of(await client.post("/sim/api/cards/ref%00abc/click", json=payload), 400)
+    assert "空字符" in body["message"]
+    assert router.events == []
+    assert await SimMessage.all().count() == 0
 
 
 # ---- groups and files ---------------------------------------------------------------------------
@@ -324,6 +351,10 @@ async def test_unknown_group_and_file_are_404(client: Client, org: Org) -> None:
     assert "没有编号为 999 的群" in (await json_of(await client.get("/sim/api/groups/999"), 404))["message"]
     await json_of(await client.get("/sim/api/groups/abc"), 404)
     await json_of(await client.get("/sim/api/files/12345"), 404)
+    # Not ASCII decimals, or beyond the id column: unknown too, not a crash.
+    for path in ("groups", "files"):
+        await json_of(await client.get(f"/sim/api/{path}/%C2%B2"), 404)
+        await json_of(await client.get(f"/sim/api/{path}/99999999999999999999"), 404)
 
 
 # ---- clock and tick -----------------------------------------------------------------------------
