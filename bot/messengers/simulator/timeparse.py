@@ -30,13 +30,16 @@ def parse_duration(text: str) -> dt.timedelta:
     parts = {k: int(v) for k, v in match.groupdict().items() if v is not None}
     if not parts:
         raise TimeInputError(f"时长格式不对：{text!r}。请至少写一个数量，如 PT4H 或 P1D")
-    delta = dt.timedelta(
-        weeks=parts.get("w", 0),
-        days=parts.get("d", 0),
-        hours=parts.get("h", 0),
-        minutes=parts.get("m", 0),
-        seconds=parts.get("s", 0),
-    )
+    try:
+        delta = dt.timedelta(
+            weeks=parts.get("w", 0),
+            days=parts.get("d", 0),
+            hours=parts.get("h", 0),
+            minutes=parts.get("m", 0),
+            seconds=parts.get("s", 0),
+        )
+    except OverflowError:  # more days than a timedelta holds: too long, as below
+        delta = MAX_ADVANCE + dt.timedelta(days=1)
     if delta <= dt.timedelta(0):
         raise TimeInputError('时长必须大于零；要把时间往回调，请用 {"now": "2026-12-01T09:00:00+08:00"}')
     if delta > MAX_ADVANCE:

@@ -389,6 +389,8 @@ async def test_clock_can_be_read_set_and_advanced(client: Client, org: Org) -> N
         ({"advance": "P"}, "时长格式不对"),
         ({"advance": "PT0H"}, "必须大于零"),
         ({"advance": "P9999D"}, "太长"),
+        ({"advance": "P99999999999999999999D"}, "太长"),  # more than a timedelta holds
+        ({"advance": "PT99999999999999999999H"}, "太长"),
         ({"advance": 3600}, "字符串"),
         ({"now": "2026-12-01 09:00"}, "缺少时区"),
         ({"now": "明天"}, "时间格式不对"),
