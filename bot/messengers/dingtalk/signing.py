@@ -33,11 +33,12 @@ def card_callback_sign(timestamp: str, api_secret: str) -> str:
 
 def _timestamp(raw: str | None) -> dt.datetime | None:
     """A DingTalk timestamp header (milliseconds; seconds tolerated) as an aware datetime."""
-    if raw is None or not raw.strip().isdigit():
+    # ASCII only: "²".isdigit() is true (headers arrive as latin-1) but int() refuses it.
+    if raw is None or not (raw.strip().isascii() and raw.strip().isdigit()):
         return None
     value = int(raw.strip())
-    value_s = value / 1000 if value > 10**11 else float(value)  # milliseconds, or seconds
     try:
+        value_s = value / 1000 if value > 10**11 else float(value)  # milliseconds, or seconds
         return dt.datetime.fromtimestamp(value_s, dt.UTC)
     except (OverflowError, OSError, ValueError):
         return None

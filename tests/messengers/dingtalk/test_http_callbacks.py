@@ -95,6 +95,8 @@ async def test_signed_robot_message_is_routed(
         {},
         {"timestamp": "1764464400000"},
         {"timestamp": "garbage", "sign": "garbage"},
+        {"timestamp": "9" * 400, "sign": "garbage"},  # more than a float holds
+        {"timestamp": "\u00b2", "sign": "garbage"},  # "²": isdigit() but not a number
     ],
 )
 async def test_robot_message_without_valid_headers_is_refused(
@@ -172,7 +174,7 @@ async def test_card_click_is_answered_within_two_seconds(
     assert len(router.events) == 1  # the work finished after the answer
 
 
-@pytest.mark.parametrize("variant", ["forged", "stale", "missing"])
+@pytest.mark.parametrize("variant", ["forged", "stale", "missing", "huge"])
 async def test_card_click_with_bad_signature_is_refused(
     client: TestClient, dt_resources: Resources, router: RecordingRouter, variant: str
 ) -> None:
@@ -180,6 +182,7 @@ async def test_card_click_with_bad_signature_is_refused(
         "forged": card_headers(dt_resources, secret="forged"),
         "stale": card_headers(dt_resources, age=dt.timedelta(hours=2)),
         "missing": {},
+        "huge": {"x-ddpaas-signature-timestamp": "9" * 400, "x-ddpaas-signature": "garbage"},
     }[variant]
     resp = await client.post("/dingtalk/card", json=CLICK, headers=headers)
     assert resp.status == 403
