@@ -78,7 +78,8 @@ def _check_timestamp(raw: str, now: dt.datetime) -> None:
         ts = int(raw)
     except ValueError:
         raise CallbackRejected("timestamp is not a number") from None
-    if abs(now.timestamp() - ts) > TIMESTAMP_WINDOW:
+    # Integer arithmetic: a timestamp of hundreds of digits is too large for a float.
+    if abs(int(now.timestamp()) - ts) > TIMESTAMP_WINDOW:
         raise CallbackRejected(f"timestamp {ts} outside ±{TIMESTAMP_WINDOW}s")
 
 

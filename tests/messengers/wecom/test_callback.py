@@ -183,6 +183,7 @@ def _bad_inputs(wecom: WeComSigner, clock: SimClock) -> dict[str, tuple[dict[str
     cases["stale timestamp"] = wecom.envelope(good, stale, AGENT)
     future = str(int(ts) + 301)
     cases["future timestamp"] = wecom.envelope(good, future, AGENT)
+    cases["huge timestamp"] = wecom.envelope(good, "9" * 400, AGENT)  # more than a float holds
     q, _ = wecom.envelope(good, ts, AGENT)
     cases["envelope not xml"] = (q, b"{not xml")
     q, b = wecom.envelope(good, ts, AGENT)
