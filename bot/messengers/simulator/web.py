@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -31,7 +32,8 @@ async def asset(request: web.Request) -> web.Response:
     name = request.match_info["name"]
     if name not in _ASSETS:
         raise web.HTTPNotFound(text="没有这个文件")
-    body = (SIM_TEMPLATES / name).read_bytes()
+    # Off the event loop: a request handler never waits on the disk itself.
+    body = await asyncio.to_thread((SIM_TEMPLATES / name).read_bytes)
     return web.Response(body=body, content_type=_ASSETS[name], charset="utf-8", headers=_NO_CACHE)
 
 
