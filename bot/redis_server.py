@@ -101,8 +101,9 @@ async def redis_url(configured: str | None, data_dir: Path) -> AsyncIterator[str
         yield configured
         return
     server = EmbeddedRedis(data_dir)
-    url = await server.start()
     try:
+        # Inside the try: a server that never became ready is stopped too, not left running.
+        url = await server.start()
         yield url
     finally:
         await server.stop()
