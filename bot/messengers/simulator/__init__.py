@@ -8,6 +8,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.messengers.base import Messenger
+from bot.messengers.simulator.clock_store import restore_offset
 from bot.messengers.simulator.messenger import SimulatorMessenger
 from bot.messengers.simulator.web import setup_simulator_routes
 from bot.resources import Resources
@@ -23,6 +24,7 @@ def build_messenger(resources: Resources) -> Messenger:
 def setup_routes(app: web.Application) -> None:
     """GET /sim (the page) and the JSON API under /sim/api (DESIGN §4)."""
     setup_simulator_routes(app)
+    app.on_startup.append(restore_offset)
 
 
 def check_config(settings: Settings) -> list[str]:

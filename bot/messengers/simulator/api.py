@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.clock import SimClock
 from bot.events import CardAction, Sender, TextMessage
 from bot.messengers.simulator import store
+from bot.messengers.simulator.clock_store import save_offset
 from bot.messengers.simulator.timeparse import TimeInputError, parse_duration, parse_instant
 from bot.messengers.simulator.views import item_view, person_view
 from bot.resources import RESOURCES, Resources
@@ -309,6 +310,7 @@ async def set_clock(request: web.Request) -> web.Response:
             clock.advance(parse_duration(value))
     except TimeInputError as exc:
         raise ApiError(400, str(exc)) from None
+    await save_offset(resources)
     return web.json_response(_clock_now(resources))
 
 
