@@ -335,7 +335,12 @@ async def _commit(
             batch, step, f"您已提交意见：{verb}，等待其他分管领导会商", version=matter.version
         )
         await _audit(batch, actor, decision.value, matter, step=step.id, consultation=True)
-        return ServiceResult(f"{matter.number}：已记录您的意见（{verb}），等待其他分管领导会商。", matter)
+        await _invite_comment(batch, actor, matter, step)
+        return ServiceResult(
+            f"{matter.number}：已记录您的意见（{verb}），等待其他分管领导会商。"
+            "如需补充意见，请直接回复文字（或发送：意见 编号 内容）。",
+            matter,
+        )
     level_steps = await DecisionStep.filter(matter_id=matter.id, level=step.level)
     if outcome.opening is not None:
         new_steps = await _open_steps(batch, matter, outcome.opening)
@@ -361,14 +366,7 @@ async def _commit(
             changes_text = lead_row.comment
             if changes_text:
                 await _save_matter(matter, decision_text=changes_text)
-        await TextPrompt.filter(person_id=actor.id, answered_at__isnull=True).update(answered_at=batch.now)
-        await TextPrompt.create(
-            organisation_id=matter.organisation_id,
-            person=actor,
-            step=step,
-            purpose="comment",
-            created_at=batch.now,
-        )
+        await _invite_comment(batch, actor, matter, step)
     else:
         status = f"已确认不能办（{level_title} {actor.name}）"
         template, kind = "refused.md.j2", "refused"
@@ -385,6 +383,18 @@ async def _commit(
     if decision is Action.CAN_DO:
         reply += "如需补充意见，请直接回复文字（或发送：意见 编号 内容）。"
     return ServiceResult(reply, matter)
+
+
+async def _invite_comment(batch: OutboxBatch, actor: Person, matter: Matter, step: DecisionStep) -> None:
+    """The actor's next non-command message becomes the comment on their decision."""
+    await TextPrompt.filter(person_id=actor.id, answered_at__isnull=True).update(answered_at=batch.now)
+    await TextPrompt.create(
+        organisation_id=matter.organisation_id,
+        person=actor,
+        step=step,
+        purpose="comment",
+        created_at=batch.now,
+    )
 
 
 async def give_text(batch: OutboxBatch, actor: Person, matter: Matter, text: str) -> ServiceResult:

@@ -156,6 +156,18 @@ async def test_all_can_do_resolves_with_the_lead_deputys_comment(world: World) -
     assert len([t for t in await world.texts("zhangwei") if "研判：能办" in t]) == 1
 
 
+async def test_a_consulted_deputy_who_answers_first_can_comment_by_plain_text(world: World) -> None:
+    matter, refs = await consulted(world)
+    first = await world.click("liminghua", refs["liminghua"], "can_do")
+    assert "如需补充意见，请直接回复文字" in first.message
+    assert (await world.say("liminghua", "由运输管理股牵头，工程建设股配合")).ok
+    assert (await world.click("zhaozhiqiang", refs["zhaozhiqiang"], "can_do")).ok
+    matter = await Matter.get(id=matter.id)
+    assert (matter.state, matter.decision_text) == ("resolved", "由运输管理股牵头，工程建设股配合")
+    lead = await DecisionStep.get(matter_id=matter.id, level=3, lead=True)
+    assert lead.comment == "由运输管理股牵头，工程建设股配合"
+
+
 @pytest.mark.parametrize("first", ["liminghua", "zhaozhiqiang"])
 async def test_any_escalate_goes_to_the_principal(world: World, first: str) -> None:
     matter, refs = await consulted(world)
