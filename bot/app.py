@@ -8,7 +8,6 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.clock import Clock
 from bot.messengers.registry import setup_messenger_routes
 from bot.resources import RESOURCES, Resources
 from bot.router import Router
@@ -25,7 +24,7 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"ok": True, "now": resources.clock.now().isoformat()})
 
 
-def build_app(settings: Settings, clock: Clock, *, resources: Resources) -> web.Application:
+def build_app(settings: Settings, *, resources: Resources) -> web.Application:
     """The web app over already-opened ``resources`` (see ``bot.lifecycle.running_resources``).
 
     The process opens its resources once and shares them between the web app, the worker and (in

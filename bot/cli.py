@@ -65,7 +65,7 @@ async def _serve(settings: Settings, *, with_worker: bool, banner: bool) -> None
 
     async def main(stop: asyncio.Event) -> None:
         async with running_resources(settings, clock) as resources:
-            app = build_app(settings, clock, resources=resources)
+            app = build_app(settings, resources=resources)
             runner = web.AppRunner(app, handle_signals=False)
             await runner.setup()
             site = web.TCPSite(runner, settings.host, settings.port)

@@ -7,7 +7,7 @@ import secrets
 from bot.cards import Button, ButtonStyle, Card, Option, Selection
 from bot.outbox import OutboxBatch, platform_for_person
 from bot.texts import format_local, render_text
-from bot.workflow import LEVEL_ACTIONS, LEVEL_TITLES, Action, Level, StepStatus
+from bot.workflow import LEVEL_ACTIONS, LEVEL_TITLES, Action, StepStatus
 from models.matter import CardInstance, DecisionStep, Matter
 from models.org import Department, Person
 
@@ -148,7 +148,3 @@ async def refresh_step_cards(batch: OutboxBatch, step: DecisionStep, status: str
     for instance in await CardInstance.filter(step_id=step.id):
         card = await build_card(step, instance.ref, status=status)
         await batch.card_update(instance, card, dedupe_key=f"card_update:{instance.ref}:{version}")
-
-
-def level_name(level: int) -> str:
-    return LEVEL_TITLES[Level(level)]

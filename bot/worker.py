@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
 from arq import cron
 from arq.worker import Worker
 
-from bot.clock import Clock
 from bot.delivery import deliver, sweep_outbox
 from bot.lifecycle import json_deserializer, json_serializer
 from bot.resources import Resources
@@ -59,26 +60,11 @@ def build_worker(resources: Resources, *, burst: bool = False, with_cron: bool =
     )
 
 
-async def run_worker(settings: Any, clock: Clock) -> None:
-    """`tiji worker`: run until cancelled (SIGINT/SIGTERM are handled by the CLI)."""
-    from bot.lifecycle import running_resources
-
-    async with running_resources(settings, clock) as resources:
-        worker = build_worker(resources)
-        try:
-            await worker.async_run()
-        finally:
-            await stop_worker(worker)
-
-
 async def stop_worker(worker: Worker) -> None:
     """Stop a worker that shares its Redis pool with the web app (``Worker.close`` would close it).
 
     Jobs cut short are run again by arq (at-least-once); delivery claims make that harmless.
     """
-    import asyncio
-    import contextlib
-
     if worker.main_task is not None:
         worker.main_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):

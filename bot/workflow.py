@@ -44,8 +44,6 @@ STATE_TITLES: Mapping[MatterState, str] = {
     MatterState.CLOSED: "已办结",
 }
 
-TERMINAL_STATES = frozenset({MatterState.WITHDRAWN, MatterState.CLOSED})
-
 
 class StepStatus(StrEnum):
     PENDING = "pending"

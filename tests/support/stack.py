@@ -119,7 +119,7 @@ async def running_stack(settings: Settings, clock: Clock) -> AsyncIterator[Stack
         async with aiohttp.ClientSession() as http:
             resources = Resources(settings=settings, clock=clock, redis=redis, http=http, arq=redis)
             resources.messengers = build_messengers(resources)
-            app = build_app(settings, clock, resources=resources)
+            app = build_app(settings, resources=resources)
             async with TestClient(TestServer(app)) as client:
                 stack = Stack(resources=resources, app=app, client=client)
                 try:
