@@ -34,7 +34,7 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 migrations: $(STAMP)
-	$(BIN)/python -m tortoise -c bot.db.MIGRATION_CONFIG makemigrations
+	$(BIN)/python -m tortoise -c bot.runtime.db.MIGRATION_CONFIG makemigrations
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from bot.clock import SimClock
 from bot.events import Sender, TextMessage
+from bot.matters.workflow import Action, Chain, Command, MatterState, MatterView, StepStatus, StepView, apply
 from bot.settings import Settings
-from bot.workflow import Action, Chain, Command, MatterState, MatterView, StepStatus, StepView, apply
 
 EXAMPLE_ORG = Path(__file__).resolve().parents[1] / "examples" / "org.yaml"
 FORM = "说不\n服务对象：某公司\n联系电话：13800001111\n事项：道路运输经营许可\n拟说不理由：材料不全"
@@ -37,9 +37,9 @@ def bench_workflow(n: int = 50_000) -> tuple[str, float, str]:
 async def bench_events(database_url: str, data_dir: Path, n: int = 200) -> list[tuple[str, float, str]]:
     from tortoise import Tortoise
 
-    from bot.db import tortoise_config
-    from bot.orgfile import import_org
-    from bot.redis_server import redis_url
+    from bot.org.importer import import_org
+    from bot.runtime.db import tortoise_config
+    from bot.runtime.redis_server import redis_url
     from tests.support.stack import running_stack
 
     async with redis_url(None, data_dir) as url:
@@ -57,7 +57,7 @@ async def bench_events(database_url: str, data_dir: Path, n: int = 200) -> list[
         clock = SimClock()
         rows: list[tuple[str, float, str]] = []
         async with running_stack(settings, clock) as stack:
-            from bot.app import ROUTER
+            from bot.runtime.resources import ROUTER
 
             router = stack.app[ROUTER]
             latencies = []

@@ -57,9 +57,10 @@ async def _until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> 
 async def _serve(settings: Settings, *, with_worker: bool, banner: bool) -> None:
     from aiohttp import web
 
-    from bot.app import build_app
-    from bot.lifecycle import running_resources
-    from bot.worker import build_worker, stop_worker
+    from bot.jobs.worker import build_worker, stop_worker
+    from bot.runtime.lifecycle import running_resources
+    from bot.runtime.resources import ROUTER
+    from bot.web.app import build_app
 
     clock = _clock(settings)
 
@@ -77,7 +78,7 @@ async def _serve(settings: Settings, *, with_worker: bool, banner: bool) -> None
             if with_worker and settings.dingtalk_enabled and settings.dingtalk_mode == "stream":
                 from bot.messengers.dingtalk import run_stream
 
-                tasks.append(asyncio.create_task(run_stream(resources, stop)))
+                tasks.append(asyncio.create_task(run_stream(resources, app[ROUTER], stop)))
             base = f"http://{settings.host}:{settings.port}"
             if banner:
                 print(f"tiji 已启动：{base}", flush=True)
@@ -100,7 +101,7 @@ async def _serve(settings: Settings, *, with_worker: bool, banner: bool) -> None
 
 
 async def _cmd_dev(args: argparse.Namespace) -> int:
-    from bot.db import migrate
+    from bot.runtime.db import migrate
 
     settings = _settings(simulator=True)
     _logging(settings)
@@ -117,8 +118,8 @@ async def _cmd_serve(args: argparse.Namespace) -> int:
 
 
 async def _cmd_worker(args: argparse.Namespace) -> int:
-    from bot.lifecycle import running_resources
-    from bot.worker import build_worker, stop_worker
+    from bot.jobs.worker import build_worker, stop_worker
+    from bot.runtime.lifecycle import running_resources
 
     settings = _settings()
     _logging(settings)
@@ -138,7 +139,7 @@ async def _cmd_worker(args: argparse.Namespace) -> int:
 
 
 async def _cmd_dingtalk_stream(args: argparse.Namespace) -> int:
-    from bot.lifecycle import running_resources
+    from bot.runtime.lifecycle import running_resources
 
     settings = _settings()
     _logging(settings)
@@ -146,17 +147,18 @@ async def _cmd_dingtalk_stream(args: argparse.Namespace) -> int:
         print("钉钉未配置：需要 TIJI_DINGTALK_CLIENT_ID 和 TIJI_DINGTALK_CLIENT_SECRET", file=sys.stderr)
         return 2
     from bot.messengers.dingtalk import run_stream
+    from handlers.router import Router
 
     async def main(stop: asyncio.Event) -> None:
         async with running_resources(settings, _clock(settings)) as resources:
-            await run_stream(resources, stop)
+            await run_stream(resources, Router(resources), stop)
 
     await _until_signalled(main)
     return 0
 
 
 async def _cmd_migrate(args: argparse.Namespace) -> int:
-    from bot.db import migrate
+    from bot.runtime.db import migrate
 
     settings = _settings()
     await migrate(settings)
@@ -178,14 +180,14 @@ async def _default_org_code(code: str | None) -> str:
 
 
 async def _cmd_org(args: argparse.Namespace) -> int:
-    from bot.db import database
+    from bot.runtime.db import database
 
     settings = _settings()
     if args.org_command == "sync":
         return await _org_sync(settings, args)
     async with database(settings):
         if args.org_command == "import":
-            from bot.orgfile import OrgFileError, import_org
+            from bot.org.importer import OrgFileError, import_org
 
             path = Path(args.file)
             try:
@@ -200,7 +202,7 @@ async def _cmd_org(args: argparse.Namespace) -> int:
                 return 1
             print(report.summary())
             return 0
-        from bot.orgfile import OrgExportError, export_org
+        from bot.org.importer import OrgExportError, export_org
 
         try:
             text = await export_org(args.org)
@@ -216,7 +218,7 @@ async def _cmd_org(args: argparse.Namespace) -> int:
 
 
 async def _org_sync(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.lifecycle import running_resources
+    from bot.runtime.lifecycle import running_resources
 
     platform = args.platform
     if platform == "wecom" and not settings.wecom_enabled:
@@ -246,8 +248,8 @@ async def _org_sync(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _cmd_holidays(args: argparse.Namespace) -> int:
-    from bot.calendar_admin import list_holidays, set_holiday
-    from bot.db import database
+    from bot.calendar.overrides import list_holidays, set_holiday
+    from bot.runtime.db import database
 
     settings = _settings()
     async with database(settings):
@@ -265,8 +267,8 @@ async def _cmd_holidays(args: argparse.Namespace) -> int:
 
 
 async def _cmd_digest(args: argparse.Namespace) -> int:
-    from bot.digest import digest_cli
-    from bot.lifecycle import running_resources
+    from bot.reports.digest import digest_cli
+    from bot.runtime.lifecycle import running_resources
 
     settings = _settings()
     async with running_resources(settings, _clock(settings)) as resources:
@@ -285,7 +287,7 @@ def _describe_db(settings: Settings) -> str:
 
 
 async def _cmd_check_config(args: argparse.Namespace) -> int:
-    from bot.calendar_admin import calendar_warnings
+    from bot.calendar.overrides import calendar_warnings
 
     settings = _settings()
     problems: list[str] = []

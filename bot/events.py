@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,3 +48,9 @@ class Reply:
 
     ok: bool
     message: str
+
+
+class EventSink(Protocol):
+    """Where adapters hand neutral events (``handlers.router.Router`` in the running product)."""
+
+    async def handle(self, event: Event) -> Reply: ...

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.outbox import OutboxBatch
-from bot.resources import Resources
+from bot.outbox.batch import OutboxBatch
+from bot.runtime.resources import Resources
 from models.org import Organisation, Person
 
 

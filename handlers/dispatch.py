@@ -13,9 +13,9 @@ from tortoise.transactions import in_transaction
 
 from bot.errors import ConcurrentChange, UserError
 from bot.events import CardAction, Reply, TextMessage
-from bot.matter_service import decide_by_card, give_text
-from bot.outbox import OutboxBatch
-from bot.resources import Resources
+from bot.matters.service import decide_by_card, give_text
+from bot.outbox.batch import OutboxBatch
+from bot.runtime.resources import Resources
 from handlers.commands import command_table, split_command
 from handlers.context import HandlerContext
 from handlers.people import resolve_person

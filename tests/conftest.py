@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import os
 import shutil
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import aiohttp
 import pytest
@@ -19,8 +22,8 @@ from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from bot.clock import SimClock
-from bot.db import tortoise_config
-from bot.resources import Resources
+from bot.runtime.db import tortoise_config
+from bot.runtime.resources import Resources
 from bot.settings import Settings
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -61,13 +64,40 @@ def redis_server_url() -> Iterator[str]:
     shutil.rmtree(workdir, ignore_errors=True)
 
 
+async def _admin(url: str, statement: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("asyncpg://", "postgres://", 1))
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str | None]:
+    """A database of this test run's own on ``TIJI_TEST_POSTGRES_URL``'s server (created and dropped
+    here), so concurrent runs on one machine never drop each other's schema."""
+    if not POSTGRES_URL:
+        yield None
+        return
+    name = f"tiji_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_admin(POSTGRES_URL, f'CREATE DATABASE "{name}"'))
+    parts = urlsplit(POSTGRES_URL)
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        asyncio.run(_admin(POSTGRES_URL, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each database-backed test runs on SQLite and on PostgreSQL."""
     if request.param == "postgres":
-        if not POSTGRES_URL:
+        url = request.getfixturevalue("postgres_url")
+        if not url:
             skip_or_fail("TIJI_TEST_POSTGRES_URL is not set")
-        return str(POSTGRES_URL)
+        return str(url)
     return f"sqlite://{tmp_path / 'test.sqlite3'}"
 
 

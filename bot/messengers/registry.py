@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.messengers.base import Messenger
-from bot.resources import Resources
+from bot.runtime.resources import Resources
 from bot.settings import Settings
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.errors import UserError
-from bot.numbers import normalise_number
+from bot.matters.numbers import normalise_number
 from handlers.context import HandlerContext
 from models.matter import Matter
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from tortoise.expressions import Q
 
-from bot.chain import standing_in_for
-from bot.matter_service import give_text
-from bot.step_cards import issue_step_card
+from bot.matters.chain import standing_in_for
+from bot.matters.service import give_text
+from bot.matters.step_cards import issue_step_card
+from bot.matters.workflow import LEVEL_TITLES, OPEN_STEP_STATUSES
 from bot.texts import format_local
-from bot.workflow import LEVEL_TITLES, OPEN_STEP_STATUSES
 from handlers.commands.common import find_matter, split_number
 from handlers.context import HandlerContext
 from models.matter import DecisionStep, Matter

@@ -11,8 +11,8 @@ ALLOWED = {Role.OFFICE.value, Role.ADMIN.value, Role.PRINCIPAL.value, Role.DEPUT
 
 
 async def handle_digest(ctx: HandlerContext, body: str) -> str:
-    from bot.digest import digest_markdown
-    from bot.quarters import parse_quarter, previous_quarter
+    from bot.calendar.quarters import parse_quarter, previous_quarter
+    from bot.reports.digest import digest_markdown
 
     words = body.split()
     if words and words[0] in ("确认", "报送", "confirm"):
@@ -31,7 +31,7 @@ async def handle_digest(ctx: HandlerContext, body: str) -> str:
 
 async def handle_confirm(ctx: HandlerContext, body: str) -> str:
     """报送 [2026Q4]: the unit principal (or office) confirms the unit's quarterly 汇总表."""
-    from bot.report_tasks import confirm_report
+    from bot.reports.tasks import confirm_report
 
     quarter = body.split()[0] if body.split() else None
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.errors import UserError
-from bot.matter_service import record_reply, withdraw
+from bot.matters.service import record_reply, withdraw
 from handlers.commands.common import find_matter, split_number
 from handlers.context import HandlerContext
 from handlers.forms import normalise_phone

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.errors import UserError
+from bot.matters.workflow import LEVEL_TITLES, STATE_TITLES, MatterState
 from bot.texts import render_text
-from bot.workflow import LEVEL_TITLES, STATE_TITLES, MatterState
 from handlers.commands.common import find_matter, split_number
 from handlers.context import HandlerContext
 from models.matter import DecisionStep, Matter, ReplyRecord

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.errors import UserError
-from bot.matter_service import MatterForm, submit_matter
+from bot.matters.service import MatterForm, submit_matter
 from bot.texts import render_text
 from handlers.context import HandlerContext
 from handlers.forms import normalise_phone, parse_fields

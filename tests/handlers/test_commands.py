@@ -18,9 +18,9 @@ import pytest
 from bot.audit import verify_chain
 from bot.clock import SimClock
 from bot.events import CardAction, Reply, Sender, TextMessage
-from bot.resources import Resources
-from bot.router import Router
+from bot.runtime.resources import Resources
 from handlers.dispatch import DUPLICATE
+from handlers.router import Router
 from models.audit import AuditEntry
 from models.catalog import CatalogItem
 from models.matter import CardInstance, DecisionStep, Matter, ReplyRecord, TextPrompt
@@ -103,7 +103,7 @@ class World:
 
 
 async def make_world(resources: Resources) -> World:
-    from bot.orgfile import import_org
+    from bot.org.importer import import_org
 
     text = await asyncio.to_thread(EXAMPLE_ORG.read_text, encoding="utf-8")
     await import_org(text, source=str(EXAMPLE_ORG))

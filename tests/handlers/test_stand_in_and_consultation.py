@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.resources import Resources
+from bot.runtime.resources import Resources
 from models.matter import DecisionStep, Matter
 from models.org import Person
 from tests.handlers.test_commands import FORM, World, make_world, snapshot

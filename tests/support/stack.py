@@ -19,14 +19,14 @@ from aiohttp.test_utils import TestClient, TestServer
 from arq.connections import ArqRedis
 from redis.asyncio import ConnectionPool
 
-from bot.app import build_app
 from bot.clock import Clock
-from bot.delivery import sweep_outbox
-from bot.lifecycle import json_deserializer, json_serializer
+from bot.jobs.worker import build_worker, stop_worker
 from bot.messengers.registry import build_messengers
-from bot.resources import Resources
+from bot.outbox.delivery import sweep_outbox
+from bot.runtime.lifecycle import json_deserializer, json_serializer
+from bot.runtime.resources import Resources
 from bot.settings import Settings
-from bot.worker import build_worker, stop_worker
+from bot.web.app import build_app
 from models.messaging import OutboxMessage, OutboxStatus
 
 EXAMPLE_ORG = Path(__file__).resolve().parents[2] / "examples" / "org.yaml"
@@ -41,7 +41,7 @@ class Stack:
     _cleanups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def import_org(self, path: Path = EXAMPLE_ORG) -> None:
-        from bot.orgfile import import_org
+        from bot.org.importer import import_org
 
         text = await asyncio.to_thread(path.read_text, encoding="utf-8")
         await import_org(text, source=str(path))
@@ -59,7 +59,7 @@ class Stack:
 
     async def tick(self) -> list[str]:
         """The due cron work as of the clock's now (as `POST /sim/api/tick` does), then delivery."""
-        from bot.duties import run_due_work
+        from bot.jobs.duty import run_due_work
 
         ran = await run_due_work(self.resources)
         await self.drain()

@@ -13,7 +13,7 @@ from bot.messengers.dingtalk.contacts import SyncReport, sync_contacts
 from bot.messengers.dingtalk.health import stream_status
 from bot.messengers.dingtalk.messenger import DingTalkMessenger
 from bot.messengers.dingtalk.stream import run_stream
-from bot.resources import Resources
+from bot.runtime.resources import SETTINGS, Resources
 from bot.settings import Settings
 
 __all__ = [
@@ -35,8 +35,6 @@ def build_messenger(resources: Resources) -> DingTalkMessenger:
 def setup_routes(app: web.Application, settings: Settings | None = None) -> None:
     """HTTP-mode callback routes; in Stream mode there is nothing to route."""
     if settings is None:
-        from bot.app import SETTINGS
-
         settings = app[SETTINGS]
     if settings.dingtalk_mode == "http":
         from bot.messengers.dingtalk.http_callbacks import add_routes

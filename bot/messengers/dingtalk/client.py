@@ -19,7 +19,7 @@ from typing import Any
 import aiohttp
 
 from bot.messengers.base import DeliveryError
-from bot.resources import Resources
+from bot.runtime.resources import Resources
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from bot.messengers.dingtalk.client import DingTalkClient
-from bot.resources import Resources
+from bot.runtime.resources import Resources
 from models.org import Organisation, Person
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from bot.outbox import OutboxBatch
-from bot.resources import Resources
+from bot.outbox.batch import OutboxBatch
+from bot.runtime.resources import Resources
 from models.org import GroupChannel, Organisation, Person
 
 log = logging.getLogger(__name__)

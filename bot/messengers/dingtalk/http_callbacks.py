@@ -15,13 +15,13 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.events import Event, Reply
+from bot.events import Event, EventSink, Reply
 from bot.messengers.dingtalk.client import DingTalkClient, DingTalkError
 from bot.messengers.dingtalk.inbound import answer_within, dispatch_once
 from bot.messengers.dingtalk.messenger import CALLBACK_ROUTE_KEY, CARD_SCOPE
 from bot.messengers.dingtalk.parse import PayloadError, parse_bot_message, parse_card_callback
 from bot.messengers.dingtalk.signing import verify_card_callback, verify_robot_request
-from bot.resources import RESOURCES, Resources
+from bot.runtime.resources import RESOURCES, ROUTER, Resources
 
 log = logging.getLogger(__name__)
 
@@ -31,9 +31,7 @@ BACKGROUND = web.AppKey("dingtalk_background", set[asyncio.Task[Reply | None]])
 CARD_ANSWER = {"cardUpdateOptions": {"updateCardDataByKey": True, "updatePrivateDataByKey": True}}
 
 
-def _router(request: web.Request) -> Any:
-    from bot.app import ROUTER  # the app module imports the messengers; import it lazily
-
+def _router(request: web.Request) -> EventSink:
     return request.app[ROUTER]
 
 

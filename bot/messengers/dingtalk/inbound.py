@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from bot.events import Event, Reply, TextMessage
-from bot.resources import Resources
+from bot.runtime.resources import Resources
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from bot.messengers.base import Attachment, CardDelivery, DeliveryError, GroupTa
 from bot.messengers.dingtalk.cards import card_variables
 from bot.messengers.dingtalk.client import DingTalkClient, DingTalkError
 from bot.messengers.dingtalk.webhook import send_markdown
-from bot.resources import Resources
+from bot.runtime.resources import Resources
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.events import Event
+from bot.events import Event, EventSink
 from bot.messengers.dingtalk.client import DingTalkError
 from bot.messengers.dingtalk.frames import (
     BOT_MESSAGE_TOPIC,
@@ -42,7 +42,7 @@ from bot.messengers.dingtalk.health import alert_office, write_status
 from bot.messengers.dingtalk.http_callbacks import CARD_ANSWER
 from bot.messengers.dingtalk.inbound import CARD_ANSWER_WITHIN, Handle, answer_within, dispatch_once
 from bot.messengers.dingtalk.parse import PayloadError, parse_bot_message, parse_card_callback
-from bot.resources import Resources
+from bot.runtime.resources import Resources
 
 log = logging.getLogger(__name__)
 
@@ -365,11 +365,10 @@ def _log_failure(task: asyncio.Task[Any]) -> None:
         log.error("DingTalk event failed", exc_info=task.exception())
 
 
-async def run_stream(resources: Resources, stop: asyncio.Event) -> None:
-    """Run this app's Stream connection until ``stop`` is set (``tiji dingtalk-stream``, ``tiji dev``)."""
+async def run_stream(resources: Resources, sink: EventSink, stop: asyncio.Event) -> None:
+    """Run this app's Stream connection until ``stop`` is set (``tiji dingtalk-stream``, ``tiji dev``);
+    ``sink`` applies the events (the router)."""
     if resources.settings.dingtalk_mode != "stream":
         log.info("TIJI_DINGTALK_MODE is %s: no stream connection", resources.settings.dingtalk_mode)
         return
-    from bot.router import Router
-
-    await StreamClient(resources, Router(resources).handle).run(stop)
+    await StreamClient(resources, sink.handle).run(stop)

@@ -16,7 +16,7 @@ import aiohttp
 
 from bot.messengers.base import DeliveryError
 from bot.messengers.dingtalk.signing import signed_webhook_url
-from bot.resources import Resources
+from bot.runtime.resources import Resources
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,7 @@
-"""The simulator messenger: `/sim` (page + JSON API) and a Messenger that writes ``SimMessage`` rows.
+"""The simulator messenger: a Messenger that writes ``SimMessage`` rows, and its clock store.
 
-It goes through the same router, workflow, outbox and arq delivery as the real platforms.
+It goes through the same router, workflow, outbox and arq delivery as the real platforms; its page
+and JSON API (DESIGN §4) are handlers in ``handlers/web/sim/``.
 """
 
 from __future__ import annotations
@@ -8,10 +9,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.messengers.base import Messenger
-from bot.messengers.simulator.clock_store import restore_offset
 from bot.messengers.simulator.messenger import SimulatorMessenger
-from bot.messengers.simulator.web import setup_simulator_routes
-from bot.resources import Resources
+from bot.runtime.resources import Resources
 from bot.settings import Settings
 
 __all__ = ["SimulatorMessenger", "build_messenger", "check_config", "setup_routes"]
@@ -22,9 +21,7 @@ def build_messenger(resources: Resources) -> Messenger:
 
 
 def setup_routes(app: web.Application) -> None:
-    """GET /sim (the page) and the JSON API under /sim/api (DESIGN §4)."""
-    setup_simulator_routes(app)
-    app.on_startup.append(restore_offset)
+    """The simulator has no platform callback; its page and API are added by the web app."""
 
 
 def check_config(settings: Settings) -> list[str]:

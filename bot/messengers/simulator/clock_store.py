@@ -8,7 +8,7 @@ import datetime as dt
 from aiohttp import web
 
 from bot.clock import SimClock
-from bot.resources import RESOURCES, Resources
+from bot.runtime.resources import RESOURCES, Resources
 
 OFFSET_KEY = "tiji:sim:clock_offset_seconds"
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from bot.cards import Card
 from bot.messengers.base import Attachment, CardDelivery, DeliveryError, GroupTarget, Recipient
 from bot.messengers.simulator import store
-from bot.resources import Resources
+from bot.runtime.resources import Resources
 from models.org import GroupChannel, Person
 
 

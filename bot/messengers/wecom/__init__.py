@@ -11,7 +11,7 @@ from bot.messengers.wecom.client import WeComApiError, WeComClient
 from bot.messengers.wecom.config_check import check_config
 from bot.messengers.wecom.contacts import SyncReport, sync_contacts
 from bot.messengers.wecom.messenger import WeComMessenger
-from bot.resources import Resources
+from bot.runtime.resources import Resources
 
 __all__ = [
     "SyncReport",

@@ -18,12 +18,10 @@ import logging
 from aiohttp import web
 from tortoise.transactions import in_transaction
 
-from bot.app import ROUTER
-from bot.events import CardAction
+from bot.events import CardAction, EventSink
 from bot.messengers.wecom.crypto import CallbackRejected, WeComCrypto
 from bot.messengers.wecom.parse import Inbound, parse_envelope, parse_message
-from bot.resources import RESOURCES, Resources
-from bot.router import Router
+from bot.runtime.resources import RESOURCES, ROUTER, Resources
 from bot.settings import Settings
 from models.matter import CardInstance
 
@@ -130,7 +128,7 @@ async def receive(request: web.Request) -> web.Response:
     return _ok()
 
 
-async def _apply(resources: Resources, router: Router, inbound: Inbound, seen_key: str) -> None:
+async def _apply(resources: Resources, router: EventSink, inbound: Inbound, seen_key: str) -> None:
     event = inbound.event
     assert event is not None
     try:

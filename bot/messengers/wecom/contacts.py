@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from tortoise.transactions import in_transaction
 
 from bot.messengers.wecom.client import WeComApiError, WeComClient
-from bot.resources import Resources
+from bot.runtime.resources import Resources
 from models.org import Organisation, Person
 
 log = logging.getLogger(__name__)

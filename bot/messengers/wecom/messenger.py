@@ -21,7 +21,7 @@ from bot.messengers.base import Attachment, CardDelivery, DeliveryError, GroupTa
 from bot.messengers.wecom.cards import problems, render, task_base, task_id_for
 from bot.messengers.wecom.client import WeComApiError, WeComClient
 from bot.messengers.wecom.limiter import APP_MEMBER_WINDOWS, ROBOT_WINDOWS, RateLimiter
-from bot.resources import Resources
+from bot.runtime.resources import Resources
 
 log = logging.getLogger(__name__)
 

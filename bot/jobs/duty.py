@@ -1,0 +1,147 @@
+"""Scheduled work as “do what is due as of now” passes: reminders, overdue alerts, the quarterly
+digest and report-task reminders.
+
+Every piece of work is keyed by a unique ``DutyRun(organisation, kind, subject, period)`` row
+inserted in the same transaction as its outbox rows. A pass may run any number of times (arq
+cron, a catch-up after downtime, the simulator's tick) and each piece of work is done once:
+a second insert hits the unique key, the whole transaction rolls back (PostgreSQL aborts a
+transaction on an IntegrityError anyway) and the pass moves on to the next item.
+
+Kinds (subject; period):
+
+- ``pending_4h`` (``step:<id>``): a step has been open for ``reminder_working_hours`` working
+  hours → text to its approver;
+- ``due_morning`` (``step:<id>``): the matter is due today and office hours have begun, the step
+  is still open → text to its approver;
+- ``reply_due`` (``matter:<id>``): the matter was decided (resolved/refused) and is due today with
+  no reply recorded → text to the submitter;
+- in the two step reminders, when the approver's latest card can no longer be updated on its
+  platform (WeCom response codes expire), a fresh card is issued with the reminder;
+- ``overdue`` (``matter:<id>``): the reply deadline passed with no reply → the office group and
+  the section head;
+- ``digest`` (``organisation``; ``2026Q3``): from 09:00 of the first working day of a quarter up
+  to the report deadline, last quarter's digest goes to the office group (汇总表 attached) and to
+  each unit's group, and the units' report tasks open (`bot.reports.digest.post_digest`). After the
+  deadline a missed digest is not posted by itself (a deployment starting mid-quarter does not
+  announce a stale report); `tiji digest --quarter … --post` posts it by hand;
+- ``report_day4`` / ``report_day5`` (``unit:<id>``; quarter): from office start on the 4th and 5th
+  working day of the quarter, units that have not confirmed last quarter's report are reminded
+  in their group and their principal by text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from bot.calendar.quarters import Quarter
+from bot.calendar.workdays import WorkCalendar, load_calendar
+from bot.jobs.reminders import alert_overdue, remind_open_steps, remind_reply_due, remind_reports
+from bot.outbox.batch import OutboxBatch
+from bot.reports.digest import DIGEST_KIND, DIGEST_SUBJECT, DIGEST_TIME, post_digest
+from bot.reports.tasks import report_due_at
+from bot.runtime.resources import Resources
+from models.org import Organisation
+from models.reports import DutyRun
+
+log = logging.getLogger(__name__)
+
+PASSES = ("reminders", "overdue", "digest", "report_tasks")
+
+
+@dataclass
+class Duty:
+    """One organisation's pass as of one moment."""
+
+    resources: Resources
+    organisation: Organisation
+    calendar: WorkCalendar
+    now: dt.datetime
+
+    @property
+    def today(self) -> dt.date:
+        return self.calendar.local_date(self.now)
+
+    async def done(self, kind: str, subjects: list[str], period: str = "") -> set[str]:
+        """Which of ``subjects`` already ran for ``kind`` and ``period`` (to skip work early)."""
+        if not subjects:
+            return set()
+        rows = await DutyRun.filter(
+            organisation_id=self.organisation.id, kind=kind, period=period, subject__in=subjects
+        ).values_list("subject", flat=True)
+        return {str(s) for s in rows}
+
+    async def once(
+        self, kind: str, subject: str, period: str, write: Callable[[OutboxBatch], Awaitable[None]]
+    ) -> bool:
+        """Run ``write`` with its DutyRun row in one transaction; False if it had already run."""
+        batch = OutboxBatch(self.resources.settings, self.organisation, self.now)
+        try:
+            async with in_transaction():
+                await DutyRun.create(
+                    organisation_id=self.organisation.id,
+                    kind=kind,
+                    subject=subject,
+                    period=period,
+                    ran_at=self.now,
+                )
+                await write(batch)
+        except IntegrityError:
+            # Another run did it first (or its outbox row exists): everything here rolled back.
+            return False
+        await batch.nudge(self.resources)
+        return True
+
+
+async def run_due_work(resources: Resources) -> list[str]:
+    """Run every pass for every organisation as of ``resources.clock.now()``.
+
+    Returns the names of the passes that ran (all of ``PASSES``: each pass decides for itself
+    whether anything is due; what it did shows in the outbox).
+    """
+    now = resources.clock.now()
+    passes: tuple[tuple[str, Callable[[Duty], Awaitable[None]]], ...] = (
+        ("reminders", remind_open_steps),
+        ("reminders", remind_reply_due),
+        ("overdue", alert_overdue),
+        ("digest", post_due_digest),
+        ("report_tasks", remind_reports),
+    )
+    failures: list[str] = []
+    for organisation in await Organisation.all().order_by("id"):
+        calendar = await load_calendar(
+            resources.settings, organisation.id, today=now.astimezone(resources.settings.tz).date()
+        )
+        duty = Duty(resources, organisation, calendar, now)
+        for name, run in passes:
+            # One failing pass (bad data, a template error) must not hold back the others; the
+            # failure is raised at the end so the cron job and the simulator's tick report it.
+            try:
+                await run(duty)
+            except Exception:
+                log.exception("duty pass %s failed for organisation %s", name, organisation.code)
+                failures.append(f"{organisation.code}:{run.__name__}")
+    if failures:
+        raise RuntimeError(f"scheduled work failed: {', '.join(failures)}")
+    return list(PASSES)
+
+
+# --- quarterly digest --------------------------------------------------------------------------
+
+
+async def post_due_digest(duty: Duty) -> None:
+    """``digest``: last quarter's digest, from 09:00 of this quarter's first working day."""
+    current = Quarter.containing(duty.today)
+    first_day = duty.calendar.workday_on_or_after(current.first_day)
+    starts = duty.calendar.at_local(first_day, DIGEST_TIME)
+    deadline = report_due_at(duty.calendar, current.previous(), duty.resources.settings.report_working_days)
+    if not starts <= duty.now <= deadline:
+        return
+    if await duty.done(DIGEST_KIND, [DIGEST_SUBJECT], str(current.previous())):
+        return
+    await post_digest(duty.resources, duty.organisation, current.previous(), duty.calendar, duty.now)

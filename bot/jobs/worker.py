@@ -1,0 +1,74 @@
+"""The arq worker: delivery jobs, the outbox sweeper and the scheduled work ("what is due now")."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from arq import cron
+from arq.worker import Worker
+
+from bot.outbox.delivery import deliver, sweep_outbox
+from bot.runtime.lifecycle import json_deserializer, json_serializer
+from bot.runtime.resources import Resources
+
+log = logging.getLogger(__name__)
+
+QUEUE = "arq:queue"
+EVERY_MINUTE = set(range(60))
+
+
+async def sweep(ctx: dict[str, Any]) -> int:
+    """Cron: re-enqueue pending outbox rows whose job was lost or whose retry is due."""
+    return await sweep_outbox(ctx["resources"])
+
+
+async def due_work(ctx: dict[str, Any]) -> list[str]:
+    """Cron: reminders, overdue alerts, quarterly digests and report tasks that are due now."""
+    from bot.jobs.duty import run_due_work
+
+    return await run_due_work(ctx["resources"])
+
+
+def build_worker(resources: Resources, *, burst: bool = False, with_cron: bool = True) -> Worker:
+    """A worker on the resources' Redis. Cron jobs are ``unique`` so N workers run each once."""
+    assert resources.arq is not None, "the worker needs an arq pool"
+    cron_jobs = (
+        [
+            cron(sweep, second={0, 20, 40}, unique=True, run_at_startup=True, keep_result=30),
+            cron(due_work, second={5}, unique=True, run_at_startup=True, keep_result=60),
+        ]
+        if with_cron
+        else []
+    )
+    return Worker(
+        functions=[deliver],
+        cron_jobs=cron_jobs,
+        redis_pool=resources.arq,
+        burst=burst,
+        handle_signals=False,
+        ctx={"resources": resources},
+        job_serializer=json_serializer,
+        job_deserializer=json_deserializer,
+        poll_delay=0.05 if burst else 0.5,
+        max_tries=20,
+        keep_result=0,
+        job_timeout=60,
+        health_check_interval=60,
+    )
+
+
+async def stop_worker(worker: Worker) -> None:
+    """Stop a worker that shares its Redis pool with the web app (``Worker.close`` would close it).
+
+    Jobs cut short are run again by arq (at-least-once); delivery claims make that harmless.
+    """
+    if worker.main_task is not None:
+        worker.main_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await worker.main_task
+    for task in worker.tasks.values():
+        task.cancel()
+    await asyncio.gather(*worker.tasks.values(), return_exceptions=True)

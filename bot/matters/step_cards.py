@@ -1,0 +1,150 @@
+"""Decision cards for steps: building the neutral card, issuing it, and showing its new status."""
+
+from __future__ import annotations
+
+import secrets
+
+from bot.cards import Button, ButtonStyle, Card, Option, Selection
+from bot.matters.workflow import LEVEL_ACTIONS, LEVEL_TITLES, Action, StepStatus
+from bot.outbox.batch import OutboxBatch, platform_for_person
+from bot.texts import format_local, render_text
+from models.matter import CardInstance, DecisionStep, Matter
+from models.org import Department, Person
+
+CARD_SOURCE = "说“不”事项提级"
+REFUSAL_KEY = "refusal_category"
+REFUSAL_CATEGORIES: dict[str, str] = {
+    "law": "法律政策不允许",
+    "conditions": "客观条件不具备",
+    "other": "其他",
+}
+BUTTON_TEXTS: dict[Action, tuple[str, ButtonStyle]] = {
+    Action.CAN_DO: ("能办", ButtonStyle.PRIMARY),
+    Action.ESCALATE: ("提级", ButtonStyle.DEFAULT),
+    Action.CONFIRM_NO: ("确认不能办", ButtonStyle.DANGER),
+}
+
+
+def new_card_ref() -> str:
+    """Unguessable, within WeCom's task_id charset ``[0-9A-Za-z_-]`` and DingTalk's outTrackId."""
+    return "tj" + secrets.token_urlsafe(18)
+
+
+async def build_card(
+    step: DecisionStep, ref: str, *, status: str | None = None, closed: bool | None = None
+) -> Card:
+    """The card for ``step`` as its approver sees it now."""
+    matter = await Matter.get(id=step.matter_id).prefetch_related("submitter", "department")
+    approver = await Person.get(id=step.approver_id)
+    on_behalf = await Person.get(id=step.on_behalf_of_id) if step.on_behalf_of_id else None
+    department: Department = matter.department
+    level_text = f"{LEVEL_TITLES[step.level]} {approver.name}"
+    if on_behalf is not None:
+        level_text += f"（代 {on_behalf.name}）"
+    is_open = step.status in (StepStatus.PENDING.value, StepStatus.AWAITING_TEXT.value)
+    if closed is None:
+        closed = not is_open
+    if status is None:
+        status = card_status(step)
+    buttons: tuple[Button, ...] = ()
+    selection = None
+    if not closed:
+        actions = LEVEL_ACTIONS.get(step.level, ())
+        buttons = tuple(Button(a.value, *BUTTON_TEXTS[a]) for a in actions)
+        if Action.CONFIRM_NO in actions:
+            selection = Selection(
+                key=REFUSAL_KEY,
+                title="不能办的原因",
+                options=tuple(Option(k, v) for k, v in REFUSAL_CATEGORIES.items()),
+            )
+    history = await _history(matter, step)
+    body = render_text(
+        "card_body.md.j2",
+        matter=matter,
+        department=department,
+        submitter=matter.submitter,
+        history=history,
+        level=step.level,
+    )
+    return Card(
+        ref=ref,
+        source=CARD_SOURCE,
+        title=f"{matter.number} 说“不”事项审批",
+        fields=(
+            ("服务对象", f"{matter.applicant} {matter.applicant_phone}"),
+            ("事项", matter.subject),
+            ("拟说不理由", matter.reason),
+            ("提交人", f"{matter.submitter.name}（{department.name}）"),
+            ("当前层级", level_text),
+            ("回复期限", format_local(matter.due_at)),
+        ),
+        body=body,
+        buttons=buttons,
+        selection=selection,
+        status=status,
+        closed=closed,
+        matter_number=matter.number,
+        extra={"level": str(step.level), "matter_state": matter.state},
+    )
+
+
+def card_status(step: DecisionStep) -> str:
+    if step.status == StepStatus.PENDING.value:
+        return "待处理"
+    if step.status == StepStatus.AWAITING_TEXT.value:
+        return "已选择确认不能办，待填写理由和说“行”建议"
+    if step.status == StepStatus.SUPERSEDED.value:
+        return "已结束，无需处理"
+    return "已处理"
+
+
+async def _history(matter: Matter, current: DecisionStep) -> list[str]:
+    """One line per decision taken before this step (the leader sees what the levels below said)."""
+    lines = []
+    steps = (
+        await DecisionStep.filter(matter_id=matter.id, status=StepStatus.DECIDED.value)
+        .order_by("decided_at", "id")
+        .prefetch_related("decided_by")
+    )
+    for s in steps:
+        if s.id == current.id:
+            continue
+        who = s.decided_by.name if s.decided_by else ""
+        verb = {"can_do": "能办", "escalate": "提级", "confirm_no": "确认不能办"}.get(s.decision or "", "")
+        line = f"{LEVEL_TITLES[s.level]} {who}：{verb}"
+        if s.comment:
+            line += f"（{s.comment}）"
+        lines.append(line)
+    return lines
+
+
+async def issue_step_card(
+    batch: OutboxBatch, step: DecisionStep, recipient: Person | None = None
+) -> CardInstance:
+    """A new card (new ref) for the step's approver, or for ``recipient`` (the leader of a step given
+    to their stand-in, or the stand-in of a leader's step, asking 待办), queued in ``batch``'s transaction."""
+    approver = recipient or await Person.get(id=step.approver_id)
+    ref = new_card_ref()
+    instance = await CardInstance.create(
+        organisation_id=step.organisation_id,
+        ref=ref,
+        step=step,
+        recipient=approver,
+        platform=platform_for_person(approver, batch.organisation, batch.settings),
+        platform_state={},
+        created_at=batch.now,
+    )
+    card = await build_card(step, ref)
+    await batch.card(instance, card, dedupe_key=f"card:{ref}")
+    return instance
+
+
+async def latest_card(step: DecisionStep) -> CardInstance | None:
+    return await CardInstance.filter(step_id=step.id).order_by("-id").first()
+
+
+async def refresh_step_cards(batch: OutboxBatch, step: DecisionStep, status: str, *, version: int) -> None:
+    """Show ``status`` on every card of ``step`` (closed unless the step is still open)."""
+    for instance in await CardInstance.filter(step_id=step.id):
+        card = await build_card(step, instance.ref, status=status)
+        await batch.card_update(instance, card, dedupe_key=f"card_update:{instance.ref}:{version}")

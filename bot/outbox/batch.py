@@ -1,0 +1,138 @@
+"""Writing messages to the outbox inside a transaction, and nudging delivery after commit.
+
+A message is decided when its outbox row commits; the arq delivery job (and the sweeper, should
+Redis lose the job) takes it from there. Rows are unique by ``dedupe_key``, so deciding the same
+message twice stores it once.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.cards import Card
+from bot.settings import Settings
+from models.matter import CardInstance
+from models.messaging import OutboxKind, OutboxMessage
+from models.org import GroupChannel, Organisation, Person
+
+if TYPE_CHECKING:
+    from bot.messengers.base import Attachment
+    from bot.runtime.resources import Resources
+
+log = logging.getLogger(__name__)
+
+SIMULATOR = "simulator"
+
+
+def platform_for_person(person: Person, organisation: Organisation, settings: Settings) -> str:
+    """The platform that reaches ``person``: the simulator in simulator mode, else the org file's."""
+    if settings.simulator:
+        return SIMULATOR
+    return person.platform or organisation.default_platform
+
+
+def platform_for_group(group: GroupChannel, organisation: Organisation, settings: Settings) -> str:
+    if settings.simulator:
+        return SIMULATOR
+    return group.platform or organisation.default_platform
+
+
+@dataclass
+class OutboxBatch:
+    """Collects the rows one transaction wrote so they can be enqueued right after commit."""
+
+    settings: Settings
+    organisation: Organisation
+    now: dt.datetime
+    ids: list[int] = field(default_factory=list)
+
+    async def _add(self, dedupe_key: str, **values: Any) -> OutboxMessage | None:
+        if await OutboxMessage.filter(dedupe_key=dedupe_key).exists():
+            return None
+        row = await OutboxMessage.create(
+            organisation=self.organisation,
+            dedupe_key=dedupe_key,
+            next_attempt_at=self.now,
+            created_at=self.now,
+            **values,
+        )
+        self.ids.append(row.id)
+        return row
+
+    async def text(self, person: Person, text: str, *, dedupe_key: str, markdown: bool = False) -> None:
+        await self._add(
+            dedupe_key,
+            kind=OutboxKind.TEXT.value,
+            platform=platform_for_person(person, self.organisation, self.settings),
+            person=person,
+            payload={"text": text, "markdown": markdown},
+        )
+
+    async def text_to_address(self, platform: str, user_id: str, text: str, *, dedupe_key: str) -> None:
+        """A text to a platform account that is not (yet) a Person, e.g. an unregistered sender."""
+        await self._add(
+            dedupe_key,
+            kind=OutboxKind.TEXT.value,
+            platform=platform,
+            person=None,
+            payload={"text": text, "markdown": False, "user_id": user_id},
+        )
+
+    async def card(self, instance: CardInstance, card: Card, *, dedupe_key: str) -> None:
+        await self._add(
+            dedupe_key,
+            kind=OutboxKind.CARD.value,
+            platform=instance.platform,
+            person_id=instance.recipient_id,
+            card=instance,
+            payload={"card": card.as_dict()},
+        )
+
+    async def card_update(self, instance: CardInstance, card: Card, *, dedupe_key: str) -> None:
+        await self._add(
+            dedupe_key,
+            kind=OutboxKind.CARD_UPDATE.value,
+            platform=instance.platform,
+            person_id=instance.recipient_id,
+            card=instance,
+            payload={"card": card.as_dict()},
+        )
+
+    async def group(
+        self,
+        group: GroupChannel,
+        markdown: str,
+        *,
+        dedupe_key: str,
+        attachment: Attachment | None = None,
+    ) -> None:
+        payload: dict[str, object] = {"markdown": markdown}
+        if attachment is not None:
+            payload["attachment"] = {
+                "filename": attachment.filename,
+                "content_type": attachment.content_type,
+                "content_b64": base64.b64encode(attachment.content).decode("ascii"),
+            }
+        await self._add(
+            dedupe_key,
+            kind=OutboxKind.GROUP.value,
+            platform=platform_for_group(group, self.organisation, self.settings),
+            group=group,
+            payload=payload,
+        )
+
+    async def nudge(self, resources: Resources) -> None:
+        """Enqueue delivery of the rows written (after commit). Losing this is harmless: the sweeper
+        re-enqueues pending rows."""
+        if resources.arq is None or not self.ids:
+            return
+        for outbox_id in self.ids:
+            try:
+                await resources.arq.enqueue_job("deliver", outbox_id, _job_id=f"deliver:{outbox_id}:0")
+            except Exception:  # Redis down: the sweeper will pick the row up
+                log.warning("could not enqueue delivery of outbox %s; the sweeper will", outbox_id)
+                return

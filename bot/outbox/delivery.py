@@ -1,0 +1,198 @@
+"""Delivering outbox rows through the messengers (the arq ``deliver`` job), and the sweeper.
+
+A row is claimed by bumping its attempt counter with a conditional update, so a job duplicated by
+the sweeper or by arq's at-least-once delivery sends it once. Transient failures retry with
+back-off; permanent ones mark the row failed and tell the office group.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+from typing import Any
+
+from arq import Retry
+from tortoise.transactions import in_transaction
+
+from bot.cards import Card
+from bot.messengers.base import Attachment, DeliveryError, GroupTarget, Messenger, Recipient
+from bot.outbox.batch import OutboxBatch
+from bot.runtime.resources import Resources
+from models.matter import CardInstance
+from models.messaging import OutboxKind, OutboxMessage, OutboxStatus
+from models.org import GroupChannel, Organisation, Person
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LEASE = dt.timedelta(seconds=120)  # a claimed row is not swept again for this long
+
+
+def backoff_seconds(attempt: int, hint: float | None = None) -> float:
+    """1, 2, 4, … seconds, capped at 5 minutes; a platform's own hint (rate limits) wins if longer."""
+    base = float(min(2 ** max(attempt - 1, 0), 300))
+    return max(base, hint or 0.0)
+
+
+def recipient_for(person: Person, platform: str) -> Recipient:
+    user_id = {
+        "simulator": person.handle,
+        "wecom": person.wecom_userid,
+        "dingtalk": person.dingtalk_userid,
+    }.get(platform)
+    if not user_id:
+        raise DeliveryError(
+            f"{person.name} 没有 {platform} 账号（请在组织架构文件中填写，或运行 tiji org sync {platform}）",
+            transient=False,
+        )
+    return Recipient(person_id=person.id, user_id=user_id, name=person.name)
+
+
+def group_target_for(group: GroupChannel, platform: str) -> GroupTarget:
+    if platform == "wecom":
+        chat_id, webhook, secret = group.wecom_chat_id, group.wecom_robot_key, None
+    elif platform == "dingtalk":
+        chat_id, webhook = group.dingtalk_conversation_id, group.dingtalk_webhook
+        secret = group.dingtalk_webhook_secret
+    else:
+        chat_id, webhook, secret = str(group.id), None, None
+    if not chat_id and not webhook:
+        raise DeliveryError(f"群“{group.name}”没有配置 {platform} 群聊或群机器人", transient=False)
+    return GroupTarget(group_id=group.id, code=group.code, name=group.name, chat_id=chat_id, webhook=webhook,
+                       webhook_secret=secret)  # fmt: skip
+
+
+async def _claim(row: OutboxMessage, now: dt.datetime) -> bool:
+    # The row must be due: an attempt in flight has pushed next_attempt_at a lease ahead, so a
+    # duplicate job (sweeper, arq re-run) that read the row meanwhile cannot claim it too.
+    claimed = await OutboxMessage.filter(
+        id=row.id, status=OutboxStatus.PENDING.value, attempts=row.attempts, next_attempt_at__lte=now
+    ).update(attempts=row.attempts + 1, next_attempt_at=now + LEASE)
+    row.attempts += 1
+    return claimed == 1
+
+
+async def _send(resources: Resources, messenger: Messenger, row: OutboxMessage) -> dict[str, str] | None:
+    payload: dict[str, Any] = row.payload
+    if row.kind == OutboxKind.GROUP.value:
+        group = await GroupChannel.get(id=row.group_id)
+        attachment = None
+        if raw := payload.get("attachment"):
+            attachment = Attachment(
+                filename=raw["filename"],
+                content=base64.b64decode(raw["content_b64"]),
+                content_type=raw.get("content_type", XLSX_TYPE),
+            )
+        await messenger.post_to_group(
+            group_target_for(group, row.platform),
+            payload["markdown"],
+            attachment=attachment,
+            dedupe_key=row.dedupe_key,
+        )
+        return None
+    if row.person_id is None:  # an unregistered account, addressed by its platform id
+        recipient = Recipient(person_id=0, user_id=str(payload["user_id"]), name=str(payload["user_id"]))
+    else:
+        recipient = recipient_for(await Person.get(id=row.person_id), row.platform)
+    if row.kind == OutboxKind.TEXT.value:
+        await messenger.send_text(
+            recipient, payload["text"], markdown=bool(payload.get("markdown")), dedupe_key=row.dedupe_key
+        )
+        return None
+    card = Card.from_dict(payload["card"])
+    instance = await CardInstance.get(id=row.card_id)
+    if row.kind == OutboxKind.CARD.value:
+        delivery = await messenger.send_card(recipient, card, dedupe_key=row.dedupe_key)
+    else:
+        delivery = await messenger.update_card(
+            recipient, card, state=instance.platform_state or {}, dedupe_key=row.dedupe_key
+        )
+    return dict(delivery.state)
+
+
+async def deliver(ctx: dict[str, Any], outbox_id: int) -> str:
+    """arq job: send one outbox row (re-read from the database; the job carries only its id)."""
+    resources: Resources = ctx["resources"]
+    row = await OutboxMessage.get_or_none(id=outbox_id)
+    if row is None or row.status != OutboxStatus.PENDING.value:
+        return "skipped"
+    now = resources.clock.now()
+    if not await _claim(row, now):
+        return "not claimed"
+    messenger = resources.messengers.get(row.platform)
+    try:
+        if messenger is None:
+            raise DeliveryError(
+                f"消息平台 {row.platform} 未配置（检查 TIJI_ 设置，运行 tiji check-config）", transient=False
+            )
+        state = await _send(resources, messenger, row)
+    except DeliveryError as error:
+        return await _failed(resources, row, error)
+    except Exception as error:  # a bug or an unexpected answer: retry, then fail visibly
+        log.exception("delivery of outbox %s crashed", row.id)
+        return await _failed(
+            resources, row, DeliveryError(f"{type(error).__name__}: {error}", transient=True)
+        )
+    async with in_transaction():
+        if state is not None and row.card_id is not None:
+            instance = await CardInstance.get(id=row.card_id)
+            instance.platform_state = {**(instance.platform_state or {}), **state}
+            if row.kind == OutboxKind.CARD.value:
+                instance.sent_at = resources.clock.now()
+            await instance.save(update_fields=["platform_state", "sent_at"])
+        await OutboxMessage.filter(id=row.id).update(
+            status=OutboxStatus.SENT.value, sent_at=resources.clock.now(), last_error=""
+        )
+    return "sent"
+
+
+async def _failed(resources: Resources, row: OutboxMessage, error: DeliveryError) -> str:
+    now = resources.clock.now()
+    if error.transient and row.attempts < MAX_ATTEMPTS:
+        delay = backoff_seconds(row.attempts, error.retry_after)
+        await OutboxMessage.filter(id=row.id).update(
+            last_error=str(error)[:2000], next_attempt_at=now + dt.timedelta(seconds=delay)
+        )
+        log.warning("outbox %s attempt %d failed (%s); retrying in %.0fs", row.id, row.attempts, error, delay)
+        raise Retry(defer=delay)
+    await OutboxMessage.filter(id=row.id).update(
+        status=OutboxStatus.FAILED.value, last_error=str(error)[:2000]
+    )
+    log.error("outbox %s failed for good: %s", row.id, error)
+    await alert_office(resources, row, str(error))
+    return "failed"
+
+
+async def alert_office(resources: Resources, row: OutboxMessage, reason: str) -> None:
+    """Tell the office group that a message could not be delivered (never about its own alerts)."""
+    organisation = await Organisation.get(id=row.organisation_id)
+    office = await GroupChannel.filter(organisation_id=organisation.id, kind="office").first()
+    if office is None or row.group_id == office.id:
+        return
+    target = "群“" + (await GroupChannel.get(id=row.group_id)).name + "”" if row.group_id else ""
+    if row.person_id:
+        person = await Person.get(id=row.person_id)
+        target = f"{person.name}"
+    kinds = {"text": "消息", "card": "审批卡片", "card_update": "审批卡片更新", "group": "群消息"}
+    text = f"**消息发送失败**\n发给 {target} 的{kinds.get(row.kind, '消息')}（第 {row.id} 号）未能送达：{reason}\n请核对后处理。"
+    batch = OutboxBatch(resources.settings, organisation, resources.clock.now())
+    async with in_transaction():
+        await batch.group(office, text, dedupe_key=f"alert:delivery_failed:{row.id}")
+    await batch.nudge(resources)
+
+
+async def sweep_outbox(resources: Resources, *, limit: int = 500) -> int:
+    """Enqueue delivery for every pending row that is due (lost jobs, retries, a Redis restart)."""
+    if resources.arq is None:
+        return 0
+    now = resources.clock.now()
+    rows = (
+        await OutboxMessage.filter(status=OutboxStatus.PENDING.value, next_attempt_at__lte=now)
+        .order_by("id")
+        .limit(limit)
+    )
+    for row in rows:
+        await resources.arq.enqueue_job("deliver", row.id, _job_id=f"deliver:{row.id}:{row.attempts}")
+    return len(rows)

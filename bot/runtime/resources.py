@@ -1,0 +1,43 @@
+"""The long-lived objects of one process, built at start and passed down (no globals), and the
+aiohttp application keys under which the web app holds them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import aiohttp
+from aiohttp import web
+from redis.asyncio import Redis
+
+from bot.clock import Clock
+from bot.events import EventSink
+from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from arq.connections import ArqRedis
+
+    from bot.messengers.base import Messenger
+
+
+@dataclass
+class Resources:
+    """Settings, clock and clients shared by the web app, the worker and the CLI."""
+
+    settings: Settings
+    clock: Clock
+    redis: Redis
+    http: aiohttp.ClientSession
+    messengers: dict[str, Messenger] = field(default_factory=dict)
+    arq: ArqRedis | None = None
+
+    def messenger(self, platform: str) -> Messenger:
+        try:
+            return self.messengers[platform]
+        except KeyError:
+            raise LookupError(f"没有配置消息平台 {platform}") from None
+
+
+RESOURCES = web.AppKey("resources", Resources)
+ROUTER = web.AppKey("router", EventSink)
+SETTINGS = web.AppKey("settings", Settings)

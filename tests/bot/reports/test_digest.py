@@ -1,0 +1,169 @@
+"""Quarter figures, the digest texts and `tiji digest` against a known data set."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bot.calendar.quarters import Quarter
+from bot.calendar.workdays import load_calendar
+from bot.clock import SimClock
+from bot.reports.digest import QuarterStats, digest_cli, digest_markdown, quarter_stats
+from bot.runtime.resources import Resources
+from models.messaging import OutboxMessage
+from models.reports import DutyRun, ReportTask
+from tests.bot.jobs.test_duties import Org, at, build_org, make_matter
+
+
+@pytest.fixture
+async def org(resources: Resources) -> Org:
+    """2026Q4 data: working hours to decide are worked out by hand in the comments."""
+    o = await build_org()
+    # 运输股: can_do at level 2 after 2 h (09:00→11:00), replied in time.
+    await make_matter(
+        o, o.transport, "s1", at(2026, 11, 2, 9, 0), state="closed", outcome="can_do", level=2,
+        decided_at=at(2026, 11, 2, 11, 0), replied_at=at(2026, 11, 3, 9, 0),
+    )  # fmt: skip
+    # 运输股: can_do at level 3 after 9 h (Tue 09:00–17:30 8.5 h + Wed 08:30–09:00 0.5 h); never
+    # replied, due Fri 6 Nov 17:30 → overdue.
+    await make_matter(
+        o, o.transport, "s1", at(2026, 11, 3, 9, 0), state="resolved", outcome="can_do", level=3,
+        decided_at=at(2026, 11, 4, 9, 0),
+    )  # fmt: skip
+    # 运输股: submitted 30 Dec, still pending; due Tue 5 Jan 2027 (1 Jan is a holiday) → Q1's business.
+    await make_matter(o, o.transport, "s1", at(2026, 12, 30, 10, 0))
+    # 法规股: refused at level 4 after 18 h: Fri 9 Oct 8.5 h + Sat 10 Oct (调休 workday) 9 h + Mon 0.5 h.
+    await make_matter(
+        o, o.legal, "s2", at(2026, 10, 9, 9, 0), state="closed", outcome="confirm_no", level=4,
+        decided_at=at(2026, 10, 12, 9, 0), replied_at=at(2026, 10, 13, 10, 0),
+    )  # fmt: skip
+    # 法规股: withdrawn before its deadline.
+    await make_matter(
+        o,
+        o.legal,
+        "s2",
+        at(2026, 12, 1, 9, 0),
+        state="withdrawn",
+        level=2,
+        withdrawn_at=at(2026, 12, 1, 10, 0),
+    )
+    # 养护股: submitted in Q3 (Tue 29 Sep), decided can_do at level 4 in Q4 after 27 h: 29 Sep 8.5 h
+    # + 30 Sep 9 h + (1–7 Oct National Day) + Thu 8 Oct 9 h + Fri 9 Oct 0.5 h; due Fri 9 Oct,
+    # replied Sat 10 Oct → overdue in Q4.
+    await make_matter(
+        o, o.upkeep, "s3", at(2026, 9, 29, 9, 0), state="closed", outcome="can_do", level=4,
+        decided_at=at(2026, 10, 9, 9, 0), replied_at=at(2026, 10, 10, 9, 0),
+    )  # fmt: skip
+    # 养护股: Q2, outside every Q4 figure.
+    await make_matter(
+        o, o.upkeep, "s3", at(2026, 6, 30, 9, 0), state="closed", outcome="can_do", level=2,
+        decided_at=at(2026, 6, 30, 10, 0), replied_at=at(2026, 6, 30, 11, 0),
+    )  # fmt: skip
+    # 养护股: refused at level 4 after 18 h (Tue 15 Dec 8.5 + Wed 9 + Thu 0.5), never replied → overdue.
+    await make_matter(
+        o, o.upkeep, "s3", at(2026, 12, 15, 9, 0), state="refused", outcome="confirm_no", level=4,
+        decided_at=at(2026, 12, 17, 9, 0),
+    )  # fmt: skip
+    return o
+
+
+def figures(counts: object) -> tuple[object, ...]:
+    from bot.reports.digest import Counts
+
+    assert isinstance(counts, Counts)
+    return (
+        counts.submitted,
+        counts.resolved_at_level[2],
+        counts.resolved_at_level[3],
+        counts.resolved_at_level[4],
+        counts.refused,
+        counts.withdrawn,
+        counts.overdue,
+        counts.avg_decide_hours,
+    )
+
+
+async def q4_stats(resources: Resources, org: Org, now: dt.datetime | None = None) -> QuarterStats:
+    calendar = await load_calendar(resources.settings, org.org.id)
+    return await quarter_stats(org.org.id, Quarter(2026, 4), calendar, now=now)
+
+
+async def test_quarter_figures_per_section_unit_and_total(resources: Resources, org: Org) -> None:
+    stats = await q4_stats(resources, org)
+    assert stats.complete
+    assert [(u.name, [s.name for s in u.sections]) for u in stats.units] == [
+        ("局机关", ["运输股", "法规股"]),
+        ("公路事业发展中心", ["养护股"]),
+    ]
+    transport, legal = stats.units[0].sections
+    [upkeep] = stats.units[1].sections
+    assert figures(transport.counts) == (3, 1, 1, 0, 0, 0, 1, 5.5)
+    assert figures(legal.counts) == (2, 0, 0, 0, 1, 1, 0, 18.0)
+    assert figures(stats.units[0].counts) == (5, 1, 1, 0, 1, 1, 1, 9.7)
+    assert figures(upkeep.counts) == (1, 0, 0, 1, 1, 0, 2, 22.5)
+    assert figures(stats.totals) == (6, 1, 1, 1, 2, 1, 3, 14.8)
+
+
+async def test_figures_of_a_past_quarter_do_not_change_later(resources: Resources, org: Org) -> None:
+    at_digest = await q4_stats(resources, org, now=at(2027, 1, 4, 9, 0))
+    months_later = await q4_stats(resources, org, now=at(2027, 6, 1, 9, 0))
+    assert figures(at_digest.totals) == figures(months_later.totals) == (6, 1, 1, 1, 2, 1, 3, 14.8)
+
+
+async def test_running_quarter_counts_up_to_now(resources: Resources, org: Org) -> None:
+    calendar = await load_calendar(resources.settings, org.org.id)
+    # The pending 运输股 matter was due Tue 5 Jan 17:30: not overdue on the 5th, overdue on the 6th.
+    on_5th = await quarter_stats(org.org.id, Quarter(2027, 1), calendar, now=at(2027, 1, 5, 17, 0))
+    on_6th = await quarter_stats(org.org.id, Quarter(2027, 1), calendar, now=at(2027, 1, 6, 9, 0))
+    assert not on_6th.complete
+    assert on_5th.totals.overdue == 0 and on_5th.totals.submitted == 0
+    assert on_6th.units[0].sections[0].counts.overdue == 1 and on_6th.totals.overdue == 1
+    q3 = await quarter_stats(org.org.id, Quarter(2026, 3), calendar)
+    assert figures(q3.units[1].counts)[:1] == (1,) and q3.totals.decided == 0
+
+
+async def test_digest_markdown_for_the_office_and_for_a_unit(
+    resources: Resources, clock: SimClock, org: Org
+) -> None:
+    clock.set(at(2027, 1, 4, 10, 0))
+    office = await digest_markdown(resources, org.org, "2026Q4")
+    assert "桐柏县交通运输局2026年第4季度说“不”事项提级管理汇总" in office
+    assert "受理说“不”事项：**6** 件" in office
+    assert "能办：**3** 件（股室负责人 1、分管领导 1、主要领导 1）" in office
+    assert "逾期未回复：3 件" in office and "平均决定用时：14.8 工作小时" in office
+    assert "- 局机关：受理 5，能办 2（1/1/0），不能办 1，撤回 1，逾期 1，平均用时 9.7 工作小时" in office
+    assert "尚未结束" not in office
+
+    centre = await digest_markdown(resources, org.org, "2026Q4", unit=org.centre)
+    assert centre.startswith("## 公路事业发展中心2026年第4季度")
+    assert "- 养护股：受理 1，能办 1（0/0/1），不能办 1，撤回 0，逾期 2，平均用时 22.5 工作小时" in centre
+    assert "运输股" not in centre
+
+    running = await digest_markdown(resources, org.org, "2027Q1")
+    assert "本季度尚未结束，数据截至 2027-01-04 10:00" in running
+    with pytest.raises(ValueError, match="还没有开始"):
+        await digest_markdown(resources, org.org, "2027Q2")
+    with pytest.raises(ValueError, match="2026Q3 这样"):
+        await digest_markdown(resources, org.org, "Q9")
+
+
+async def test_digest_cli_prints_and_posts_once(resources: Resources, clock: SimClock, org: Org) -> None:
+    clock.set(at(2027, 2, 1, 10, 0))  # long after the scheduled window: only by hand
+    text = await digest_cli(resources, None, "2026Q4", post=False)
+    assert "受理说“不”事项：**6** 件" in text
+    assert await OutboxMessage.all().count() == 0
+
+    posted = await digest_cli(resources, "tb", "2026q4", post=True)
+    assert "已加入发送队列" in posted
+    assert await OutboxMessage.filter(dedupe_key__startswith="digest:2026Q4").count() == 3
+    assert await ReportTask.filter(quarter="2026Q4").count() == 2
+    again = await digest_cli(resources, "tb", "2026Q4", post=True)
+    assert "已于 2027-02-01 10:00 发布过" in again
+    assert await OutboxMessage.filter(dedupe_key__startswith="digest:2026Q4").count() == 3
+    assert await DutyRun.filter(kind="digest").count() == 1
+
+    with pytest.raises(ValueError, match="没有代码为 nope 的机构"):
+        await digest_cli(resources, "nope", "2026Q4", post=False)
+    with pytest.raises(ValueError, match="还没有结束"):
+        await digest_cli(resources, "tb", "2027Q1", post=True)
