@@ -13,7 +13,8 @@ from tortoise.transactions import in_transaction
 
 from bot.errors import ConcurrentChange, UserError
 from bot.events import CardAction, Reply, TextMessage
-from bot.matters.service import decide_by_card, give_text
+from bot.matters.comments import give_text
+from bot.matters.decide import decide_by_card
 from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import Resources
 from handlers.commands import command_table, split_command

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise.expressions import Q
 
 from bot.matters.chain import standing_in_for
-from bot.matters.service import give_text
+from bot.matters.comments import give_text
 from bot.matters.step_cards import issue_step_card
 from bot.matters.workflow import LEVEL_TITLES, OPEN_STEP_STATUSES
 from bot.texts import format_local

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from bot.errors import UserError
-from bot.matters.service import record_reply, withdraw
+from bot.forms import normalise_phone
+from bot.matters.closing import record_reply, withdraw
 from handlers.commands.common import find_matter, split_number
 from handlers.context import HandlerContext
-from handlers.forms import normalise_phone
 
 REPLY_USAGE = "回复 编号 电话|书面 内容，如：回复 TJ-2026-0001 电话 已告知申请人补齐材料后再来办理"
 METHODS = {"电话": "phone", "书面": "written", "phone": "phone", "written": "written"}

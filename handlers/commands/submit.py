@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 from bot.errors import UserError
-from bot.matters.service import MatterForm, submit_matter
+from bot.forms import normalise_phone, parse_fields
+from bot.matters.store import MatterForm
+from bot.matters.submit import submit_matter
 from bot.texts import render_text
 from handlers.context import HandlerContext
-from handlers.forms import normalise_phone, parse_fields
 from models.catalog import CatalogItem
 from models.org import Department
 

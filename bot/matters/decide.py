@@ -1,0 +1,258 @@
+"""A leader's decision on a step (能办 / 提级 / 确认不能办): a tap on a card, or the refusal's words."""
+
+from __future__ import annotations
+
+from bot.errors import UserError
+from bot.matters.chain import standing_in_for
+from bot.matters.prompts import invite_comment
+from bot.matters.step_cards import REFUSAL_CATEGORIES, REFUSAL_KEY, refresh_step_cards
+from bot.matters.steps import open_steps, step_names
+from bot.matters.store import (
+    ServiceResult,
+    audit_matter,
+    handled_message,
+    local_today,
+    matter_view,
+    save_matter,
+    step_view,
+)
+from bot.matters.workflow import (
+    LEVEL_TITLES,
+    Action,
+    Command,
+    Opening,
+    Outcome,
+    StepStatus,
+    Verdict,
+    apply,
+    lead_step,
+)
+from bot.outbox.batch import OutboxBatch
+from bot.texts import format_local, render_text
+from models.matter import CardInstance, DecisionStep, Matter, TextPrompt
+from models.org import Person
+
+
+async def decide_by_card(
+    batch: OutboxBatch, actor: Person, card_ref: str, key: str, selected: dict[str, str]
+) -> ServiceResult:
+    """A tap on a card button by ``actor`` (whose identity, not the key, decides)."""
+    instance = await CardInstance.get_or_none(ref=card_ref, organisation_id=batch.organisation.id)
+    if instance is None:
+        raise UserError("找不到这张审批卡，它可能已失效。发送“待办”可重新获取待审批的卡片。")
+    try:
+        action = Action(key)
+    except ValueError:
+        raise UserError("无法识别的按钮，请发送“待办”重新获取审批卡片。") from None
+    if action not in (Action.CAN_DO, Action.ESCALATE, Action.CONFIRM_NO):
+        raise UserError("无法识别的按钮，请发送“待办”重新获取审批卡片。")
+    step = await DecisionStep.get(id=instance.step_id)
+    category = selected.get(REFUSAL_KEY, "") if selected else ""
+    if category and category not in REFUSAL_CATEGORIES:
+        raise UserError("不能办的原因选项无效，请在卡片上重新选择。")
+    return await decide_step(batch, actor, step, action, refusal_category=category)
+
+
+async def decide_step(
+    batch: OutboxBatch,
+    actor: Person,
+    step: DecisionStep,
+    action: Action,
+    *,
+    refusal_category: str = "",
+    text: str = "",
+    way_forward: str = "",
+) -> ServiceResult:
+    matter = await Matter.get(id=step.matter_id)
+    view = await matter_view(matter)
+    command = Command(
+        action=action,
+        actor_id=actor.id,
+        step_id=step.id,
+        standing_in_for=await standing_in_for(actor.id, local_today(batch)),
+        text=text,
+        way_forward=way_forward,
+    )
+    outcome = apply(view, command)
+    tz = batch.settings.tz
+    if outcome.verdict is Verdict.ALREADY_HANDLED:
+        raise UserError(await handled_message(step, matter, tz))
+    if outcome.verdict is Verdict.NOT_ALLOWED:
+        approver = await Person.get(id=step.approver_id)
+        raise UserError(f"{matter.number} 的这一步由 {approver.name} 审批，您无权处理。")
+    if outcome.verdict is Verdict.INVALID:
+        raise UserError(f"{matter.number}：{outcome.notes[0] if outcome.notes else '此操作无效'}")
+    if outcome.verdict is Verdict.NEEDS_TEXT:
+        return await _await_refusal_text(batch, actor, matter, step, outcome, refusal_category or "law")
+    return await _commit(batch, actor, matter, step, outcome, action, text=text, way_forward=way_forward)
+
+
+async def _await_refusal_text(
+    batch: OutboxBatch, actor: Person, matter: Matter, step: DecisionStep, outcome: Outcome, category: str
+) -> ServiceResult:
+    if step.status != StepStatus.AWAITING_TEXT.value:
+        await save_matter(matter)
+        step.status = StepStatus.AWAITING_TEXT.value
+        step.refusal_category = category
+        step.decided_by_id = actor.id
+        await step.save(update_fields=["status", "refusal_category", "decided_by_id"])
+        await TextPrompt.filter(person_id=actor.id, answered_at__isnull=True).update(answered_at=batch.now)
+        await TextPrompt.create(
+            organisation_id=matter.organisation_id,
+            person=actor,
+            step=step,
+            purpose="refusal",
+            created_at=batch.now,
+        )
+        await refresh_step_cards(
+            batch, step, "已选择确认不能办，待填写理由和说“行”建议", version=matter.version
+        )
+        await audit_matter(batch, actor, "confirm_no_pending_text", matter, category=category)
+    message = render_text(
+        "ask_refusal_text.md.j2", matter=matter, category=REFUSAL_CATEGORIES.get(category, "")
+    )
+    return ServiceResult(message, matter)
+
+
+VERBS: dict[Action, str] = {Action.CAN_DO: "能办", Action.ESCALATE: "提级", Action.CONFIRM_NO: "确认不能办"}
+
+
+async def _commit(
+    batch: OutboxBatch,
+    actor: Person,
+    matter: Matter,
+    step: DecisionStep,
+    outcome: Outcome,
+    action: Action,
+    *,
+    text: str,
+    way_forward: str,
+) -> ServiceResult:
+    decision = Action.CONFIRM_NO if action is Action.GIVE_REFUSAL_TEXT else action
+    await _record_decision(batch, actor, matter, step, outcome, decision, text=text, way_forward=way_forward)
+    if outcome.waiting_for_others:
+        return await _wait_for_consultation(batch, actor, matter, step, decision)
+    level_steps = await DecisionStep.filter(matter_id=matter.id, level=step.level)
+    if outcome.opening is not None:
+        return await _escalate(batch, actor, matter, step, outcome.opening, level_steps)
+    return await _settle(
+        batch, actor, matter, step, decision, level_steps, text=text, way_forward=way_forward
+    )
+
+
+async def _record_decision(
+    batch: OutboxBatch,
+    actor: Person,
+    matter: Matter,
+    step: DecisionStep,
+    outcome: Outcome,
+    decision: Action,
+    *,
+    text: str,
+    way_forward: str,
+) -> None:
+    """The step is decided and the matter moves to the outcome's state and level."""
+    step.status = StepStatus.DECIDED.value
+    step.decision = decision.value
+    step.decided_by_id = actor.id
+    step.decided_at = batch.now
+    if decision is Action.CONFIRM_NO:
+        step.comment = text
+    await step.save(update_fields=["status", "decision", "decided_by_id", "decided_at", "comment"])
+    await TextPrompt.filter(step_id=step.id, answered_at__isnull=True).update(answered_at=batch.now)
+    changes: dict[str, object] = {"state": outcome.state.value, "level": outcome.level}
+    if outcome.decided:
+        changes.update(
+            decided_at=batch.now, decided_level=step.level, decided_by_id=actor.id, outcome=decision.value
+        )
+        if decision is Action.CONFIRM_NO:
+            changes.update(
+                refusal_category=REFUSAL_CATEGORIES.get(step.refusal_category or "law", "其他"),
+                decision_text=text,
+                way_forward=way_forward,
+            )
+    await save_matter(matter, **changes)
+
+
+async def _wait_for_consultation(
+    batch: OutboxBatch, actor: Person, matter: Matter, step: DecisionStep, decision: Action
+) -> ServiceResult:
+    """会商: this deputy has answered; the level waits for the others."""
+    verb = VERBS[decision]
+    await refresh_step_cards(
+        batch, step, f"您已提交意见：{verb}，等待其他分管领导会商", version=matter.version
+    )
+    await audit_matter(batch, actor, decision.value, matter, step=step.id, consultation=True)
+    await invite_comment(batch, actor, matter, step)
+    return ServiceResult(
+        f"{matter.number}：已记录您的意见（{verb}），等待其他分管领导会商。"
+        "如需补充意见，请直接回复文字（或发送：意见 编号 内容）。",
+        matter,
+    )
+
+
+async def _escalate(
+    batch: OutboxBatch,
+    actor: Person,
+    matter: Matter,
+    step: DecisionStep,
+    opening: Opening,
+    level_steps: list[DecisionStep],
+) -> ServiceResult:
+    """提级: open the next level, close this level's cards and tell the submitter."""
+    new_steps = await open_steps(batch, matter, opening)
+    names = await step_names(new_steps)
+    status = f"已提级至 {LEVEL_TITLES[opening.level]} {names}"
+    for s in level_steps:
+        await refresh_step_cards(batch, s, status, version=matter.version)
+    submitter = await Person.get(id=matter.submitter_id)
+    await batch.text(
+        submitter,
+        render_text("escalated.md.j2", matter=matter, actor=actor, level_title=LEVEL_TITLES[step.level],
+                    next_title=LEVEL_TITLES[opening.level], names=names),
+        dedupe_key=f"notice:escalated:{matter.id}:{opening.level}",
+    )  # fmt: skip
+    await audit_matter(batch, actor, "escalate", matter, step=step.id, to=list(opening.approver_ids))
+    return ServiceResult(f"{matter.number}：{status}。", matter)
+
+
+async def _settle(
+    batch: OutboxBatch,
+    actor: Person,
+    matter: Matter,
+    step: DecisionStep,
+    decision: Action,
+    level_steps: list[DecisionStep],
+    *,
+    text: str,
+    way_forward: str,
+) -> ServiceResult:
+    """Decided: resolved (能办) or refused (确认不能办); the submitter must now answer the applicant."""
+    level_title = LEVEL_TITLES[step.level]
+    lead = lead_step([step_view(s) for s in level_steps], step.level)
+    if decision is Action.CAN_DO:
+        status = f"已确认能办（{level_title} {actor.name}）"
+        template, kind = "resolved.md.j2", "resolved"
+        if lead is not None and lead.id != step.id:
+            # 会商: the lead deputy's comment is the decision's text.
+            lead_comment = next(s for s in level_steps if s.id == lead.id).comment
+            if lead_comment:
+                await save_matter(matter, decision_text=lead_comment)
+        await invite_comment(batch, actor, matter, step)
+    else:
+        status = f"已确认不能办（{level_title} {actor.name}）"
+        template, kind = "refused.md.j2", "refused"
+    for s in level_steps:
+        await refresh_step_cards(batch, s, status, version=matter.version)
+    submitter = await Person.get(id=matter.submitter_id)
+    await batch.text(
+        submitter,
+        render_text(template, matter=matter, actor=actor, level_title=level_title,
+                    due=format_local(matter.due_at, batch.settings.tz)),
+        dedupe_key=f"notice:{kind}:{matter.id}",
+    )  # fmt: skip
+    await audit_matter(batch, actor, decision.value, matter, step=step.id, text=text, way_forward=way_forward)
+    reply = f"{matter.number}：{status}。"
+    if decision is Action.CAN_DO:
+        reply += "如需补充意见，请直接回复文字（或发送：意见 编号 内容）。"
+    return ServiceResult(reply, matter)

@@ -1,0 +1,19 @@
+"""Text prompts: the bot asked a person for words, and their next plain message is the answer."""
+
+from __future__ import annotations
+
+from bot.outbox.batch import OutboxBatch
+from models.matter import DecisionStep, Matter, TextPrompt
+from models.org import Person
+
+
+async def invite_comment(batch: OutboxBatch, actor: Person, matter: Matter, step: DecisionStep) -> None:
+    """The actor's next non-command message becomes the comment on their decision."""
+    await TextPrompt.filter(person_id=actor.id, answered_at__isnull=True).update(answered_at=batch.now)
+    await TextPrompt.create(
+        organisation_id=matter.organisation_id,
+        person=actor,
+        step=step,
+        purpose="comment",
+        created_at=batch.now,
+    )

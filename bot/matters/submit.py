@@ -1,0 +1,64 @@
+"""说不: create the matter from a validated 审批表 and open its first level."""
+
+from __future__ import annotations
+
+from bot.calendar.workdays import load_calendar
+from bot.errors import UserError
+from bot.matters.chain import chain_for
+from bot.matters.numbers import format_number, next_seq
+from bot.matters.steps import open_steps, step_names
+from bot.matters.store import MatterForm, ServiceResult, audit_matter
+from bot.matters.workflow import (
+    LEVEL_TITLES,
+    MatterState,
+    first_opening,
+)
+from bot.outbox.batch import OutboxBatch
+from bot.texts import format_local, render_text
+from models.matter import Matter
+from models.org import Department, Person
+
+
+async def submit_matter(batch: OutboxBatch, submitter: Person, form: MatterForm) -> ServiceResult:
+    """Create the matter and open its first level."""
+    if submitter.department_id is None:
+        raise UserError("您没有归属股室，无法提交说“不”事项。请联系管理员在组织架构中设置您的股室。")
+    department = await Department.get(id=submitter.department_id)
+    chain = await chain_for(department, form.co_departments)
+    opening = first_opening(chain, submitter.id)
+    calendar = await load_calendar(batch.settings, batch.organisation.id)
+    year = batch.now.astimezone(batch.settings.tz).year
+    seq = await next_seq(batch.organisation.id, year)
+    matter = await Matter.create(
+        organisation=batch.organisation,
+        number=format_number(year, seq),
+        year=year,
+        seq=seq,
+        unit_id=department.unit_id,
+        department=department,
+        submitter=submitter,
+        applicant=form.applicant,
+        applicant_phone=form.applicant_phone,
+        subject=form.subject,
+        request=form.request,
+        reason=form.reason,
+        policy_basis=form.policy_basis,
+        catalog_item=form.catalog_item,
+        co_department_ids=[d.id for d in form.co_departments],
+        state=MatterState.PENDING.value,
+        level=opening.level,
+        submitted_at=batch.now,
+        due_at=calendar.deadline_for(batch.now, batch.settings.reply_working_days),
+    )
+    steps = await open_steps(batch, matter, opening)
+    await audit_matter(batch, submitter, "submit", matter, approvers=list(opening.approver_ids))
+    names = await step_names(steps)
+    message = render_text(
+        "submitted.md.j2",
+        matter=matter,
+        level_title=LEVEL_TITLES[opening.level],
+        names=names,
+        due=format_local(matter.due_at, batch.settings.tz),
+        co_departments=[d.name for d in form.co_departments],
+    )
+    return ServiceResult(message, matter)
