@@ -39,19 +39,13 @@ from dataclasses import dataclass
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from bot.calendar.quarters import Quarter
-from bot.calendar.workdays import WorkCalendar, load_calendar
-from bot.jobs.reminders import alert_overdue, remind_open_steps, remind_reply_due, remind_reports
+from bot.calendar.workdays import WorkCalendar
 from bot.outbox.batch import OutboxBatch
-from bot.reports.digest import DIGEST_KIND, DIGEST_SUBJECT, DIGEST_TIME, post_digest
-from bot.reports.tasks import report_due_at
 from bot.runtime.resources import Resources
 from models.org import Organisation
 from models.reports import DutyRun
 
 log = logging.getLogger(__name__)
-
-PASSES = ("reminders", "overdue", "digest", "report_tasks")
 
 
 @dataclass
@@ -96,52 +90,3 @@ class Duty:
             return False
         await batch.nudge(self.resources)
         return True
-
-
-async def run_due_work(resources: Resources) -> list[str]:
-    """Run every pass for every organisation as of ``resources.clock.now()``.
-
-    Returns the names of the passes that ran (all of ``PASSES``: each pass decides for itself
-    whether anything is due; what it did shows in the outbox).
-    """
-    now = resources.clock.now()
-    passes: tuple[tuple[str, Callable[[Duty], Awaitable[None]]], ...] = (
-        ("reminders", remind_open_steps),
-        ("reminders", remind_reply_due),
-        ("overdue", alert_overdue),
-        ("digest", post_due_digest),
-        ("report_tasks", remind_reports),
-    )
-    failures: list[str] = []
-    for organisation in await Organisation.all().order_by("id"):
-        calendar = await load_calendar(
-            resources.settings, organisation.id, today=now.astimezone(resources.settings.tz).date()
-        )
-        duty = Duty(resources, organisation, calendar, now)
-        for name, run in passes:
-            # One failing pass (bad data, a template error) must not hold back the others; the
-            # failure is raised at the end so the cron job and the simulator's tick report it.
-            try:
-                await run(duty)
-            except Exception:
-                log.exception("duty pass %s failed for organisation %s", name, organisation.code)
-                failures.append(f"{organisation.code}:{run.__name__}")
-    if failures:
-        raise RuntimeError(f"scheduled work failed: {', '.join(failures)}")
-    return list(PASSES)
-
-
-# --- quarterly digest --------------------------------------------------------------------------
-
-
-async def post_due_digest(duty: Duty) -> None:
-    """``digest``: last quarter's digest, from 09:00 of this quarter's first working day."""
-    current = Quarter.containing(duty.today)
-    first_day = duty.calendar.workday_on_or_after(current.first_day)
-    starts = duty.calendar.at_local(first_day, DIGEST_TIME)
-    deadline = report_due_at(duty.calendar, current.previous(), duty.resources.settings.report_working_days)
-    if not starts <= duty.now <= deadline:
-        return
-    if await duty.done(DIGEST_KIND, [DIGEST_SUBJECT], str(current.previous())):
-        return
-    await post_digest(duty.resources, duty.organisation, current.previous(), duty.calendar, duty.now)

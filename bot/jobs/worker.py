@@ -10,6 +10,7 @@ from typing import Any
 from arq import cron
 from arq.worker import Worker
 
+from bot.jobs.passes import run_due_work
 from bot.outbox.delivery import deliver, sweep_outbox
 from bot.runtime.lifecycle import json_deserializer, json_serializer
 from bot.runtime.resources import Resources
@@ -27,7 +28,6 @@ async def sweep(ctx: dict[str, Any]) -> int:
 
 async def due_work(ctx: dict[str, Any]) -> list[str]:
     """Cron: reminders, overdue alerts, quarterly digests and report tasks that are due now."""
-    from bot.jobs.duty import run_due_work
 
     return await run_due_work(ctx["resources"])
 

@@ -59,7 +59,7 @@ class Stack:
 
     async def tick(self) -> list[str]:
         """The due cron work as of the clock's now (as `POST /sim/api/tick` does), then delivery."""
-        from bot.jobs.duty import run_due_work
+        from bot.jobs.passes import run_due_work
 
         ran = await run_due_work(self.resources)
         await self.drain()

@@ -317,7 +317,7 @@ async def set_clock(request: web.Request) -> web.Response:
 async def tick(request: web.Request) -> web.Response:
     """Run the cron work that is due as of the (simulated) now, then push out what it queued."""
     _check_origin(request)
-    from bot.jobs.duty import run_due_work
+    from bot.jobs.passes import run_due_work
 
     resources = _resources(request)
     ran = await run_due_work(resources)

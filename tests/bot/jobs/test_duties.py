@@ -19,7 +19,9 @@ import pytest
 from bot.calendar.workdays import WorkCalendar, load_calendar
 from bot.cards import Card
 from bot.clock import SimClock
-from bot.jobs.duty import PASSES, run_due_work
+from bot.jobs import passes
+from bot.jobs.passes import PASSES, Pass, run_due_work
+from bot.jobs.reply_reminders import alert_overdue
 from bot.messengers.base import Attachment, CardDelivery, GroupTarget, Recipient
 from bot.reports.tasks import confirm_report
 from bot.runtime.resources import Resources
@@ -608,7 +610,8 @@ async def test_a_failing_pass_does_not_hold_back_the_others(
     async def broken(duty: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("bot.jobs.duty.alert_overdue", broken)
+    schedule = tuple(Pass(p.name, broken) if p.run is alert_overdue else p for p in passes.SCHEDULE)
+    monkeypatch.setattr(passes, "SCHEDULE", schedule)
     await make_matter(org, org.transport, "s1", at(2026, 11, 30, 9, 0))
     with pytest.raises(RuntimeError, match="tb:broken"):
         await run_at(resources, clock, at(2027, 1, 4, 9, 0))

@@ -425,7 +425,7 @@ async def test_tick_runs_due_work_as_of_the_simulated_now(
 
     fake = types.ModuleType("bot.jobs.duty")
     fake.run_due_work = run_due_work  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.jobs.duty", fake)
+    monkeypatch.setitem(sys.modules, "bot.jobs.passes", fake)
     assert isinstance(resources.clock, SimClock)
     resources.clock.set(dt.datetime(2027, 1, 4, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
     body = await json_of(await client.post("/sim/api/tick"), 200)

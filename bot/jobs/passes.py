@@ -1,0 +1,63 @@
+"""The table of scheduled work: every pass, run for every organisation as of now (arq cron, the
+simulator's tick and a catch-up after downtime all call `run_due_work`)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from bot.calendar.workdays import load_calendar
+from bot.jobs.digest import post_due_digest
+from bot.jobs.duty import Duty
+from bot.jobs.reply_reminders import alert_overdue, remind_reply_due
+from bot.jobs.report_reminders import remind_reports
+from bot.jobs.step_reminders import remind_open_steps
+from bot.runtime.resources import Resources
+from models.org import Organisation
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One kind of scheduled work: ``run(duty)`` does what is due for one organisation as of now."""
+
+    name: str
+    run: Callable[[Duty], Awaitable[None]]
+
+
+SCHEDULE: tuple[Pass, ...] = (
+    Pass("reminders", remind_open_steps),
+    Pass("reminders", remind_reply_due),
+    Pass("overdue", alert_overdue),
+    Pass("digest", post_due_digest),
+    Pass("report_tasks", remind_reports),
+)
+PASSES: tuple[str, ...] = tuple(dict.fromkeys(p.name for p in SCHEDULE))
+
+
+async def run_due_work(resources: Resources) -> list[str]:
+    """Run every pass for every organisation as of ``resources.clock.now()``.
+
+    Returns the names of the passes that ran (all of ``PASSES``: each pass decides for itself
+    whether anything is due; what it did shows in the outbox).
+    """
+    now = resources.clock.now()
+    failures: list[str] = []
+    for organisation in await Organisation.all().order_by("id"):
+        calendar = await load_calendar(
+            resources.settings, organisation.id, today=now.astimezone(resources.settings.tz).date()
+        )
+        duty = Duty(resources, organisation, calendar, now)
+        for scheduled in SCHEDULE:
+            # One failing pass (bad data, a template error) must not hold back the others; the
+            # failure is raised at the end so the cron job and the simulator's tick report it.
+            try:
+                await scheduled.run(duty)
+            except Exception:
+                log.exception("duty pass %s failed for organisation %s", scheduled.name, organisation.code)
+                failures.append(f"{organisation.code}:{scheduled.run.__name__}")
+    if failures:
+        raise RuntimeError(f"scheduled work failed: {', '.join(failures)}")
+    return list(PASSES)
