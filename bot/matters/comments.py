@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.errors import UserError
-from bot.forms import parse_refusal_text
 from bot.matters.decide import decide_step
+from bot.matters.forms import parse_refusal_text
 from bot.matters.store import ServiceResult, audit_matter, save_matter
 from bot.matters.workflow import (
     LEVEL_TITLES,

@@ -7,7 +7,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from bot.attachments import Attachment
 from bot.cards import Card
+
+__all__ = [
+    "Attachment",
+    "CardDelivery",
+    "DeliveryError",
+    "GroupTarget",
+    "Messenger",
+    "Recipient",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,13 +39,6 @@ class GroupTarget:
     chat_id: str | None = None  # WeCom appchat chatid / DingTalk openConversationId
     webhook: str | None = None  # group robot webhook key or URL
     webhook_secret: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Attachment:
-    filename: str
-    content: bytes
-    content_type: str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from typing import Any
 from arq import Retry
 from tortoise.transactions import in_transaction
 
+from bot.attachments import XLSX_TYPE
 from bot.cards import Card
 from bot.messengers.base import Attachment, DeliveryError, GroupTarget, Messenger, Recipient
 from bot.outbox.batch import OutboxBatch
@@ -26,7 +27,6 @@ from models.org import GroupChannel, Organisation, Person
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LEASE = dt.timedelta(seconds=120)  # a claimed row is not swept again for this long
 
 

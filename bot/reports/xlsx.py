@@ -9,10 +9,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from bot.reports.stats import Counts, QuarterStats
+
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
-
-    from bot.reports.digest import Counts, QuarterStats
 
 HEADERS = (
     "单位",

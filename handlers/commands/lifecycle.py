@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from bot.errors import UserError
-from bot.forms import normalise_phone
 from bot.matters.closing import record_reply, withdraw
+from bot.matters.forms import normalise_phone
 from handlers.commands.common import find_matter, split_number
 from handlers.context import HandlerContext
 

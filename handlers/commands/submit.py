@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.errors import UserError
-from bot.forms import normalise_phone, parse_fields
+from bot.matters.forms import normalise_phone, parse_fields
 from bot.matters.store import MatterForm
 from bot.matters.submit import submit_matter
 from bot.texts import render_text

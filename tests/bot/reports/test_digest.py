@@ -9,7 +9,8 @@ import pytest
 from bot.calendar.quarters import Quarter
 from bot.calendar.workdays import load_calendar
 from bot.clock import SimClock
-from bot.reports.digest import QuarterStats, digest_cli, digest_markdown, quarter_stats
+from bot.reports.digest import digest_cli, digest_markdown
+from bot.reports.stats import QuarterStats, quarter_stats
 from bot.runtime.resources import Resources
 from models.messaging import OutboxMessage
 from models.reports import DutyRun, ReportTask
@@ -69,7 +70,7 @@ async def org(resources: Resources) -> Org:
 
 
 def figures(counts: object) -> tuple[object, ...]:
-    from bot.reports.digest import Counts
+    from bot.reports.stats import Counts
 
     assert isinstance(counts, Counts)
     return (

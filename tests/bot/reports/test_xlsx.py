@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 
 from bot.calendar.quarters import Quarter
-from bot.reports.digest import Counts, QuarterStats, SectionStats, UnitStats
+from bot.reports.stats import Counts, QuarterStats, SectionStats, UnitStats
 from bot.reports.xlsx import HEADERS, summary_workbook
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import UserError
-from bot.forms import normalise_phone, parse_fields, parse_refusal_text
+from bot.matters.forms import normalise_phone, parse_fields, parse_refusal_text
 from bot.matters.numbers import format_number, normalise_number
 from handlers.commands import command_table, split_command
 from handlers.commands.common import split_number
