@@ -37,7 +37,7 @@ def bench_workflow(n: int = 50_000) -> tuple[str, float, str]:
 async def bench_events(database_url: str, data_dir: Path, n: int = 200) -> list[tuple[str, float, str]]:
     from tortoise import Tortoise
 
-    from bot.org.importer import import_org
+    from bot.org import import_org
     from bot.runtime.db import tortoise_config
     from bot.runtime.redis_server import redis_url
     from tests.support.stack import running_stack

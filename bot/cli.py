@@ -187,7 +187,7 @@ async def _cmd_org(args: argparse.Namespace) -> int:
         return await _org_sync(settings, args)
     async with database(settings):
         if args.org_command == "import":
-            from bot.org.importer import OrgFileError, import_org
+            from bot.org import OrgFileError, import_org
 
             path = Path(args.file)
             try:
@@ -202,7 +202,7 @@ async def _cmd_org(args: argparse.Namespace) -> int:
                 return 1
             print(report.summary())
             return 0
-        from bot.org.importer import OrgExportError, export_org
+        from bot.org import OrgExportError, export_org
 
         try:
             text = await export_org(args.org)

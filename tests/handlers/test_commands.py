@@ -103,7 +103,7 @@ class World:
 
 
 async def make_world(resources: Resources) -> World:
-    from bot.org.importer import import_org
+    from bot.org import import_org
 
     text = await asyncio.to_thread(EXAMPLE_ORG.read_text, encoding="utf-8")
     await import_org(text, source=str(EXAMPLE_ORG))

@@ -41,7 +41,7 @@ class Stack:
     _cleanups: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
     async def import_org(self, path: Path = EXAMPLE_ORG) -> None:
-        from bot.org.importer import import_org
+        from bot.org import import_org
 
         text = await asyncio.to_thread(path.read_text, encoding="utf-8")
         await import_org(text, source=str(path))

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from tortoise.models import Model
 
-from bot.org import importer as orgfile
-from bot.org.importer import OrgExportError, OrgFileError, export_org, import_org, parse_org
+from bot import org as orgfile
+from bot.org import OrgExportError, OrgFileError, export_org, import_org, parse_org
 from models.catalog import CatalogItem
 from models.matter import Matter
 from models.messaging import OutboxMessage
