@@ -18,6 +18,7 @@ class HandlerContext:
     now: dt.datetime
     batch: OutboxBatch
     event_key: str
+    usages: tuple[str, ...] = ()  # 帮助's lines, from the command routers
 
     @property
     def tz(self) -> dt.tzinfo:

@@ -17,7 +17,7 @@ from bot.matters.comments import give_text
 from bot.matters.decide import decide_by_card
 from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import Resources
-from handlers.commands import command_table, split_command
+from handlers.commands import Commands, split_command
 from handlers.context import HandlerContext
 from handlers.people import resolve_person
 from models.matter import Matter, TextPrompt
@@ -45,7 +45,13 @@ async def _claim_inbox(key: str, organisation: Organisation | None, now: dt.date
 
 
 async def _run(
-    resources: Resources, person: Person, dedupe_key: str, handler: Handler, *, reply_in_chat: bool = True
+    resources: Resources,
+    person: Person,
+    dedupe_key: str,
+    handler: Handler,
+    *,
+    reply_in_chat: bool = True,
+    usages: tuple[str, ...] = (),
 ) -> Reply:
     organisation = await Organisation.get(id=person.organisation_id)
     for attempt in range(ATTEMPTS):
@@ -55,7 +61,7 @@ async def _run(
             async with in_transaction():
                 if not await _claim_inbox(dedupe_key, organisation, now):
                     return Reply(True, DUPLICATE)
-                ctx = HandlerContext(resources, organisation, person, now, batch, dedupe_key)
+                ctx = HandlerContext(resources, organisation, person, now, batch, dedupe_key, usages)
                 message = await handler(ctx)
                 if reply_in_chat and message:
                     await batch.text(person, message, dedupe_key=f"reply:{dedupe_key}")
@@ -109,12 +115,12 @@ async def _reply_unknown(resources: Resources, event: TextMessage | CardAction) 
     return Reply(False, UNKNOWN_SENDER)
 
 
-async def dispatch_text(resources: Resources, event: TextMessage) -> Reply:
+async def dispatch_text(resources: Resources, commands: Commands, event: TextMessage) -> Reply:
     person = await resolve_person(event.sender)
     if person is None:
         return await _reply_unknown(resources, event)
     word, body = split_command(event.text)
-    spec = command_table().get(word.lower())
+    spec = commands.get(word)
 
     async def handle(ctx: HandlerContext) -> str:
         if spec is not None:
@@ -127,7 +133,7 @@ async def dispatch_text(resources: Resources, event: TextMessage) -> Reply:
             raise UserError("消息是空的。发送“帮助”查看用法。")
         raise UserError(f"没有“{word[:20]}”这个命令。发送“帮助”查看用法，发送“说不”获取审批表模板。")
 
-    return await _run(resources, person, event.dedupe_key, handle)
+    return await _run(resources, person, event.dedupe_key, handle, usages=commands.usages())
 
 
 async def _open_prompt(ctx: HandlerContext) -> int | None:

@@ -11,6 +11,7 @@ import logging
 
 from bot.events import CardAction, Event, Reply, TextMessage
 from bot.runtime.resources import Resources
+from handlers.commands import build_commands
 from handlers.dispatch import dispatch_card_action, dispatch_text
 
 log = logging.getLogger(__name__)
@@ -19,11 +20,12 @@ log = logging.getLogger(__name__)
 class Router:
     def __init__(self, resources: Resources) -> None:
         self.resources = resources
+        self.commands = build_commands()
 
     async def handle(self, event: Event) -> Reply:
         """Apply one inbound event. Never raises for bad input: the reply says what to fix."""
         if isinstance(event, TextMessage):
-            return await dispatch_text(self.resources, event)
+            return await dispatch_text(self.resources, self.commands, event)
         if isinstance(event, CardAction):
             return await dispatch_card_action(self.resources, event)
         raise TypeError(f"unknown event {event!r}")

@@ -10,12 +10,16 @@ from bot.matters.step_cards import issue_step_card
 from bot.matters.workflow import LEVEL_TITLES, OPEN_STEP_STATUSES
 from bot.texts import format_local
 from handlers.commands.common import find_matter, split_number
+from handlers.commands.registry import CommandRouter
 from handlers.context import HandlerContext
 from models.matter import DecisionStep, Matter
+
+router = CommandRouter()
 
 COMMENT_USAGE = "意见 编号 内容（不能办时：意见 编号 理由：… 建议：…）"
 
 
+@router.command("待办", "todo", usage="待办：我待审批的事项（重新发送审批卡片）", rank=20)
 async def handle_todo(ctx: HandlerContext, body: str) -> str:
     today = ctx.now.astimezone(ctx.tz).date()
     acting_for = await standing_in_for(ctx.person.id, today)
@@ -39,6 +43,9 @@ async def handle_todo(ctx: HandlerContext, body: str) -> str:
     return "\n".join(lines)
 
 
+@router.command(
+    "意见", "comment", usage="意见 编号 内容：填写我的审批意见（不能办时：理由：… 建议：…）", rank=70
+)
 async def handle_comment(ctx: HandlerContext, body: str) -> str:
     number, text = split_number(body, COMMENT_USAGE)
     matter = await find_matter(ctx, number)

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from bot.errors import UserError
+from handlers.commands.registry import CommandRouter
 from handlers.context import HandlerContext
 from models.org import Role
+
+router = CommandRouter()
 
 ALLOWED = {Role.OFFICE.value, Role.ADMIN.value, Role.PRINCIPAL.value, Role.DEPUTY.value, Role.SECTION_HEAD.value,
            Role.DISCIPLINE.value}  # fmt: skip
 
 
+@router.command("汇总", "digest", usage="汇总 [2026Q3]：季度汇总", rank=90)
 async def handle_digest(ctx: HandlerContext, body: str) -> str:
     from bot.calendar.quarters import parse_quarter, previous_quarter
     from bot.reports.digest import digest_markdown
@@ -29,6 +33,9 @@ async def handle_digest(ctx: HandlerContext, body: str) -> str:
     return await digest_markdown(ctx.resources, ctx.organisation, quarter)
 
 
+@router.command(
+    "报送", "confirm", usage="报送 [2026Q4]：确认本单位季度汇总表已报送（主要领导或办公室）", rank=100
+)
 async def handle_confirm(ctx: HandlerContext, body: str) -> str:
     """报送 [2026Q4]: the unit principal (or office) confirms the unit's quarterly 汇总表."""
     from bot.reports.tasks import confirm_report

@@ -8,12 +8,16 @@ from bot.errors import UserError
 from bot.matters.closing import record_reply, withdraw
 from bot.matters.forms import normalise_phone
 from handlers.commands.common import find_matter, split_number
+from handlers.commands.registry import CommandRouter
 from handlers.context import HandlerContext
+
+router = CommandRouter()
 
 REPLY_USAGE = "回复 编号 电话|书面 内容，如：回复 TJ-2026-0001 电话 已告知申请人补齐材料后再来办理"
 METHODS = {"电话": "phone", "书面": "written", "phone": "phone", "written": "written"}
 
 
+@router.command("回复", "reply", usage="回复 编号 电话|书面 内容：登记对申请人的回复", rank=50)
 async def handle_reply(ctx: HandlerContext, body: str) -> str:
     number, rest = split_number(body, REPLY_USAGE)
     method_word, _, content = re.sub(r"[^\S\n]", " ", rest, count=1).partition(" ")  # \u3000 too
@@ -38,6 +42,7 @@ async def handle_reply(ctx: HandlerContext, body: str) -> str:
     return result.message
 
 
+@router.command("撤回", "withdraw", usage="撤回 编号：撤回我提交、尚在审批中的事项", rank=60)
 async def handle_withdraw(ctx: HandlerContext, body: str) -> str:
     number, _ = split_number(body, "撤回 编号")
     matter = await find_matter(ctx, number)

@@ -6,15 +6,19 @@ from bot.errors import UserError
 from bot.matters.workflow import LEVEL_TITLES, STATE_TITLES, MatterState
 from bot.texts import render_text
 from handlers.commands.common import find_matter, split_number
+from handlers.commands.registry import CommandRouter
 from handlers.context import HandlerContext
 from models.matter import DecisionStep, Matter, ReplyRecord
 from models.org import Department, Person, Role
+
+router = CommandRouter()
 
 VIEWER_ROLES = {Role.OFFICE.value, Role.DISCIPLINE.value, Role.ADMIN.value, Role.PRINCIPAL.value}
 DECISION_WORDS = {"can_do": "能办", "escalate": "提级", "confirm_no": "确认不能办"}
 STEP_WORDS = {"pending": "待处理", "awaiting_text": "待填写理由", "superseded": "已结束"}
 
 
+@router.command("我的", "mine", usage="我的：我提交的事项及进度", rank=30)
 async def handle_mine(ctx: HandlerContext, body: str) -> str:
     matters = (
         await Matter.filter(organisation_id=ctx.organisation.id, submitter_id=ctx.person.id)
@@ -32,6 +36,7 @@ async def handle_mine(ctx: HandlerContext, body: str) -> str:
     )
 
 
+@router.command("查询", "show", usage="查询 编号：事项的全过程", rank=40)
 async def handle_show(ctx: HandlerContext, body: str) -> str:
     number, _ = split_number(body, "查询 编号")
     matter = await find_matter(ctx, number)

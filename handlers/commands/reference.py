@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from bot.errors import UserError
 from bot.texts import render_text
+from handlers.commands.registry import CommandRouter
 from handlers.context import HandlerContext
 from models.catalog import CatalogItem
 from models.org import Department
 
+router = CommandRouter()
 
+
+@router.command("清单", "catalog", usage="清单 [股室]：说“不”提级管理事项清单", rank=80)
 async def handle_catalog(ctx: HandlerContext, body: str) -> str:
     org_id = ctx.organisation.id
     name = body.strip()
@@ -27,11 +31,6 @@ async def handle_catalog(ctx: HandlerContext, body: str) -> str:
     return render_text("catalog.md.j2", sections=sections)
 
 
+@router.command("帮助", "help", "?", "？", usage="帮助：查看用法", rank=110)
 async def handle_help(ctx: HandlerContext, body: str) -> str:
-    from handlers.commands import command_table
-
-    seen: list[str] = []
-    for spec in command_table().values():
-        if spec.usage not in seen:
-            seen.append(spec.usage)
-    return render_text("help.md.j2", usages=seen, person=ctx.person)
+    return render_text("help.md.j2", usages=list(ctx.usages), person=ctx.person)

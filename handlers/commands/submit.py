@@ -9,9 +9,12 @@ from bot.matters.forms import normalise_phone, parse_fields
 from bot.matters.store import MatterForm
 from bot.matters.submit import submit_matter
 from bot.texts import render_text
+from handlers.commands.registry import CommandRouter
 from handlers.context import HandlerContext
 from models.catalog import CatalogItem
 from models.org import Department
+
+router = CommandRouter()
 
 FIELD_ALIASES = {
     "服务对象": "applicant",
@@ -33,6 +36,9 @@ REQUIRED = (("applicant", "服务对象"), ("phone", "联系电话"), ("subject"
 LIMITS = {"applicant": 100, "subject": 500, "reason": 2000, "request": 2000, "policy_basis": 2000}
 
 
+@router.command(
+    "说不", "提级", "submit", usage="说不 / 提级：提交说“不”事项（不带内容时回复审批表模板）", rank=10
+)
 async def handle_submit(ctx: HandlerContext, body: str) -> str:
     if not body.strip():
         return render_text("submit_form.md.j2")

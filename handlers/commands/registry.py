@@ -1,0 +1,74 @@
+"""Chat command routers, aiogram-style: each module has a ``CommandRouter`` and registers its handlers
+with ``@router.command("待办", "todo", usage=…)``; ``Commands`` joins the routers of every module."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from handlers.context import HandlerContext
+
+CommandHandler = Callable[[HandlerContext, str], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    names: tuple[str, ...]
+    handler: CommandHandler
+    usage: str
+    rank: int  # where 帮助 lists the command (the order people need them, not the module order)
+
+
+class CommandRouter:
+    """The commands of one module."""
+
+    def __init__(self) -> None:
+        self.specs: list[CommandSpec] = []
+
+    def command(self, *names: str, usage: str, rank: int) -> Callable[[CommandHandler], CommandHandler]:
+        """Register the decorated handler under ``names`` (Chinese first, then English aliases)."""
+
+        def register(handler: CommandHandler) -> CommandHandler:
+            self.specs.append(CommandSpec(names, handler, usage, rank))
+            return handler
+
+        return register
+
+
+class Commands:
+    """Every command word (lower-cased) → its spec, from the routers given."""
+
+    def __init__(self, *routers: CommandRouter) -> None:
+        self._specs = sorted((spec for router in routers for spec in router.specs), key=lambda s: s.rank)
+        self._by_word: dict[str, CommandSpec] = {}
+        for spec in self._specs:
+            for name in spec.names:
+                if name.lower() in self._by_word:
+                    raise ValueError(f"command word {name!r} registered twice")
+                self._by_word[name.lower()] = spec
+
+    def get(self, word: str) -> CommandSpec | None:
+        return self._by_word.get(word.lower())
+
+    def words(self) -> dict[str, CommandSpec]:
+        return dict(self._by_word)
+
+    def usages(self) -> tuple[str, ...]:
+        """One line per command, in 帮助's order."""
+        return tuple(spec.usage for spec in self._specs)
+
+
+def split_command(text: str) -> tuple[str, str]:
+    """``"查询 TJ-2026-0001"`` → ``("查询", "TJ-2026-0001")``; the first line's first word is the command."""
+    stripped = text.strip().lstrip("/")
+    if not stripped:
+        return "", ""
+    first_line, _, rest = stripped.partition("\n")
+    # Any whitespace ends the word: phone IMEs type the full-width space U+3000.
+    word, _, tail = re.sub(r"\s", " ", first_line.strip(), count=1).partition(" ")
+    if "：" in word or ":" in word:  # "说不：" typed with a colon
+        word, _, tail2 = word.replace(":", "：").partition("：")
+        tail = f"{tail2} {tail}".strip()
+    body = "\n".join(part for part in (tail.strip(), rest) if part)
+    return word.strip(), body
