@@ -1,0 +1,117 @@
+"""One-shot administration: `tiji migrate`, `org import|export|sync`, `holidays`, `digest`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.calendar.overrides import list_holidays, set_holiday
+from bot.cli.common import (
+    default_org_code,
+    describe_db,
+    make_clock,
+    settings_from_env,
+)
+from bot.clock import SystemClock
+from bot.messengers import dingtalk, wecom
+from bot.org import OrgExportError, OrgFileError, export_org, import_org
+from bot.reports.digest import digest_cli
+from bot.runtime.db import database, migrate
+from bot.runtime.lifecycle import running_resources
+from bot.settings import Settings
+
+log = logging.getLogger("tiji")
+
+
+async def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = settings_from_env()
+    await migrate(settings)
+    print(f"数据库已是最新结构：{describe_db(settings)}")
+    return 0
+
+
+async def cmd_org(args: argparse.Namespace) -> int:
+    settings = settings_from_env()
+    if args.org_command == "sync":
+        return await org_sync(settings, args)
+    async with database(settings):
+        if args.org_command == "import":
+            path = Path(args.file)
+            try:
+                text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+            except OSError as error:
+                print(f"读不了文件 {path}：{error.strerror}", file=sys.stderr)
+                return 2
+            try:
+                report = await import_org(text, source=str(path))
+            except OrgFileError as error:
+                print(f"{path} 有错误，未导入任何内容：\n{error}", file=sys.stderr)
+                return 1
+            print(report.summary())
+            return 0
+
+        try:
+            text = await export_org(args.org)
+        except OrgExportError as error:
+            print(str(error), file=sys.stderr)
+            return 1
+        if args.output:
+            await asyncio.to_thread(Path(args.output).write_text, text, encoding="utf-8")
+            print(f"已导出到 {args.output}")
+        else:
+            print(text, end="")
+        return 0
+
+
+async def org_sync(settings: Settings, args: argparse.Namespace) -> int:
+    platform = args.platform
+    if platform == "wecom" and not settings.wecom_enabled:
+        print(
+            "企业微信未配置：需要 TIJI_WECOM_CORP_ID、TIJI_WECOM_AGENT_ID、TIJI_WECOM_SECRET", file=sys.stderr
+        )
+        return 2
+    if platform == "dingtalk" and not settings.dingtalk_enabled:
+        print("钉钉未配置：需要 TIJI_DINGTALK_CLIENT_ID、TIJI_DINGTALK_CLIENT_SECRET", file=sys.stderr)
+        return 2
+    async with running_resources(settings, SystemClock()) as resources:
+        code = await default_org_code(args.org)
+        try:
+            if platform == "wecom":
+                print((await wecom.sync_contacts(resources, code)).summary())
+            else:
+                print((await dingtalk.sync_contacts(resources, code)).summary())
+        except Exception as error:  # the platform said no (permissions, IP, secret): say what it said
+            log.debug("contacts sync failed", exc_info=True)
+            print(f"通讯录同步失败：{error}", file=sys.stderr)
+            return 1
+    return 0
+
+
+async def cmd_holidays(args: argparse.Namespace) -> int:
+    settings = settings_from_env()
+    async with database(settings):
+        code = await default_org_code(args.org)
+        try:
+            if args.holidays_command == "list":
+                year = args.year or SystemClock().now().astimezone(settings.tz).year
+                print("\n".join(await list_holidays(settings, code, year)))
+            else:
+                print(await set_holiday(settings, code, args.date, args.kind, args.note or ""))
+        except ValueError as error:
+            print(str(error), file=sys.stderr)
+            return 1
+    return 0
+
+
+async def cmd_digest(args: argparse.Namespace) -> int:
+    settings = settings_from_env()
+    async with running_resources(settings, make_clock(settings)) as resources:
+        try:
+            print(await digest_cli(resources, args.org, args.quarter, args.post))
+        except ValueError as error:
+            print(str(error), file=sys.stderr)
+            return 1
+    return 0

@@ -1,0 +1,109 @@
+"""The long-running processes: `tiji dev`, `serve`, `worker` and `dingtalk-stream`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from aiohttp import web
+
+from bot.cli.common import (
+    logging_setup,
+    make_clock,
+    settings_from_env,
+    until_signalled,
+)
+from bot.jobs.worker import build_worker, stop_worker
+from bot.messengers.dingtalk import run_stream
+from bot.runtime.db import migrate
+from bot.runtime.lifecycle import running_resources
+from bot.runtime.resources import ROUTER
+from bot.settings import Settings
+from bot.web.app import build_app
+from handlers.router import Router
+
+
+async def serve(settings: Settings, *, with_worker: bool, banner: bool) -> None:
+    clock = make_clock(settings)
+
+    async def main(stop: asyncio.Event) -> None:
+        async with running_resources(settings, clock) as resources:
+            app = build_app(settings, resources=resources)
+            runner = web.AppRunner(app, handle_signals=False)
+            await runner.setup()
+            site = web.TCPSite(runner, settings.host, settings.port)
+            await site.start()
+            tasks: list[asyncio.Task[None]] = []
+            worker = build_worker(resources) if with_worker else None
+            if worker is not None:
+                tasks.append(asyncio.create_task(worker.async_run()))
+            if with_worker and settings.dingtalk_enabled and settings.dingtalk_mode == "stream":
+                tasks.append(asyncio.create_task(run_stream(resources, app[ROUTER], stop)))
+            base = f"http://{settings.host}:{settings.port}"
+            if banner:
+                print(f"tiji 已启动：{base}", flush=True)
+                if settings.simulator:
+                    print(f"模拟器：{base}/sim", flush=True)
+                print("按 Ctrl-C 停止。", flush=True)
+            try:
+                await stop.wait()
+            finally:
+                print("正在停止…", flush=True)
+                if worker is not None:
+                    await stop_worker(worker)
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                await runner.cleanup()
+        print("已停止。", flush=True)
+
+    await until_signalled(main)
+
+
+async def cmd_dev(args: argparse.Namespace) -> int:
+    settings = settings_from_env(simulator=True)
+    logging_setup(settings)
+    await migrate(settings)
+    await serve(settings, with_worker=True, banner=True)
+    return 0
+
+
+async def cmd_serve(args: argparse.Namespace) -> int:
+    settings = settings_from_env()
+    logging_setup(settings)
+    await serve(settings, with_worker=False, banner=True)
+    return 0
+
+
+async def cmd_worker(args: argparse.Namespace) -> int:
+    settings = settings_from_env()
+    logging_setup(settings)
+    clock = make_clock(settings)
+
+    async def main(stop: asyncio.Event) -> None:
+        async with running_resources(settings, clock) as resources:
+            worker = build_worker(resources)
+            task = asyncio.create_task(worker.async_run())
+            await stop.wait()
+            await stop_worker(worker)
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    await until_signalled(main)
+    return 0
+
+
+async def cmd_dingtalk_stream(args: argparse.Namespace) -> int:
+    settings = settings_from_env()
+    logging_setup(settings)
+    if not settings.dingtalk_enabled:
+        print("钉钉未配置：需要 TIJI_DINGTALK_CLIENT_ID 和 TIJI_DINGTALK_CLIENT_SECRET", file=sys.stderr)
+        return 2
+
+    async def main(stop: asyncio.Event) -> None:
+        async with running_resources(settings, make_clock(settings)) as resources:
+            await run_stream(resources, Router(resources), stop)
+
+    await until_signalled(main)
+    return 0
