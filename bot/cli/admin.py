@@ -17,6 +17,7 @@ from bot.cli.common import (
 )
 from bot.clock import SystemClock
 from bot.messengers import dingtalk, wecom
+from bot.messengers.registry import build_messengers
 from bot.org import OrgExportError, OrgFileError, export_org, import_org
 from bot.reports.digest import digest_cli
 from bot.runtime.db import database, migrate
@@ -76,7 +77,7 @@ async def org_sync(settings: Settings, args: argparse.Namespace) -> int:
     if platform == "dingtalk" and not settings.dingtalk_enabled:
         print("钉钉未配置：需要 TIJI_DINGTALK_CLIENT_ID、TIJI_DINGTALK_CLIENT_SECRET", file=sys.stderr)
         return 2
-    async with running_resources(settings, SystemClock()) as resources:
+    async with running_resources(settings, SystemClock(), build_messengers) as resources:
         code = await default_org_code(args.org)
         try:
             if platform == "wecom":
@@ -108,7 +109,7 @@ async def cmd_holidays(args: argparse.Namespace) -> int:
 
 async def cmd_digest(args: argparse.Namespace) -> int:
     settings = settings_from_env()
-    async with running_resources(settings, make_clock(settings)) as resources:
+    async with running_resources(settings, make_clock(settings), build_messengers) as resources:
         try:
             print(await digest_cli(resources, args.org, args.quarter, args.post))
         except ValueError as error:

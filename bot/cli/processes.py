@@ -16,6 +16,7 @@ from bot.cli.common import (
 )
 from bot.jobs.worker import build_worker, stop_worker
 from bot.messengers.dingtalk import run_stream
+from bot.messengers.registry import build_messengers
 from bot.runtime.db import migrate
 from bot.runtime.lifecycle import running_resources
 from bot.runtime.resources import ROUTER
@@ -28,7 +29,7 @@ async def serve(settings: Settings, *, with_worker: bool, banner: bool) -> None:
     clock = make_clock(settings)
 
     async def main(stop: asyncio.Event) -> None:
-        async with running_resources(settings, clock) as resources:
+        async with running_resources(settings, clock, build_messengers) as resources:
             app = build_app(settings, resources=resources)
             runner = web.AppRunner(app, handle_signals=False)
             await runner.setup()
@@ -82,7 +83,7 @@ async def cmd_worker(args: argparse.Namespace) -> int:
     clock = make_clock(settings)
 
     async def main(stop: asyncio.Event) -> None:
-        async with running_resources(settings, clock) as resources:
+        async with running_resources(settings, clock, build_messengers) as resources:
             worker = build_worker(resources)
             task = asyncio.create_task(worker.async_run())
             await stop.wait()
@@ -102,7 +103,7 @@ async def cmd_dingtalk_stream(args: argparse.Namespace) -> int:
         return 2
 
     async def main(stop: asyncio.Event) -> None:
-        async with running_resources(settings, make_clock(settings)) as resources:
+        async with running_resources(settings, make_clock(settings), build_messengers) as resources:
             await run_stream(resources, Router(resources), stop)
 
     await until_signalled(main)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.messengers.base import Messenger
+from bot.messengers import dingtalk, simulator, wecom
+from bot.outbound import Messenger
 from bot.runtime.resources import Resources
 from bot.settings import Settings
 
@@ -17,16 +18,10 @@ def build_messengers(resources: Resources) -> dict[str, Messenger]:
     settings = resources.settings
     messengers: dict[str, Messenger] = {}
     if settings.simulator:
-        from bot.messengers import simulator
-
         messengers["simulator"] = simulator.build_messenger(resources)
     if settings.wecom_enabled:
-        from bot.messengers import wecom
-
         messengers["wecom"] = wecom.build_messenger(resources)
     if settings.dingtalk_enabled:
-        from bot.messengers import dingtalk
-
         messengers["dingtalk"] = dingtalk.build_messenger(resources)
     return messengers
 
@@ -34,14 +29,8 @@ def build_messengers(resources: Resources) -> dict[str, Messenger]:
 def setup_messenger_routes(app: web.Application, settings: Settings) -> None:
     """Add each configured platform's callback routes (and the simulator's pages) to ``app``."""
     if settings.simulator:
-        from bot.messengers import simulator
-
         simulator.setup_routes(app)
     if settings.wecom_enabled:
-        from bot.messengers import wecom
-
         wecom.setup_routes(app)
     if settings.dingtalk_enabled:
-        from bot.messengers import dingtalk
-
         dingtalk.setup_routes(app)

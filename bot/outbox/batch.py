@@ -20,7 +20,7 @@ from models.messaging import OutboxKind, OutboxMessage
 from models.org import GroupChannel, Organisation, Person
 
 if TYPE_CHECKING:
-    from bot.attachments import Attachment
+    from bot.outbound import Attachment
     from bot.runtime.resources import Resources
 
 log = logging.getLogger(__name__)

@@ -15,9 +15,8 @@ from typing import Any
 from arq import Retry
 from tortoise.transactions import in_transaction
 
-from bot.attachments import XLSX_TYPE
 from bot.cards import Card
-from bot.messengers.base import Attachment, DeliveryError, GroupTarget, Messenger, Recipient
+from bot.outbound import XLSX_TYPE, Attachment, DeliveryError, GroupTarget, Messenger, Recipient
 from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import Resources
 from models.matter import CardInstance

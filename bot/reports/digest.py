@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from bot.attachments import Attachment
 from bot.calendar.quarters import Quarter, parse_quarter
 from bot.calendar.workdays import WorkCalendar, load_calendar
+from bot.outbound import Attachment
 from bot.outbox.batch import OutboxBatch
 from bot.reports.tasks import open_report_tasks, report_due_at
 from bot.reports.xlsx import summary_workbook

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise
+from tortoise.migrations.api import migrate as migrate_api
 
 from bot.settings import Settings
 from models import MODEL_MODULES
@@ -74,8 +75,6 @@ def single_connection(url: str) -> str:
 
 async def migrate(settings: Settings) -> None:
     """Apply every pending migration to the configured database."""
-    from tortoise.migrations.api import migrate as migrate_api
-
     prepare_data_dir(settings)
     config = tortoise_config(single_connection(settings.effective_database_url))
     await Tortoise.init(config=config, init_connections=False)

@@ -15,7 +15,7 @@ from redis.asyncio import ConnectionPool
 from bot.clock import Clock
 from bot.runtime.db import database
 from bot.runtime.redis_server import redis_url
-from bot.runtime.resources import Resources
+from bot.runtime.resources import MessengerFactory, Resources
 from bot.settings import Settings
 
 
@@ -30,8 +30,11 @@ def json_deserializer(raw: bytes) -> dict[str, Any]:
 
 
 @asynccontextmanager
-async def running_resources(settings: Settings, clock: Clock) -> AsyncIterator[Resources]:
-    """Everything a process needs, opened in order and closed in reverse."""
+async def running_resources(
+    settings: Settings, clock: Clock, messengers: MessengerFactory
+) -> AsyncIterator[Resources]:
+    """Everything a process needs, opened in order and closed in reverse. ``messengers`` builds the
+    platform adapters (``bot.messengers.registry.build_messengers``; the runtime knows no platform)."""
     async with redis_url(settings.redis_url, settings.data_dir) as url, database(settings):
         redis = ArqRedis(
             ConnectionPool.from_url(url),
@@ -41,9 +44,7 @@ async def running_resources(settings: Settings, clock: Clock) -> AsyncIterator[R
         try:
             async with aiohttp.ClientSession() as http:
                 resources = Resources(settings=settings, clock=clock, redis=redis, http=http, arq=redis)
-                from bot.messengers.registry import build_messengers
-
-                resources.messengers = build_messengers(resources)
+                resources.messengers = messengers(resources)
                 yield resources
         finally:
             await redis.aclose()

@@ -3,21 +3,18 @@ aiohttp application keys under which the web app holds them."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 import aiohttp
 from aiohttp import web
+from arq.connections import ArqRedis
 from redis.asyncio import Redis
 
 from bot.clock import Clock
 from bot.events import EventSink
+from bot.outbound import Messenger
 from bot.settings import Settings
-
-if TYPE_CHECKING:
-    from arq.connections import ArqRedis
-
-    from bot.messengers.base import Messenger
 
 
 @dataclass
@@ -37,6 +34,8 @@ class Resources:
         except KeyError:
             raise LookupError(f"没有配置消息平台 {platform}") from None
 
+
+MessengerFactory = Callable[[Resources], dict[str, Messenger]]
 
 RESOURCES = web.AppKey("resources", Resources)
 ROUTER = web.AppKey("router", EventSink)

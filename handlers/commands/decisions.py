@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tortoise.expressions import Q
 
+from bot.errors import UserError
 from bot.matters.chain import standing_in_for
 from bot.matters.comments import give_text
 from bot.matters.step_cards import issue_step_card
@@ -50,8 +51,6 @@ async def handle_comment(ctx: HandlerContext, body: str) -> str:
     number, text = split_number(body, COMMENT_USAGE)
     matter = await find_matter(ctx, number)
     if not text:
-        from bot.errors import UserError
-
         raise UserError(f"缺少意见内容。用法：{COMMENT_USAGE}")
     result = await give_text(ctx.batch, ctx.person, matter, text)
     return result.message

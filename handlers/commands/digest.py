@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from bot.calendar.quarters import parse_quarter, previous_quarter
 from bot.errors import UserError
+from bot.reports.digest import digest_markdown
+from bot.reports.tasks import confirm_report
 from handlers.commands.registry import CommandRouter
 from handlers.context import HandlerContext
 from models.org import Role
@@ -15,8 +18,6 @@ ALLOWED = {Role.OFFICE.value, Role.ADMIN.value, Role.PRINCIPAL.value, Role.DEPUT
 
 @router.command("汇总", "digest", usage="汇总 [2026Q3]：季度汇总", rank=90)
 async def handle_digest(ctx: HandlerContext, body: str) -> str:
-    from bot.calendar.quarters import parse_quarter, previous_quarter
-    from bot.reports.digest import digest_markdown
 
     words = body.split()
     if words and words[0] in ("确认", "报送", "confirm"):
@@ -38,7 +39,6 @@ async def handle_digest(ctx: HandlerContext, body: str) -> str:
 )
 async def handle_confirm(ctx: HandlerContext, body: str) -> str:
     """报送 [2026Q4]: the unit principal (or office) confirms the unit's quarterly 汇总表."""
-    from bot.reports.tasks import confirm_report
 
     quarter = body.split()[0] if body.split() else None
     try:

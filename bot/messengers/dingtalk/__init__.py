@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.messengers.dingtalk.config_check import check_config
 from bot.messengers.dingtalk.contacts import SyncReport, sync_contacts
 from bot.messengers.dingtalk.health import stream_status
+from bot.messengers.dingtalk.http_callbacks import add_routes
 from bot.messengers.dingtalk.messenger import DingTalkMessenger
 from bot.messengers.dingtalk.stream import run_stream
 from bot.runtime.resources import SETTINGS, Resources
@@ -37,6 +38,4 @@ def setup_routes(app: web.Application, settings: Settings | None = None) -> None
     if settings is None:
         settings = app[SETTINGS]
     if settings.dingtalk_mode == "http":
-        from bot.messengers.dingtalk.http_callbacks import add_routes
-
         add_routes(app)

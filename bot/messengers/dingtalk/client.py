@@ -18,7 +18,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.messengers.base import DeliveryError
+from bot.outbound import DeliveryError
 from bot.runtime.resources import Resources
 
 log = logging.getLogger(__name__)

@@ -12,10 +12,10 @@ from typing import Any
 import aiohttp
 
 from bot.cards import Card
-from bot.messengers.base import Attachment, CardDelivery, DeliveryError, GroupTarget, Recipient
 from bot.messengers.dingtalk.cards import card_variables
 from bot.messengers.dingtalk.client import DingTalkClient, DingTalkError
 from bot.messengers.dingtalk.webhook import send_markdown
+from bot.outbound import Attachment, CardDelivery, DeliveryError, GroupTarget, Recipient
 from bot.runtime.resources import Resources
 
 log = logging.getLogger(__name__)

@@ -14,8 +14,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.messengers.base import DeliveryError
 from bot.messengers.dingtalk.signing import signed_webhook_url
+from bot.outbound import DeliveryError
 from bot.runtime.resources import Resources
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.messengers.base import Messenger
 from bot.messengers.simulator.messenger import SimulatorMessenger
+from bot.outbound import Messenger
 from bot.runtime.resources import Resources
 from bot.settings import Settings
 

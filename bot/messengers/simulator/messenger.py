@@ -6,14 +6,14 @@ import datetime as dt
 from collections.abc import Mapping
 
 from bot.cards import Card
-from bot.messengers.base import Attachment, CardDelivery, DeliveryError, GroupTarget, Recipient
 from bot.messengers.simulator import store
+from bot.outbound import Attachment, CardDelivery, DeliveryError, GroupTarget, Recipient
 from bot.runtime.resources import Resources
 from models.org import GroupChannel, Person
 
 
 class SimulatorMessenger:
-    """Implements ``bot.messengers.base.Messenger``; ``Recipient.user_id`` is the person's handle."""
+    """Implements ``bot.outbound.Messenger``; ``Recipient.user_id`` is the person's handle."""
 
     platform = "simulator"
 

@@ -21,7 +21,7 @@ from typing import Any
 import aiohttp
 from redis.asyncio import Redis
 
-from bot.messengers.base import DeliveryError
+from bot.outbound import DeliveryError
 
 log = logging.getLogger(__name__)
 

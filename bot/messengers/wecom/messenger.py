@@ -17,10 +17,10 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from bot.cards import Card
-from bot.messengers.base import Attachment, CardDelivery, DeliveryError, GroupTarget, Recipient
 from bot.messengers.wecom.cards import problems, render, task_base, task_id_for
 from bot.messengers.wecom.client import WeComApiError, WeComClient
 from bot.messengers.wecom.limiter import APP_MEMBER_WINDOWS, ROBOT_WINDOWS, RateLimiter
+from bot.outbound import Attachment, CardDelivery, DeliveryError, GroupTarget, Recipient
 from bot.runtime.resources import Resources
 
 log = logging.getLogger(__name__)

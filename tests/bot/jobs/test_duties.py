@@ -22,7 +22,7 @@ from bot.clock import SimClock
 from bot.jobs import passes
 from bot.jobs.passes import PASSES, Pass, run_due_work
 from bot.jobs.reply_reminders import alert_overdue
-from bot.messengers.base import Attachment, CardDelivery, GroupTarget, Recipient
+from bot.outbound import Attachment, CardDelivery, GroupTarget, Recipient
 from bot.reports.tasks import confirm_report
 from bot.runtime.resources import Resources
 from models.matter import CardInstance, DecisionStep, Matter

@@ -12,7 +12,7 @@ from arq import Retry
 from tortoise.transactions import in_transaction
 
 from bot.cards import Card
-from bot.messengers.base import Attachment, CardDelivery, DeliveryError, GroupTarget, Recipient
+from bot.outbound import Attachment, CardDelivery, DeliveryError, GroupTarget, Recipient
 from bot.outbox.batch import OutboxBatch
 from bot.outbox.delivery import deliver, sweep_outbox
 from bot.runtime.resources import Resources

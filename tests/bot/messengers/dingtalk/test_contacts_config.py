@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.messengers.base import DeliveryError
 from bot.messengers.dingtalk import check_config, sync_contacts
+from bot.outbound import DeliveryError
 from bot.runtime.resources import Resources
 from bot.settings import Settings
 from models.org import Organisation, Person

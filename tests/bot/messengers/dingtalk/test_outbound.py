@@ -11,11 +11,11 @@ from redis.asyncio import Redis
 
 from bot.cards import Button, Card
 from bot.clock import SimClock
-from bot.messengers.base import Attachment, DeliveryError, GroupTarget, Recipient
 from bot.messengers.dingtalk import build_messenger
 from bot.messengers.dingtalk.client import QPS_LIMIT, DingTalkClient
 from bot.messengers.dingtalk.messenger import DingTalkMessenger
 from bot.messengers.dingtalk.webhook import PER_MINUTE
+from bot.outbound import Attachment, DeliveryError, GroupTarget, Recipient
 from bot.runtime.resources import Resources
 from bot.settings import Settings
 from tests.bot.messengers.dingtalk.conftest import dingtalk_settings
@@ -207,7 +207,7 @@ async def test_http_mode_cards_use_the_registered_callback_route(
 
 
 async def test_build_messenger_is_a_messenger(dt_resources: Resources) -> None:
-    from bot.messengers.base import Messenger
+    from bot.outbound import Messenger
 
     assert isinstance(build_messenger(dt_resources), Messenger)
 

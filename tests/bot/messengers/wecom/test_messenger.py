@@ -8,9 +8,9 @@ import pytest
 
 from bot.cards import Button, ButtonStyle, Card, Option, Selection
 from bot.clock import SimClock
-from bot.messengers.base import Attachment, DeliveryError, GroupTarget, Recipient
 from bot.messengers.wecom.cards import TASK_ID_RE, card_ref_from_task_id, problems, render, task_id_for
 from bot.messengers.wecom.messenger import WeComMessenger, split_by_bytes
+from bot.outbound import Attachment, DeliveryError, GroupTarget, Recipient
 from tests.fakes.wecom_api import FakeWeCom
 
 LEADER = Recipient(person_id=1, user_id="wangju", name="王局")

@@ -15,8 +15,8 @@ from aiohttp.test_utils import TestClient
 from bot.cards import Button, ButtonStyle, Card, Option, Selection
 from bot.clock import SimClock, SystemClock
 from bot.events import CardAction, TextMessage
-from bot.messengers.base import Attachment, GroupTarget, Recipient
 from bot.messengers.simulator import build_messenger
+from bot.outbound import Attachment, GroupTarget, Recipient
 from bot.runtime.resources import Resources
 from models.simulator import SimMessage
 from tests.support.sim_app import Org, RecordingRouter

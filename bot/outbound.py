@@ -1,4 +1,6 @@
-"""The ``Messenger`` protocol every platform adapter implements, and its value types."""
+"""Neutral outbound types: the ``Messenger`` protocol every platform adapter implements and what it
+sends and returns (the mirror of ``bot.events`` for the way out). The outbox, delivery and reports use
+these without knowing any platform."""
 
 from __future__ import annotations
 
@@ -7,17 +9,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
-from bot.attachments import Attachment
 from bot.cards import Card
 
-__all__ = [
-    "Attachment",
-    "CardDelivery",
-    "DeliveryError",
-    "GroupTarget",
-    "Messenger",
-    "Recipient",
-]
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    content: bytes
+    content_type: str = XLSX_TYPE
 
 
 @dataclass(frozen=True, slots=True)
