@@ -24,6 +24,7 @@ dev: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check bot handlers models tests bench
 	$(BIN)/ruff format --check bot handlers models tests bench
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
