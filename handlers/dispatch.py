@@ -14,9 +14,9 @@ from tortoise.transactions import in_transaction
 from bot.errors import ConcurrentChange, UserError
 from bot.events import CardAction, Reply, TextMessage
 from bot.matters.comments import give_text
-from bot.matters.decide import decide_by_card
 from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import Resources
+from handlers.cards import CardRouter
 from handlers.commands import Commands, split_command
 from handlers.context import HandlerContext
 from handlers.people import resolve_person
@@ -149,13 +149,13 @@ async def _open_prompt(ctx: HandlerContext) -> int | None:
     return None if prompt is None else prompt.step.matter_id
 
 
-async def dispatch_card_action(resources: Resources, event: CardAction) -> Reply:
+async def dispatch_card_action(resources: Resources, cards: CardRouter, event: CardAction) -> Reply:
+    """A tap, routed by the kind of the card it names (in the sender's organisation)."""
     person = await resolve_person(event.sender)
     if person is None:
         return await _reply_unknown(resources, event)
 
     async def handle(ctx: HandlerContext) -> str:
-        result = await decide_by_card(ctx.batch, ctx.person, event.card_ref, event.key, dict(event.selected))
-        return result.message
+        return await cards.handle(ctx, event)
 
     return await _run(resources, person, event.dedupe_key, handle)

@@ -11,6 +11,7 @@ import logging
 
 from bot.events import CardAction, Event, Reply, TextMessage
 from bot.runtime.resources import Resources
+from handlers.cards import build_card_router
 from handlers.commands import build_commands
 from handlers.dispatch import dispatch_card_action, dispatch_text
 
@@ -21,11 +22,12 @@ class Router:
     def __init__(self, resources: Resources) -> None:
         self.resources = resources
         self.commands = build_commands()
+        self.cards = build_card_router()  # taps by card kind; more kinds can be included
 
     async def handle(self, event: Event) -> Reply:
         """Apply one inbound event. Never raises for bad input: the reply says what to fix."""
         if isinstance(event, TextMessage):
             return await dispatch_text(self.resources, self.commands, event)
         if isinstance(event, CardAction):
-            return await dispatch_card_action(self.resources, event)
+            return await dispatch_card_action(self.resources, self.cards, event)
         raise TypeError(f"unknown event {event!r}")

@@ -4,6 +4,7 @@ MODEL_MODULES = [
     "models.org",
     "models.catalog",
     "models.matter",
+    "models.cards",
     "models.messaging",
     "models.audit",
     "models.calendar",

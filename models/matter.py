@@ -154,29 +154,3 @@ class TextPrompt(Model):
 
     class Meta:
         table = "text_prompt"
-
-
-class CardInstance(Model):
-    """A card delivered for a step to one person. ``ref`` is its unguessable id on every platform."""
-
-    id = fields.IntField(primary_key=True)
-    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
-        "models.Organisation", related_name="cards"
-    )
-    organisation_id: int
-    ref = fields.CharField(max_length=64, unique=True)
-    step: fields.ForeignKeyRelation[DecisionStep] = fields.ForeignKeyField(
-        "models.DecisionStep", related_name="cards"
-    )
-    step_id: int
-    recipient: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
-        "models.Person", related_name="cards"
-    )
-    recipient_id: int
-    platform = fields.CharField(max_length=16)
-    platform_state: dict[str, str] = fields.JSONField(default=dict)
-    created_at = fields.DatetimeField()
-    sent_at = fields.DatetimeField(null=True)
-
-    class Meta:
-        table = "card_instance"

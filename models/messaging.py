@@ -9,7 +9,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
-    from models.matter import CardInstance
+    from models.cards import CardInstance
     from models.org import GroupChannel, Organisation, Person
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from bot.errors import UserError
+from bot.matters.cards import DECISION_TITLES, DEFAULT_REFUSAL, REFUSAL_CATEGORIES
 from bot.matters.chain import standing_in_for
 from bot.matters.prompts import invite_comment
-from bot.matters.step_cards import REFUSAL_CATEGORIES, REFUSAL_KEY, refresh_step_cards
+from bot.matters.step_cards import refresh_step_cards
 from bot.matters.steps import open_steps, step_names
 from bot.matters.store import (
     ServiceResult,
@@ -29,28 +30,20 @@ from bot.matters.workflow import (
 )
 from bot.outbox.batch import OutboxBatch
 from bot.texts import format_local, render_text
-from models.matter import CardInstance, DecisionStep, Matter, TextPrompt
+from models.cards import CardInstance
+from models.matter import DecisionStep, Matter, TextPrompt
 from models.org import Person
 
 
 async def decide_by_card(
-    batch: OutboxBatch, actor: Person, card_ref: str, key: str, selected: dict[str, str]
+    batch: OutboxBatch, actor: Person, card: CardInstance, action: Action, refusal_category: str = ""
 ) -> ServiceResult:
-    """A tap on a card button by ``actor`` (whose identity, not the key, decides)."""
-    instance = await CardInstance.get_or_none(ref=card_ref, organisation_id=batch.organisation.id)
-    if instance is None:
-        raise UserError("找不到这张审批卡，它可能已失效。发送“待办”可重新获取待审批的卡片。")
-    try:
-        action = Action(key)
-    except ValueError:
-        raise UserError("无法识别的按钮，请发送“待办”重新获取审批卡片。") from None
-    if action not in (Action.CAN_DO, Action.ESCALATE, Action.CONFIRM_NO):
-        raise UserError("无法识别的按钮，请发送“待办”重新获取审批卡片。")
-    step = await DecisionStep.get(id=instance.step_id)
-    category = selected.get(REFUSAL_KEY, "") if selected else ""
-    if category and category not in REFUSAL_CATEGORIES:
-        raise UserError("不能办的原因选项无效，请在卡片上重新选择。")
-    return await decide_step(batch, actor, step, action, refusal_category=category)
+    """A tap on a decision card by ``actor`` (whose identity, not the card, decides). ``action`` and
+    ``refusal_category`` were parsed from the tap against the decision card kind."""
+    step = await DecisionStep.get_or_none(id=card.subject_id, organisation_id=card.organisation_id)
+    if step is None:  # the subject is not a foreign key: the step may be gone
+        raise UserError("找不到这张审批卡对应的事项，它可能已失效。发送“待办”可重新获取待审批的卡片。")
+    return await decide_step(batch, actor, step, action, refusal_category=refusal_category)
 
 
 async def decide_step(
@@ -83,7 +76,8 @@ async def decide_step(
     if outcome.verdict is Verdict.INVALID:
         raise UserError(f"{matter.number}：{outcome.notes[0] if outcome.notes else '此操作无效'}")
     if outcome.verdict is Verdict.NEEDS_TEXT:
-        return await _await_refusal_text(batch, actor, matter, step, outcome, refusal_category or "law")
+        category = refusal_category or DEFAULT_REFUSAL
+        return await _await_refusal_text(batch, actor, matter, step, outcome, category)
     return await _commit(batch, actor, matter, step, outcome, action, text=text, way_forward=way_forward)
 
 
@@ -112,9 +106,6 @@ async def _await_refusal_text(
         "ask_refusal_text.md.j2", matter=matter, category=REFUSAL_CATEGORIES.get(category, "")
     )
     return ServiceResult(message, matter)
-
-
-VERBS: dict[Action, str] = {Action.CAN_DO: "能办", Action.ESCALATE: "提级", Action.CONFIRM_NO: "确认不能办"}
 
 
 async def _commit(
@@ -167,7 +158,7 @@ async def _record_decision(
         )
         if decision is Action.CONFIRM_NO:
             changes.update(
-                refusal_category=REFUSAL_CATEGORIES.get(step.refusal_category or "law", "其他"),
+                refusal_category=REFUSAL_CATEGORIES.get(step.refusal_category or DEFAULT_REFUSAL, "其他"),
                 decision_text=text,
                 way_forward=way_forward,
             )
@@ -178,7 +169,7 @@ async def _wait_for_consultation(
     batch: OutboxBatch, actor: Person, matter: Matter, step: DecisionStep, decision: Action
 ) -> ServiceResult:
     """会商: this deputy has answered; the level waits for the others."""
-    verb = VERBS[decision]
+    verb = DECISION_TITLES[decision]
     await refresh_step_cards(
         batch, step, f"您已提交意见：{verb}，等待其他分管领导会商", version=matter.version
     )

@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import secrets
-
-from bot.cards import Button, ButtonStyle, Card, Option, Selection
+from bot.cards import Card, CardField
+from bot.matters.cards import DECISION_CARD, DECISION_TITLES
 from bot.matters.workflow import LEVEL_ACTIONS, LEVEL_TITLES, Action, StepStatus
-from bot.outbox.batch import OutboxBatch, platform_for_person
+from bot.outbox.batch import OutboxBatch
 from bot.texts import format_local, render_text
-from models.matter import CardInstance, DecisionStep, Matter
+from models.cards import CardInstance, CardKind
+from models.matter import DecisionStep, Matter
 from models.org import Department, Person
 
 CARD_SOURCE = "说“不”事项提级"
-REFUSAL_KEY = "refusal_category"
-REFUSAL_CATEGORIES: dict[str, str] = {
-    "law": "法律政策不允许",
-    "conditions": "客观条件不具备",
-    "other": "其他",
-}
-BUTTON_TEXTS: dict[Action, tuple[str, ButtonStyle]] = {
-    Action.CAN_DO: ("能办", ButtonStyle.PRIMARY),
-    Action.ESCALATE: ("提级", ButtonStyle.DEFAULT),
-    Action.CONFIRM_NO: ("确认不能办", ButtonStyle.DANGER),
-}
-
-
-def new_card_ref() -> str:
-    """Unguessable, within WeCom's task_id charset ``[0-9A-Za-z_-]`` and DingTalk's outTrackId."""
-    return "tj" + secrets.token_urlsafe(18)
 
 
 async def build_card(
@@ -46,17 +30,7 @@ async def build_card(
         closed = not is_open
     if status is None:
         status = card_status(step)
-    buttons: tuple[Button, ...] = ()
-    selection = None
-    if not closed:
-        actions = LEVEL_ACTIONS.get(step.level, ())
-        buttons = tuple(Button(a.value, *BUTTON_TEXTS[a]) for a in actions)
-        if Action.CONFIRM_NO in actions:
-            selection = Selection(
-                key=REFUSAL_KEY,
-                title="不能办的原因",
-                options=tuple(Option(k, v) for k, v in REFUSAL_CATEGORIES.items()),
-            )
+    buttons, selection = DECISION_CARD.controls(() if closed else LEVEL_ACTIONS.get(step.level, ()))
     history = await _history(matter, step)
     body = render_text(
         "card_body.md.j2",
@@ -71,20 +45,18 @@ async def build_card(
         source=CARD_SOURCE,
         title=f"{matter.number} 说“不”事项审批",
         fields=(
-            ("服务对象", f"{matter.applicant} {matter.applicant_phone}"),
-            ("事项", matter.subject),
-            ("拟说不理由", matter.reason),
-            ("提交人", f"{matter.submitter.name}（{department.name}）"),
-            ("当前层级", level_text),
-            ("回复期限", format_local(matter.due_at)),
+            CardField("applicant", "服务对象", f"{matter.applicant} {matter.applicant_phone}"),
+            CardField("matter", "事项", matter.subject),
+            CardField("reason", "拟说不理由", matter.reason),
+            CardField("submitter", "提交人", f"{matter.submitter.name}（{department.name}）"),
+            CardField("level", "当前层级", level_text),
+            CardField("due", "回复期限", format_local(matter.due_at)),
         ),
         body=body,
         buttons=buttons,
         selection=selection,
         status=status,
         closed=closed,
-        matter_number=matter.number,
-        extra={"level": str(step.level), "matter_state": matter.state},
     )
 
 
@@ -110,7 +82,7 @@ async def _history(matter: Matter, current: DecisionStep) -> list[str]:
         if s.id == current.id:
             continue
         who = s.decided_by.name if s.decided_by else ""
-        verb = {"can_do": "能办", "escalate": "提级", "confirm_no": "确认不能办"}.get(s.decision or "", "")
+        verb = DECISION_TITLES.get(Action(s.decision), "") if s.decision else ""
         line = f"{LEVEL_TITLES[s.level]} {who}：{verb}"
         if s.comment:
             line += f"（{s.comment}）"
@@ -124,27 +96,18 @@ async def issue_step_card(
     """A new card (new ref) for the step's approver, or for ``recipient`` (the leader of a step given
     to their stand-in, or the stand-in of a leader's step, asking 待办), queued in ``batch``'s transaction."""
     approver = recipient or await Person.get(id=step.approver_id)
-    ref = new_card_ref()
-    instance = await CardInstance.create(
-        organisation_id=step.organisation_id,
-        ref=ref,
-        step=step,
-        recipient=approver,
-        platform=platform_for_person(approver, batch.organisation, batch.settings),
-        platform_state={},
-        created_at=batch.now,
-    )
-    card = await build_card(step, ref)
-    await batch.card(instance, card, dedupe_key=f"card:{ref}")
+    instance = await batch.new_card(CardKind.DECISION, step.id, approver)
+    card = await build_card(step, instance.ref)
+    await batch.card(instance, card, dedupe_key=f"card:{instance.ref}")
     return instance
 
 
 async def latest_card(step: DecisionStep) -> CardInstance | None:
-    return await CardInstance.filter(step_id=step.id).order_by("-id").first()
+    return await CardInstance.filter(kind=CardKind.DECISION, subject_id=step.id).order_by("-id").first()
 
 
 async def refresh_step_cards(batch: OutboxBatch, step: DecisionStep, status: str, *, version: int) -> None:
     """Show ``status`` on every card of ``step`` (closed unless the step is still open)."""
-    for instance in await CardInstance.filter(step_id=step.id):
+    for instance in await CardInstance.filter(kind=CardKind.DECISION, subject_id=step.id):
         card = await build_card(step, instance.ref, status=status)
         await batch.card_update(instance, card, dedupe_key=f"card_update:{instance.ref}:{version}")

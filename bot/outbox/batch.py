@@ -10,12 +10,13 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import logging
+import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.cards import Card
 from bot.settings import Settings
-from models.matter import CardInstance
+from models.cards import CardInstance, CardKind
 from models.messaging import OutboxKind, OutboxMessage
 from models.org import GroupChannel, Organisation, Person
 
@@ -33,6 +34,11 @@ def platform_for_person(person: Person, organisation: Organisation, settings: Se
     if settings.simulator:
         return SIMULATOR
     return person.platform or organisation.default_platform
+
+
+def new_card_ref() -> str:
+    """Unguessable, within WeCom's task_id charset ``[0-9A-Za-z_-]`` and DingTalk's outTrackId."""
+    return "tj" + secrets.token_urlsafe(18)
 
 
 def platform_for_group(group: GroupChannel, organisation: Organisation, settings: Settings) -> str:
@@ -80,6 +86,20 @@ class OutboxBatch:
             platform=platform,
             person=None,
             payload={"text": text, "markdown": False, "user_id": user_id},
+        )
+
+    async def new_card(self, kind: CardKind, subject_id: int, recipient: Person) -> CardInstance:
+        """A card of ``kind`` about ``subject_id`` for ``recipient``, with a new ref (send it with
+        ``card``; later states go out with ``card_update``)."""
+        return await CardInstance.create(
+            organisation_id=self.organisation.id,
+            ref=new_card_ref(),
+            kind=kind,
+            subject_id=subject_id,
+            recipient=recipient,
+            platform=platform_for_person(recipient, self.organisation, self.settings),
+            platform_state={},
+            created_at=self.now,
         )
 
     async def card(self, instance: CardInstance, card: Card, *, dedupe_key: str) -> None:

@@ -19,7 +19,7 @@ from bot.cards import Card
 from bot.outbound import XLSX_TYPE, Attachment, DeliveryError, GroupTarget, Messenger, Recipient
 from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import Resources
-from models.matter import CardInstance
+from models.cards import CardInstance
 from models.messaging import OutboxKind, OutboxMessage, OutboxStatus
 from models.org import GroupChannel, Organisation, Person
 

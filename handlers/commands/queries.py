@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.errors import UserError
+from bot.matters.cards import DECISION_TITLES
 from bot.matters.workflow import LEVEL_TITLES, STATE_TITLES, MatterState
 from bot.texts import render_text
 from handlers.commands.common import find_matter, split_number
@@ -14,7 +15,6 @@ from models.org import Department, Person, Role
 router = CommandRouter()
 
 VIEWER_ROLES = {Role.OFFICE.value, Role.DISCIPLINE.value, Role.ADMIN.value, Role.PRINCIPAL.value}
-DECISION_WORDS = {"can_do": "能办", "escalate": "提级", "confirm_no": "确认不能办"}
 STEP_WORDS = {"pending": "待处理", "awaiting_text": "待填写理由", "superseded": "已结束"}
 
 
@@ -61,7 +61,7 @@ async def handle_show(ctx: HandlerContext, body: str) -> str:
         replies=replies,
         state_title=STATE_TITLES[MatterState(matter.state)],
         level_titles=LEVEL_TITLES,
-        decision_words=DECISION_WORDS,
+        decision_words=DECISION_TITLES,
         step_words=STEP_WORDS,
         tz=ctx.tz,
     )

@@ -18,6 +18,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bot.messengers.dingtalk.signing import robot_sign
+from tests.fakes.dingtalk_card_template import CardView, ShownButton, render
 from tests.fakes.dingtalk_gateway import FakeGateway
 
 CLIENT_ID = "dingfakeclientid"
@@ -33,6 +34,19 @@ class FakeCard:
     callback_type: str
     data: dict[str, str]
     history: list[dict[str, str]] = field(default_factory=list)
+
+    def view(self) -> CardView:
+        """The card as its recipient sees it now (the card template applied to its data)."""
+        return render(self.data)
+
+    def shown_button(self, action: str, option: str = "") -> ShownButton:
+        """The button that sends ``action`` (and ``option``), as shown now or, for a tap on a card
+        that has changed since, as it was last shown."""
+        for data in [self.data, *reversed(self.history)]:
+            for button in render(data).buttons:
+                if button.params.get("action") == action and button.params.get("option", "") == option:
+                    return button
+        raise AssertionError(f"card {self.out_track_id} never showed a button for {action!r} {option!r}")
 
 
 @dataclass

@@ -16,14 +16,16 @@ from typing import Any
 import pytest
 
 from bot.audit import verify_chain
+from bot.cards import Card
 from bot.clock import SimClock
 from bot.events import CardAction, Reply, Sender, TextMessage
 from bot.runtime.resources import Resources
 from handlers.dispatch import DUPLICATE
 from handlers.router import Router
 from models.audit import AuditEntry
+from models.cards import CardInstance
 from models.catalog import CatalogItem
-from models.matter import CardInstance, DecisionStep, Matter, ReplyRecord, TextPrompt
+from models.matter import DecisionStep, Matter, ReplyRecord, TextPrompt
 from models.messaging import InboxEntry, OutboxMessage
 from models.org import Department, Organisation, Person
 from tests.support.stack import EXAMPLE_ORG
@@ -203,7 +205,7 @@ async def test_submit_form_as_typed_on_a_phone(world: World, form: str) -> None:
     assert "TJ-2026-0001" in reply and "陈国庆" in reply and "2026-12-03 17:30" in reply
     card = await world.open_card("chenguoqing")
     assert "TJ-2026-0001" in card["title"] and [b["key"] for b in card["buttons"]] == ["can_do", "escalate"]
-    assert dict(card["fields"])["服务对象"] == "张三 13800000000" and card["selection"] is None
+    assert Card.from_dict(card).value("applicant") == "张三 13800000000" and card["selection"] is None
     assert (await verify_chain(matter.organisation_id)).ok
 
 
@@ -241,7 +243,7 @@ async def test_section_head_submitting_goes_straight_to_the_deputy(world: World)
     assert matter.level == 3
     assert await world.cards("chenguoqing") == []
     card = await world.open_card("liminghua")
-    assert matter.number in card["title"] and "分管领导 李明华" in dict(card["fields"])["当前层级"]
+    assert matter.number in card["title"] and "分管领导 李明华" in Card.from_dict(card).value("level")
     assert "分管领导 李明华" in await world.last_text("chenguoqing")
 
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.cards import Card
 from bot.runtime.resources import Resources
 from models.matter import DecisionStep, Matter
 from models.org import Person
@@ -35,7 +36,7 @@ async def test_cards_go_to_the_stand_in_and_show_both_names(world: World) -> Non
     assert await world.cards("liminghua") == []
     card = await world.open_card("zhaozhiqiang")
     assert matter.number in card["title"]
-    assert dict(card["fields"])["当前层级"] == "分管领导 赵志强（代 李明华）"
+    assert Card.from_dict(card).value("level") == "分管领导 赵志强（代 李明华）"
     step = await DecisionStep.get(matter_id=matter.id)
     assert (step.approver_id, step.on_behalf_of_id) == (
         (await world_person(world, "zhaozhiqiang")),
@@ -69,7 +70,7 @@ async def test_the_leader_may_decide_a_step_given_to_the_stand_in(world: World) 
     todo = await world.say("liminghua", "待办")
     assert todo.ok and matter.number in todo.message
     own_card = await world.open_card("liminghua")
-    assert dict(own_card["fields"])["当前层级"] == "分管领导 赵志强（代 李明华）"
+    assert Card.from_dict(own_card).value("level") == "分管领导 赵志强（代 李明华）"
     assert (await world.click("liminghua", own_card["ref"], "can_do")).ok
     matter = await Matter.get(id=matter.id)
     assert matter.state == "resolved" and matter.decided_by_id == await world_person(world, "liminghua")
@@ -104,7 +105,7 @@ async def test_after_the_absence_cards_go_to_the_leader_again(world: World) -> N
     world.clock.set(BACK)
     matter = await world.submit("chenguoqing")
     card = await world.open_card("liminghua")
-    assert dict(card["fields"])["当前层级"] == "分管领导 李明华"
+    assert Card.from_dict(card).value("level") == "分管领导 李明华"
     assert [c for c in await world.cards("zhaozhiqiang") if matter.number in c["title"]] == []
     before = await snapshot()
     reply = await world.click("zhaozhiqiang", card["ref"], "can_do")

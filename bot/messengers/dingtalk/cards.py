@@ -1,44 +1,53 @@
-"""A neutral Card → the variables of the tiji card template (``templates/dingtalk/``).
+"""A neutral Card → the variables of the tiji card template (``templates/dingtalk/tiji-card.json``).
 
-Every value is a string (DingTalk's ``cardParamMap`` accepts nothing else) of at most 1 KB. Which
-buttons the template shows follows ``status``:
+The template knows no card kind: it shows the title, up to ``FIELD_SLOTS`` fields (label：value),
+the status, the body and up to ``BUTTON_SLOTS`` buttons, and every slot is filled from the card's
+typed fields and buttons. A DingTalk tap cannot carry a choice made on the card, so a button that
+goes with the card's selection becomes one button per option ("确认不能办（法律政策不允许）") whose
+request params carry the selection's key and the option (``question`` / ``option``).
 
-- ``pending``: 能办 and 提级;
-- ``final`` (level 4): 能办, 确认不能办 and the refusal-category selection;
-- ``closed``: no buttons; ``status_text`` and ``last_action`` say what happened.
+Every variable is sent every time, unused slots empty and hidden, so an update (merged by key)
+never leaves a button of the card's previous state. Values are strings (DingTalk's
+``cardParamMap`` accepts nothing else) of at most 1 KB.
 """
 
 from __future__ import annotations
 
-import re
+import logging
+from dataclasses import dataclass
 
-from bot.cards import Card
+from bot.cards import ButtonStyle, Card
+
+log = logging.getLogger(__name__)
 
 VALUE_LIMIT_BYTES = 1000
-NUMBER_RE = re.compile(r"TJ-\d{4}-\d+")
+FIELD_SLOTS = 6
+BUTTON_SLOTS = 6
+OPEN, CLOSED = "open", "closed"
+COLORS = {ButtonStyle.PRIMARY: "blue", ButtonStyle.DEFAULT: "gray", ButtonStyle.DANGER: "red"}
 
-# Card field label → template variable.
-FIELD_VARIABLES = {
-    "服务对象": "applicant",
-    "事项": "matter",
-    "拟说不理由": "reason",
-    "当前层级": "level",
-    "回复期限": "due",
-}
-
+FIELD_PARTS = ("label", "value", "shown")
+BUTTON_PARTS = ("text", "action", "question", "option", "color", "shown")
 TEMPLATE_VARIABLES = (
     "title",
-    "number",
-    "applicant",
-    "matter",
-    "reason",
-    "level",
-    "due",
     "status",
     "status_text",
     "last_action",
     "body",
+    *(f"field_{n}_{part}" for n in range(1, FIELD_SLOTS + 1) for part in FIELD_PARTS),
+    *(f"button_{n}_{part}" for n in range(1, BUTTON_SLOTS + 1) for part in BUTTON_PARTS),
 )
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonSlot:
+    """One button as the template shows it, and the params its tap sends back."""
+
+    text: str
+    action: str
+    question: str = ""
+    option: str = ""
+    color: str = "gray"
 
 
 def _clip(value: str) -> str:
@@ -48,33 +57,64 @@ def _clip(value: str) -> str:
     return raw[: VALUE_LIMIT_BYTES - 3].decode(errors="ignore") + "…"
 
 
+def button_slots(card: Card) -> list[ButtonSlot]:
+    """The buttons ``card`` shows on DingTalk (none once it is closed)."""
+    if card.closed:
+        return []
+    slots: list[ButtonSlot] = []
+    selection = card.selection
+    for button in card.buttons:
+        color = COLORS.get(button.style, "gray")
+        if selection is not None and selection.options and selection.goes_with(button):
+            slots += [
+                ButtonSlot(f"{button.text}（{o.text}）", button.key, selection.key, o.id, color)
+                for o in selection.options
+            ]
+        else:
+            slots.append(ButtonSlot(button.text, button.key, color=color))
+    if len(slots) > BUTTON_SLOTS:
+        log.warning(
+            "card %s needs %d DingTalk buttons; the template has %d", card.ref, len(slots), BUTTON_SLOTS
+        )
+    return slots[:BUTTON_SLOTS]
+
+
 def card_phase(card: Card) -> str:
-    """The machine status the template's button visibility depends on."""
-    keys = {button.key for button in card.buttons}
-    if card.closed or not keys:
-        return "closed"
-    if "confirm_no" in keys:
-        return "final"
-    return "pending"
+    """``closed`` (the template shows the outcome instead of buttons) or ``open``."""
+    return _phase(card, button_slots(card))
+
+
+def _phase(card: Card, slots: list[ButtonSlot]) -> str:
+    return CLOSED if card.closed or not slots else OPEN
 
 
 def card_variables(card: Card) -> dict[str, str]:
-    """``cardParamMap`` for ``card`` (all template variables, strings only)."""
-    values = dict.fromkeys(TEMPLATE_VARIABLES, "")
-    for label, value in card.fields:
-        variable = FIELD_VARIABLES.get(label)
-        if variable:
-            values[variable] = value
-    number = card.matter_number
-    if not number:
-        match = NUMBER_RE.search(card.title)
-        number = match.group(0) if match else ""
-    values.update(
-        title=card.title,
-        number=number,
-        status=card_phase(card),
-        status_text=card.status,
-        last_action=card.extra.get("last_action") or card.status,
-        body=card.body,
-    )
-    return {key: _clip(str(value)) for key, value in values.items()}
+    """``cardParamMap`` for ``card`` (every template variable, strings only)."""
+    slots = button_slots(card)
+    values = {
+        "title": card.title,
+        "status": _phase(card, slots),
+        "status_text": card.status,
+        "last_action": card.status,
+        "body": card.body,
+    }
+    if len(card.fields) > FIELD_SLOTS:
+        log.warning("card %s has %d fields; the template shows %d", card.ref, len(card.fields), FIELD_SLOTS)
+    for n in range(1, FIELD_SLOTS + 1):
+        field = card.fields[n - 1] if n <= len(card.fields) else None
+        values[f"field_{n}_label"] = "" if field is None else field.label
+        values[f"field_{n}_value"] = "" if field is None else field.value or "—"
+        values[f"field_{n}_shown"] = "false" if field is None else "true"
+    for n in range(1, BUTTON_SLOTS + 1):
+        slot = slots[n - 1] if n <= len(slots) else ButtonSlot("", "")
+        values.update(
+            {
+                f"button_{n}_text": slot.text,
+                f"button_{n}_action": slot.action,
+                f"button_{n}_question": slot.question,
+                f"button_{n}_option": slot.option,
+                f"button_{n}_color": slot.color,
+                f"button_{n}_shown": "true" if slot.action else "false",
+            }
+        )
+    return {key: _clip(value) for key, value in values.items()}

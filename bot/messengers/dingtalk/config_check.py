@@ -31,7 +31,7 @@ def check_config(settings: Settings) -> list[str]:
         problems.append("钉钉：缺少 TIJI_DINGTALK_CLIENT_SECRET（应用的 Client Secret / AppSecret）")
     if not settings.dingtalk_card_template_id:
         problems.append(
-            "钉钉：缺少 TIJI_DINGTALK_CARD_TEMPLATE_ID：请在卡片平台导入 templates/dingtalk/tiji-decision-card.json，"
+            "钉钉：缺少 TIJI_DINGTALK_CARD_TEMPLATE_ID：请在卡片平台导入 templates/dingtalk/tiji-card.json，"
             "发布后填写模板 ID"
         )
     elif not settings.dingtalk_card_template_id.endswith(".schema"):

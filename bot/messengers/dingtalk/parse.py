@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from bot.events import CardAction, Sender, TextMessage
 
 PLATFORM = "dingtalk"
-ACTIONS = frozenset({"can_do", "escalate", "confirm_no"})
-REFUSAL_KEY = "refusal_category"
-REFUSAL_OPTIONS = frozenset({"law", "conditions", "other"})
+# The request params the card template's buttons send (templates/dingtalk/tiji-card.json).
+ACTION_PARAM, QUESTION_PARAM, OPTION_PARAM = "action", "question", "option"
+# Keys and option ids are short machine names; anything else is not from our template.
+_TOKEN = re.compile(r"^[0-9A-Za-z_.:-]{1,64}$")
 SINGLE_CHAT = "1"
 GROUP_CHAT = "2"
 
@@ -94,22 +96,39 @@ def _params(data: Mapping[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def _token(value: Any) -> str | None:
+    return value if isinstance(value, str) and _TOKEN.match(value) else None
+
+
+def _selected(params: Mapping[str, Any]) -> dict[str, str]:
+    """The choice a tap carries: ``question``/``option`` from the template's buttons; a card made
+    from an earlier template names its choice directly (``{"refusal_category": "law"}``)."""
+    selected: dict[str, str] = {}
+    question, option = _token(params.get(QUESTION_PARAM)), _token(params.get(OPTION_PARAM))
+    if question and option:
+        selected[question] = option
+    for name, value in params.items():
+        if name not in (ACTION_PARAM, QUESTION_PARAM, OPTION_PARAM) and _token(name) and _token(value):
+            selected.setdefault(name, value)
+    return selected
+
+
 def parse_card_callback(data: Mapping[str, Any]) -> CardAction:
-    """A card button tap as a CardAction; the clicker is ``userId`` (never anything in the params)."""
+    """A card button tap as a CardAction; the clicker is ``userId`` (never anything in the params).
+
+    The key and the choice are passed through as sent: which keys a card accepts depends on its
+    kind, and the router checks them (a forged key is refused there, in the clicker's chat).
+    """
     out_track_id = _required(data, "outTrackId")
     user_id = _required(data, "userId")
     params = _params(data)
-    action = params.get("action")
-    if not isinstance(action, str) or action not in ACTIONS:
-        raise PayloadError(f"unknown card action {action!r}")
-    selected: dict[str, str] = {}
-    refusal = params.get(REFUSAL_KEY)
-    if isinstance(refusal, str) and refusal in REFUSAL_OPTIONS:
-        selected[REFUSAL_KEY] = refusal
+    action = _token(params.get(ACTION_PARAM))
+    if action is None:
+        raise PayloadError(f"card callback without a usable action {params.get(ACTION_PARAM)!r}")
     return CardAction(
         sender=Sender(PLATFORM, user_id),
         card_ref=out_track_id,
         key=action,
         dedupe_key=f"dingtalk:card:{out_track_id}:{user_id}:{action}",
-        selected=selected,
+        selected=_selected(params),
     )

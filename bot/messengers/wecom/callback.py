@@ -23,7 +23,7 @@ from bot.messengers.wecom.crypto import CallbackRejected, WeComCrypto
 from bot.messengers.wecom.parse import Inbound, parse_envelope, parse_message
 from bot.runtime.resources import RESOURCES, ROUTER, Resources
 from bot.settings import Settings
-from models.matter import CardInstance
+from models.cards import CardInstance
 
 log = logging.getLogger(__name__)
 

@@ -69,8 +69,8 @@ def render(card: Card, task_id: str) -> dict[str, Any]:
         "main_title": {"title": _cut(card.title, _TITLE_CHARS), "desc": _cut(card.status, _DESC_CHARS)},
         "task_id": task_id,
         "horizontal_content_list": [
-            {"keyname": _cut(k, _KEYNAME_CHARS), "value": _cut(v, _VALUE_CHARS) or "—"}
-            for k, v in card.fields[:MAX_HORIZONTAL]
+            {"keyname": _cut(f.label, _KEYNAME_CHARS), "value": _cut(f.value, _VALUE_CHARS) or "—"}
+            for f in card.fields[:MAX_HORIZONTAL]
         ],
         "button_list": [
             {"text": _cut(b.text, 10), "style": _STYLES.get(b.style, 1), "key": b.key}

@@ -4,22 +4,26 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.cards.card import field_from_json
 from models.org import Department, Person, Unit
 from models.simulator import SimMessage
 
 
 def card_view(card: dict[str, object] | None) -> dict[str, object] | None:
-    """A stored ``Card.as_dict()`` as the API shows it (contract keys first, extras kept)."""
+    """A stored ``Card.as_dict()`` as the API shows it: the contract's keys (``fields`` as
+    ``[label, value]`` pairs), and ``named_fields`` (field key → value) for scripts and tests."""
     if card is None:
         return None
     buttons = card.get("buttons") or []
-    fields = card.get("fields") or []
-    assert isinstance(buttons, list) and isinstance(fields, list)
+    raw_fields = card.get("fields") or []
+    assert isinstance(buttons, list) and isinstance(raw_fields, list)
+    fields = [field_from_json(f) for f in raw_fields]
     selection = card.get("selection")
     return {
         "ref": str(card.get("ref", "")),
         "title": str(card.get("title", "")),
-        "fields": [[str(k), str(v)] for k, v in fields],
+        "fields": [[f.label, f.value] for f in fields],
+        "named_fields": {f.key: f.value for f in fields if f.key},
         "buttons": [
             {
                 "key": str(b.get("key", "")),
@@ -32,7 +36,6 @@ def card_view(card: dict[str, object] | None) -> dict[str, object] | None:
         "closed": bool(card.get("closed", False)),
         "status": str(card.get("status", "")),
         "body": str(card.get("body", "")),
-        "matter_number": str(card.get("matter_number", "")),
     }
 
 

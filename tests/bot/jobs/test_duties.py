@@ -25,7 +25,8 @@ from bot.jobs.reply_reminders import alert_overdue
 from bot.outbound import Attachment, CardDelivery, GroupTarget, Recipient
 from bot.reports.tasks import confirm_report
 from bot.runtime.resources import Resources
-from models.matter import CardInstance, DecisionStep, Matter
+from models.cards import CardInstance, CardKind
+from models.matter import DecisionStep, Matter
 from models.messaging import OutboxMessage
 from models.org import Department, GroupChannel, Organisation, Person, Unit
 from models.reports import DutyRun, ReportTask
@@ -330,13 +331,13 @@ async def test_reminder_issues_a_fresh_card_when_the_old_one_expired(
     matter = await make_matter(org, org.transport, "s1", at(2026, 11, 30, 9, 0))
     step = await make_step(matter, org.people["gu1"], at(2026, 11, 30, 9, 0))
     old = await CardInstance.create(
-        organisation=org.org, ref="tj-old-card", step=step, recipient=org.people["gu1"], platform="simulator",
+        organisation=org.org, ref="tj-old-card", kind=CardKind.DECISION, subject_id=step.id, recipient=org.people["gu1"], platform="simulator",
         platform_state={"response_code": "rc-1"}, created_at=at(2026, 11, 30, 9, 0),
     )  # fmt: skip
 
     await run_at(resources, clock, at(2026, 11, 30, 13, 30))
     assert messenger.asked == [{"response_code": "rc-1"}]
-    cards = await CardInstance.filter(step_id=step.id).order_by("id")
+    cards = await CardInstance.filter(kind=CardKind.DECISION, subject_id=step.id).order_by("id")
     [reminder] = await rows("reminder:pending_4h")
     if updatable:
         assert [c.id for c in cards] == [old.id]
@@ -347,7 +348,7 @@ async def test_reminder_issues_a_fresh_card_when_the_old_one_expired(
         assert len(card_rows) == 1 and card_rows[0].person_id == org.people["gu1"].id
         assert "重新发送" in str(reminder.payload["text"])
     await run_at(resources, clock, at(2026, 11, 30, 14, 0))
-    assert await CardInstance.filter(step_id=step.id).count() == len(cards)
+    assert await CardInstance.filter(kind=CardKind.DECISION, subject_id=step.id).count() == len(cards)
 
 
 # --- the morning of the due day ----------------------------------------------------------------

@@ -41,7 +41,8 @@ from bot.settings import Settings
 from handlers.dispatch import DUPLICATE
 from handlers.router import Router
 from models.audit import AuditEntry
-from models.matter import CardInstance, DecisionStep, Matter, ReplyRecord, TextPrompt
+from models.cards import CardInstance, CardKind
+from models.matter import DecisionStep, Matter, ReplyRecord, TextPrompt
 from models.messaging import OutboxMessage
 from models.org import Organisation, Person
 from tests.support.stack import Stack, running_stack
@@ -168,8 +169,12 @@ class MatterMachine(RuleBasedStateMachine):
     def cards(self, open_steps: bool) -> list[tuple[CardInstance, DecisionStep]]:
         async def load() -> list[tuple[CardInstance, DecisionStep]]:
             steps = {s.id: s for s in await DecisionStep.filter(matter_id__in=self.matters)}
-            rows = await CardInstance.filter(step_id__in=list(steps)).order_by("id")
-            return [(c, steps[c.step_id]) for c in rows if (steps[c.step_id].status in OPEN) == open_steps]
+            rows = await CardInstance.filter(kind=CardKind.DECISION, subject_id__in=list(steps)).order_by(
+                "id"
+            )
+            return [
+                (c, steps[c.subject_id]) for c in rows if (steps[c.subject_id].status in OPEN) == open_steps
+            ]
 
         result: list[tuple[CardInstance, DecisionStep]] = self.harness.run(load())
         return result
@@ -385,9 +390,9 @@ class MatterMachine(RuleBasedStateMachine):
             assert not open_steps
 
         # Messages: one card per step to its approver; one notice per matter, recipient and kind.
-        cards = await CardInstance.filter(step_id__in=[s.id for s in steps])
+        cards = await CardInstance.filter(kind=CardKind.DECISION, subject_id__in=[s.id for s in steps])
         rows = await OutboxMessage.filter(card_id__in=[c.id for c in cards]).order_by("id")
-        step_of = {c.id: c.step_id for c in cards}
+        step_of = {c.id: c.subject_id for c in cards}
         by_step = Counter(step_of[r.card_id] for r in rows if r.kind == "card" and r.card_id is not None)
         assert by_step == Counter({s.id: 1 for s in steps}), by_step
         approver = {s.id: s.approver_id for s in steps}

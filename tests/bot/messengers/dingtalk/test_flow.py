@@ -7,7 +7,6 @@ Also: DingTalk and WeCom side by side in one organisation, each person reached o
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -67,14 +66,15 @@ class DingTalkUser:
     async def click(
         self, handle: str, card: FakeCard, action: str, selected: dict[str, str] | None = None
     ) -> None:
+        """Tap the card's button for ``action`` (and the option in ``selected``), as DingTalk sends it."""
         userid = await self.userid(handle)
-        params = {"action": action, **(selected or {})}
+        button = card.shown_button(action, *(selected or {}).values())
         data = {
             "type": "actionCallback",
             "outTrackId": card.out_track_id,
             "corpId": "dingcorp",
             "userId": userid,
-            "content": json.dumps({"cardPrivateData": {"actionIds": [action], "params": params}}),
+            "content": button.callback_content(),
         }
         await self._deliver(CARD_CALLBACK_TOPIC, data, f"dingtalk:card:{card.out_track_id}:{userid}:{action}")
 
@@ -147,9 +147,11 @@ async def test_whole_flow(flow: DingTalkUser, fake: FakeDingTalk) -> None:
     head_card = await dingtalk_card(flow, "xujun")
     assert head_card.template_id == fake.template_id
     assert head_card.callback_type == ("STREAM" if flow.mode == "stream" else "HTTP")
-    assert head_card.data["number"] == "TJ-2026-0001"
-    assert head_card.data["applicant"].startswith("桐柏县顺达物流有限公司")
-    assert head_card.data["status"] == "pending"
+    shown = head_card.view()
+    assert "TJ-2026-0001" in shown.title
+    assert (shown.field("服务对象") or "").startswith("桐柏县顺达物流有限公司")
+    assert shown.field("当前层级") == "股室负责人 许军"
+    assert [b.text for b in shown.buttons] == ["能办", "提级"]
     if flow.mode == "http":
         assert fake.registered_callbacks[0]["callbackUrl"] == f"{PUBLIC_URL}/dingtalk/card"
 
@@ -164,8 +166,8 @@ async def test_whole_flow(flow: DingTalkUser, fake: FakeDingTalk) -> None:
     # The token expired meanwhile; the head escalates; the clicked card shows it for everyone.
     fake.expire_tokens()
     await flow.click("xujun", head_card, "escalate")
-    assert head_card.data["status"] == "closed"
-    assert "已提级至 分管领导 韩磊" in head_card.data["status_text"]
+    assert head_card.view().buttons == []
+    assert "状态：已提级至 分管领导 韩磊" in head_card.view().lines
     deputy_card = await dingtalk_card(flow, "hanlei")
 
     # DingTalk pushes the same click again: applied once.
@@ -178,11 +180,14 @@ async def test_whole_flow(flow: DingTalkUser, fake: FakeDingTalk) -> None:
     fake.throttle["/v1.0/card/instances/createAndDeliver"] = 1
     await flow.click("hanlei", deputy_card, "escalate")
     principal_card = await dingtalk_card(flow, "xieyongqiang")
-    assert principal_card.data["status"] == "final"  # 能办 / 确认不能办 and the category selection
+    assert [b.text for b in principal_card.view().buttons] == [
+        "能办", "确认不能办（法律政策不允许）", "确认不能办（客观条件不具备）", "确认不能办（其他）"
+    ]  # fmt: skip
 
     await flow.click("xieyongqiang", principal_card, "confirm_no", {"refusal_category": "law"})
     assert any("理由" in t for t in await texts(flow, "xieyongqiang"))
     assert "待填写理由" in principal_card.data["status_text"]
+    assert principal_card.view().field("状态") == "已选择确认不能办，待填写理由和说“行”建议"
     await flow.say(
         "xieyongqiang", "理由：罚没款须到账后方可放行\n建议：请当事人提供银行回单，到账确认后当日放行"
     )
@@ -190,7 +195,8 @@ async def test_whole_flow(flow: DingTalkUser, fake: FakeDingTalk) -> None:
     assert matter.state == "refused" and matter.refusal_category == "法律政策不允许"
     assert matter.way_forward == "请当事人提供银行回单，到账确认后当日放行"
     assert any("银行回单" in t for t in await texts(flow, "hepeng"))
-    assert principal_card.data["status"] == "closed"
+    assert principal_card.view().buttons == []
+    assert any(line.startswith("处理结果：已确认不能办") for line in principal_card.view().lines)
 
     await flow.say("hepeng", "回复 TJ-2026-0001 电话 已电话告知当事人提供银行回单")
     matter = await Matter.get(number="TJ-2026-0001")

@@ -189,10 +189,20 @@ async def test_card_click_with_bad_signature_is_refused(
     assert router.events == []
 
 
-async def test_card_click_with_unknown_action_changes_nothing(
+async def test_card_click_keys_are_passed_to_the_router_which_checks_them_by_card_kind(
     client: TestClient, dt_resources: Resources, router: RecordingRouter
 ) -> None:
     forged = dict(CLICK, content=json.dumps({"cardPrivateData": {"params": {"action": "delete_all"}}}))
+    resp = await client.post("/dingtalk/card", json=forged, headers=card_headers(dt_resources))
+    assert resp.status == 200
+    [event] = router.events
+    assert isinstance(event, CardAction) and event.key == "delete_all"
+
+
+async def test_card_click_without_a_usable_action_changes_nothing(
+    client: TestClient, dt_resources: Resources, router: RecordingRouter
+) -> None:
+    forged = dict(CLICK, content=json.dumps({"cardPrivateData": {"params": {"action": "1; drop table"}}}))
     resp = await client.post("/dingtalk/card", json=forged, headers=card_headers(dt_resources))
     assert resp.status == 200
     assert router.events == []

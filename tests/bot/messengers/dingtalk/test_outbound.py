@@ -9,7 +9,7 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
-from bot.cards import Button, Card
+from bot.cards import Button, Card, CardField
 from bot.clock import SimClock
 from bot.messengers.dingtalk import build_messenger
 from bot.messengers.dingtalk.client import QPS_LIMIT, DingTalkClient
@@ -37,7 +37,10 @@ def card(**over: object) -> Card:
         "ref": "ref-0001",
         "source": "提级",
         "title": "说“不”事项 TJ-2026-0001",
-        "fields": (("服务对象", "张三"), ("事项", "道路运输经营许可")),
+        "fields": (
+            CardField("applicant", "服务对象", "张三"),
+            CardField("matter", "事项", "道路运输经营许可"),
+        ),
         "buttons": (Button("can_do", "能办"), Button("escalate", "提级")),
     }
     values.update(over)
@@ -153,15 +156,16 @@ async def test_card_delivered_to_the_robot_chat_and_updated_by_key(
     assert delivery.state["out_track_id"] == "ref-0001" and delivery.state["space"] == "IM_ROBOT.head01"
     sent = fake.cards["ref-0001"]
     assert sent.space == "IM_ROBOT.head01" and sent.callback_type == "STREAM"
-    assert sent.data["status"] == "pending" and sent.data["number"] == "TJ-2026-0001"
+    assert sent.view().title == "说“不”事项 TJ-2026-0001"
+    assert [b.text for b in sent.view().buttons] == ["能办", "提级"]
     assert m.card_updatable(delivery.state, dt_resources.clock.now())
 
     closed = card(closed=True, buttons=(), status="已提级至 分管领导 王某")
     await m.update_card(HEAD, closed, state=delivery.state, dedupe_key="u")
     update = fake.card_updates[-1]
     assert update["cardUpdateOptions"] == {"updateCardDataByKey": True, "updatePrivateDataByKey": True}
-    assert sent.data["status"] == "closed" and sent.data["status_text"] == "已提级至 分管领导 王某"
-    assert sent.data["applicant"] == "张三"  # other variables untouched
+    assert sent.view().buttons == [] and sent.view().field("状态") == "已提级至 分管领导 王某"
+    assert sent.view().field("服务对象") == "张三"  # sent again with the update
 
 
 async def test_card_retry_after_lost_answer_updates_instead_of_failing(

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.cards import Button, Card, Option, Selection
+from bot.cards import Button, Card, CardField, Option, Selection
 from bot.events import CardAction, Sender, TextMessage
-from bot.messengers.dingtalk.cards import TEMPLATE_VARIABLES, card_phase, card_variables
+from bot.messengers.dingtalk.cards import TEMPLATE_VARIABLES, button_slots, card_phase, card_variables
 from bot.messengers.dingtalk.frames import FrameError, callback_ack, event_ack, parse_frame, ping_ack
 from bot.messengers.dingtalk.parse import PayloadError, parse_bot_message, parse_card_callback
 from bot.messengers.dingtalk.signing import (
@@ -225,11 +225,32 @@ def test_card_click_becomes_a_card_action(key: str) -> None:
     )
 
 
-def test_refusal_category_is_carried_and_unknown_options_dropped() -> None:
-    event = parse_card_callback(card_callback({"action": "confirm_no", "refusal_category": "law"}))
-    assert event.selected == {"refusal_category": "law"}
-    event = parse_card_callback(card_callback({"action": "confirm_no", "refusal_category": "hack"}))
-    assert event.selected == {}
+def test_the_choice_is_passed_through_for_the_handler_to_check() -> None:
+    tap = {"action": "confirm_no", "question": "refusal_category", "option": "law"}
+    assert parse_card_callback(card_callback(tap)).selected == {"refusal_category": "law"}
+    # Which options exist depends on the card's kind: the router refuses a wrong one, not the adapter.
+    tap = {"action": "confirm_no", "question": "refusal_category", "option": "hack"}
+    assert parse_card_callback(card_callback(tap)).selected == {"refusal_category": "hack"}
+    # A button without a choice sends empty question/option.
+    assert (
+        parse_card_callback(card_callback({"action": "can_do", "question": "", "option": ""})).selected == {}
+    )
+
+
+def test_cards_from_the_earlier_template_name_their_choice_directly() -> None:
+    event = parse_card_callback(card_callback({"action": "confirm_no", "refusal_category": "other"}))
+    assert (event.key, event.selected) == ("confirm_no", {"refusal_category": "other"})
+
+
+def test_any_key_is_passed_through_for_the_card_kind_to_parse() -> None:
+    event = parse_card_callback(card_callback({"action": "approve_everything"}))
+    assert event.key == "approve_everything"  # refused by the router, in the clicker's chat
+
+
+def test_keys_and_options_that_are_not_machine_names_are_not_passed_on() -> None:
+    tap = {"action": "can_do", "question": "refusal_category", "option": "law; drop table"}
+    assert parse_card_callback(card_callback(tap)).selected == {}
+    assert parse_card_callback(card_callback({"action": "can_do", "备注": "x" * 100})).selected == {}
 
 
 def test_action_in_value_field_or_action_ids() -> None:
@@ -242,7 +263,9 @@ def test_action_in_value_field_or_action_ids() -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        card_callback({"action": "approve_everything"}),
+        card_callback({"action": "can do"}),
+        card_callback({"action": "x" * 65}),
+        card_callback({"action": ""}),
         card_callback({"action": "can_do"}, userId=""),
         card_callback({"action": "can_do"}, outTrackId=None),
         card_callback({"action": "can_do"}, content="{not json"),
@@ -262,11 +285,11 @@ def level_card(**over: object) -> Card:
         "source": "提级",
         "title": "说“不”事项 TJ-2026-0007",
         "fields": (
-            ("服务对象", "张三"),
-            ("事项", "道路运输经营许可"),
-            ("拟说不理由", "材料不全"),
-            ("当前层级", "股室负责人"),
-            ("回复期限", "2026-12-03 17:30"),
+            CardField("applicant", "服务对象", "张三"),
+            CardField("matter", "事项", "道路运输经营许可"),
+            CardField("reason", "拟说不理由", "材料不全"),
+            CardField("level", "当前层级", "股室负责人"),
+            CardField("due", "回复期限", "2026-12-03 17:30"),
         ),
         "buttons": (Button("can_do", "能办"), Button("escalate", "提级")),
     }
@@ -278,25 +301,41 @@ def test_card_variables_are_the_template_variables_as_strings() -> None:
     variables = card_variables(level_card())
     assert set(variables) == set(TEMPLATE_VARIABLES)
     assert all(isinstance(v, str) for v in variables.values())
-    assert variables["number"] == "TJ-2026-0007"
-    assert variables["applicant"] == "张三"
-    assert variables["matter"] == "道路运输经营许可"
-    assert variables["reason"] == "材料不全"
-    assert variables["level"] == "股室负责人"
-    assert variables["due"] == "2026-12-03 17:30"
-    assert variables["status"] == "pending"
+    assert variables["title"] == "说“不”事项 TJ-2026-0007"
+    assert [(variables[f"field_{n}_label"], variables[f"field_{n}_value"]) for n in range(1, 6)] == [
+        ("服务对象", "张三"), ("事项", "道路运输经营许可"), ("拟说不理由", "材料不全"),
+        ("当前层级", "股室负责人"), ("回复期限", "2026-12-03 17:30"),
+    ]  # fmt: skip
+    assert (variables["field_5_shown"], variables["field_6_shown"]) == ("true", "false")
+    assert [variables[f"button_{n}_action"] for n in range(1, 4)] == ["can_do", "escalate", ""]
+    assert variables["status"] == "open"
     assert variables["status_text"] == "待处理"
 
 
-def test_status_drives_which_buttons_show() -> None:
+def test_a_button_that_goes_with_the_selection_becomes_one_button_per_option() -> None:
     final = level_card(
         buttons=(Button("can_do", "能办"), Button("confirm_no", "确认不能办")),
-        selection=Selection("refusal_category", "理由类别", (Option("law", "法律政策不允许"),)),
+        selection=Selection(
+            "refusal_category",
+            "理由类别",
+            (Option("law", "法律政策不允许"), Option("other", "其他")),
+            ("confirm_no",),
+        ),
     )
-    assert card_phase(final) == "final"
+    assert [(s.text, s.action, s.question, s.option) for s in button_slots(final)] == [
+        ("能办", "can_do", "", ""),
+        ("确认不能办（法律政策不允许）", "confirm_no", "refusal_category", "law"),
+        ("确认不能办（其他）", "confirm_no", "refusal_category", "other"),
+    ]
+    assert card_phase(final) == "open"
+
+
+def test_a_closed_card_hides_every_button_and_says_what_happened() -> None:
     closed = level_card(closed=True, status="已提级至 分管领导 王某")
-    assert card_variables(closed)["status"] == "closed"
-    assert card_variables(closed)["last_action"] == "已提级至 分管领导 王某"
+    variables = card_variables(closed)
+    assert variables["status"] == "closed"
+    assert variables["last_action"] == "已提级至 分管领导 王某"
+    assert all(variables[f"button_{n}_shown"] == "false" for n in range(1, 7))
     assert card_phase(level_card(buttons=())) == "closed"
 
 

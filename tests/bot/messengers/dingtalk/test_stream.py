@@ -184,7 +184,7 @@ async def test_malformed_frames_change_nothing_and_the_connection_survives(
         await gw.send_raw('{"type": "CALLBACK", "headers": {}}')
         bad_data = await gw.callback(BOT_MESSAGE_TOPIC, "{not json")
         no_ids = await gw.callback(BOT_MESSAGE_TOPIC, {"msgtype": "text", "text": {"content": "x"}})
-        forged = await gw.callback(CARD_CALLBACK_TOPIC, card_click(action="approve_all"))
+        forged = await gw.callback(CARD_CALLBACK_TOPIC, card_click(action="approve all; --"))
         unknown = await gw.callback("/v1.0/unknown/topic", {"a": 1})
         assert bad_data == no_ids == unknown == forged == {"response": {}}
         await gw.callback(BOT_MESSAGE_TOPIC, bot_message("good"))

@@ -1,18 +1,19 @@
-"""The shipped card template agrees with the code: its variables, its buttons and their visibility."""
+"""The shipped card template agrees with the code: its variables, its slots, and what a tap on each
+button it shows sends back (rendered by the fake card platform in ``tests/fakes``)."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.cards import Button, Card
-from bot.messengers.dingtalk.cards import TEMPLATE_VARIABLES, card_phase, card_variables
-from bot.messengers.dingtalk.parse import ACTIONS, REFUSAL_OPTIONS, parse_card_callback
-
-TEMPLATE = Path(__file__).resolve().parents[4] / "templates" / "dingtalk" / "tiji-decision-card.json"
+from bot.cards import Button, ButtonStyle, Card, CardField
+from bot.matters.cards import DECISION_CARD, REFUSAL_CATEGORIES
+from bot.matters.workflow import LEVEL_ACTIONS, Level
+from bot.messengers.dingtalk.cards import BUTTON_SLOTS, FIELD_SLOTS, TEMPLATE_VARIABLES, card_variables
+from bot.messengers.dingtalk.parse import parse_card_callback
+from tests.fakes.dingtalk_card_template import TEMPLATE, components, render
 
 
 def editor() -> dict[str, Any]:
@@ -22,71 +23,103 @@ def editor() -> dict[str, Any]:
 
 
 def buttons() -> list[dict[str, Any]]:
-    tree = editor()["schema"]["componentsTree"][0]["children"]
-    return [node for node in tree if node["componentName"] == "SingleButton"]
+    return [node for node in components() if node["componentName"] == "SingleButton"]
 
 
-def params(button: dict[str, Any]) -> dict[str, str]:
-    return {p["name"]: p["value"] for p in button["props"]["params"]}
-
-
-def shown(button: dict[str, Any], status: str) -> bool:
-    rule = button["props"]["visible"]
-    if rule["valueType"] == "fixed":
-        return bool(rule["value"])
-    return any(c["variable"] == "status" and c["value"] == status for c in rule["condition"]["conditions"])
+def decision_card(level: Level, *, closed: bool = False) -> Card:
+    shown, selection = DECISION_CARD.controls(() if closed else LEVEL_ACTIONS[level])
+    return Card(
+        ref="tjRef",
+        source="说“不”事项提级",
+        title="TJ-2026-0007 说“不”事项审批",
+        fields=(
+            CardField("applicant", "服务对象", "张三"),
+            CardField("level", "当前层级", "主要领导 谢永强"),
+        ),
+        buttons=shown,
+        selection=selection,
+        status="已提级至 分管领导 王某" if closed else "待处理",
+        closed=closed,
+    )
 
 
 def test_template_declares_exactly_the_variables_the_bot_fills() -> None:
-    declared = {v["name"] for v in editor()["variableList"]}
-    assert declared == set(TEMPLATE_VARIABLES)
+    declared = [v["name"] for v in editor()["variableList"]]
+    assert sorted(declared) == sorted(TEMPLATE_VARIABLES) and len(declared) == len(set(declared))
     assert set(editor()["mockData"]["cardData"]) == set(TEMPLATE_VARIABLES)
+    assert set(card_variables(decision_card(Level.PRINCIPAL))) == set(TEMPLATE_VARIABLES)
 
 
-def test_every_button_sends_an_action_the_parser_accepts() -> None:
-    for button in buttons():
-        assert button["props"]["actionType"] == "request"  # 回传请求: the click comes back to the bot
-        sent = params(button)
-        assert sent["action"] in ACTIONS
-        assert sent.get("refusal_category", "law") in REFUSAL_OPTIONS
-        callback = {
-            "outTrackId": "ref-1",
-            "userId": "u1",
-            "content": json.dumps({"cardPrivateData": {"actionIds": [sent["action"]], "params": sent}}),
-        }
-        event = parse_card_callback(callback)
-        assert event.key == sent["action"]
-        assert event.selected == (
-            {"refusal_category": sent["refusal_category"]} if "refusal_category" in sent else {}
-        )
+def test_every_button_slot_sends_its_own_action_question_and_option() -> None:
+    assert len(buttons()) == BUTTON_SLOTS
+    for n, button in enumerate(buttons(), start=1):
+        props = button["props"]
+        assert props["actionType"] == "request"  # 回传请求: the click comes back to the bot
+        sent = {p["name"]: p["variable"] for p in props["params"] if p["type"] == "variable"}
+        assert sent == {"action": f"button_{n}_action", "question": f"button_{n}_question",
+                        "option": f"button_{n}_option"}  # fmt: skip
+        assert props["text"]["variable"] == f"button_{n}_text"
+
+
+def test_the_preview_data_renders_like_a_card_the_bot_sends() -> None:
+    view = render(editor()["mockData"]["cardData"])
+    assert view.field("服务对象") == "桐柏县顺达物流有限公司 13800002222"
+    assert [b.text for b in view.buttons] == ["能办", "提级"]
 
 
 @pytest.mark.parametrize(
-    ("card_buttons", "closed", "expected"),
+    ("level", "expected"),
     [
-        (("can_do", "escalate"), False, {"can_do", "escalate"}),
-        (("can_do", "confirm_no"), False, {"can_do", "confirm_no"}),
-        (("can_do", "escalate"), True, set()),
-        ((), False, set()),
+        (Level.SECTION_HEAD, ["能办", "提级"]),
+        (Level.PRINCIPAL, ["能办", *(f"确认不能办（{text}）" for text in REFUSAL_CATEGORIES.values())]),
     ],
 )
-def test_buttons_shown_follow_the_status_the_bot_sends(
-    card_buttons: tuple[str, ...], closed: bool, expected: set[str]
+def test_a_decision_card_shows_its_fields_and_one_button_per_refusal_category(
+    level: Level, expected: list[str]
 ) -> None:
+    view = render(card_variables(decision_card(level)))
+    assert view.title == "TJ-2026-0007 说“不”事项审批"
+    assert view.field("服务对象") == "张三" and view.field("当前层级") == "主要领导 谢永强"
+    assert view.field("状态") == "待处理"
+    assert [b.text for b in view.buttons] == expected
+    assert [b.color for b in view.buttons][:1] == ["blue"]
+
+
+def test_every_shown_button_taps_back_as_the_action_and_choice_it_shows() -> None:
+    view = render(card_variables(decision_card(Level.PRINCIPAL)))
+    taps = []
+    for button in view.buttons:
+        callback = {"outTrackId": "tjRef", "userId": "u1", "content": button.callback_content()}
+        event = parse_card_callback(callback)
+        taps.append((event.key, dict(event.selected)))
+    assert taps == [("can_do", {})] + [
+        ("confirm_no", {"refusal_category": key}) for key in REFUSAL_CATEGORIES
+    ]
+
+
+def test_a_closed_card_shows_no_buttons_but_its_outcome() -> None:
+    open_view = render(card_variables(decision_card(Level.SECTION_HEAD)))
+    closed = card_variables(decision_card(Level.SECTION_HEAD, closed=True))
+    view = render({**card_variables(decision_card(Level.SECTION_HEAD)), **closed})  # merged by key
+    assert open_view.buttons and view.buttons == []
+    assert "处理结果：已提级至 分管领导 王某" in view.lines
+
+
+def test_any_card_fills_the_slots_in_order_and_empties_the_rest() -> None:
     card = Card(
         ref="r",
         source="提级",
-        title="说“不”事项 TJ-2026-0001",
-        fields=(),
-        buttons=tuple(Button(key, key) for key in card_buttons),
-        closed=closed,
+        title="签收通知",
+        fields=(
+            CardField("document", "文件", "关于路政巡查的通知"),
+            CardField("deadline", "签收期限", "12月3日"),
+        ),
+        buttons=(Button("sign", "签收", ButtonStyle.PRIMARY), Button("return", "退回", ButtonStyle.DANGER)),
     )
-    status = card_variables(card)["status"]
-    assert status == card_phase(card)
-    visible = {params(b)["action"] for b in buttons() if shown(b, status)}
-    assert visible == expected
-
-
-def test_every_refusal_category_has_its_button() -> None:
-    categories = {params(b).get("refusal_category") for b in buttons() if params(b)["action"] == "confirm_no"}
-    assert categories == set(REFUSAL_OPTIONS)
+    view = render(card_variables(card))
+    assert view.lines[:3] == ["签收通知", "文件：关于路政巡查的通知", "签收期限：12月3日"]
+    assert [(b.text, b.color, b.params["action"]) for b in view.buttons] == [
+        ("签收", "blue", "sign"), ("退回", "red", "return")
+    ]  # fmt: skip
+    assert len(card_variables(card)) == len(TEMPLATE_VARIABLES)
+    assert FIELD_SLOTS == 6 and BUTTON_SLOTS == 6  # as many as WeCom shows, so a card looks alike on both

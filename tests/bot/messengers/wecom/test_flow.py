@@ -22,7 +22,8 @@ from bot.clock import SimClock
 from bot.messengers.wecom.callback import PATH
 from bot.outbox.delivery import deliver
 from bot.settings import Settings
-from models.matter import CardInstance, Matter
+from models.cards import CardInstance
+from models.matter import Matter
 from models.messaging import OutboxMessage
 from tests.bot.messengers.wecom.conftest import wecom_fields
 from tests.fakes.wecom_api import Delivery, FakeWeCom

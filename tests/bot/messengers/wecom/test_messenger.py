@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bot.cards import Button, ButtonStyle, Card, Option, Selection
+from bot.cards import Button, ButtonStyle, Card, CardField, Option, Selection
 from bot.clock import SimClock
 from bot.messengers.wecom.cards import TASK_ID_RE, card_ref_from_task_id, problems, render, task_id_for
 from bot.messengers.wecom.messenger import WeComMessenger, split_by_bytes
@@ -14,14 +14,15 @@ from bot.outbound import Attachment, DeliveryError, GroupTarget, Recipient
 from tests.fakes.wecom_api import FakeWeCom
 
 LEADER = Recipient(person_id=1, user_id="wangju", name="王局")
-FIELDS = (("服务对象", "张三 13800000000"), ("事项", "道路运输经营许可"), ("拟说不理由", "材料不全"),
-          ("提交人", "李四（运管股）"), ("当前层级", "主要领导 王局"), ("回复期限", "12月3日 17:30"))  # fmt: skip
+FIELDS = (CardField("applicant", "服务对象", "张三 13800000000"), CardField("matter", "事项", "道路运输经营许可"),
+          CardField("reason", "拟说不理由", "材料不全"), CardField("submitter", "提交人", "李四（运管股）"),
+          CardField("level", "当前层级", "主要领导 王局"), CardField("due", "回复期限", "12月3日 17:30"))  # fmt: skip
 
 
 def level4_card(ref: str = "tjAbCdEf123_-x", **kw: object) -> Card:
     values: dict[str, object] = dict(
         ref=ref, source="说“不”事项提级", title="TJ-2026-0001 说“不”事项审批", fields=FIELDS,
-        body="**张三** 申请道路运输经营许可", status="待处理", matter_number="TJ-2026-0001",
+        body="**张三** 申请道路运输经营许可", status="待处理",
         buttons=(Button("can_do", "能办", ButtonStyle.PRIMARY), Button("confirm_no", "确认不能办", ButtonStyle.DANGER)),
         selection=Selection("refusal_category", "不能办的原因",
                             (Option("law", "法律政策不允许"), Option("conditions", "客观条件不具备"), Option("other", "其他"))),
@@ -41,7 +42,7 @@ def test_rendered_card_respects_the_limits() -> None:
     assert problems(template) == []
     assert template["card_type"] == "button_interaction"
     assert "TJ-2026-0001" in template["main_title"]["title"]
-    assert [i["keyname"] for i in template["horizontal_content_list"]] == [k for k, _ in FIELDS]
+    assert [i["keyname"] for i in template["horizontal_content_list"]] == [f.label for f in FIELDS]
     assert [b["key"] for b in template["button_list"]] == ["can_do", "confirm_no"]
     assert template["button_selection"]["question_key"] == "refusal_category"
     assert [o["id"] for o in template["button_selection"]["option_list"]] == ["law", "conditions", "other"]

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from bot.cards import Button, ButtonStyle, Card, Option, Selection
+from bot.cards import Button, ButtonStyle, Card, CardField, Option, Selection
 from bot.clock import SimClock, SystemClock
 from bot.events import CardAction, TextMessage
 from bot.messengers.simulator import build_messenger
@@ -31,7 +31,11 @@ def level4_card(ref: str = "ref-abc", *, status: str = "待处理", closed: bool
         ref=ref,
         source="tiji",
         title="说“不”事项 TJ-2026-0001",
-        fields=(("服务对象", "王五"), ("事项", "道路运输经营许可"), ("当前层级", "主要领导")),
+        fields=(
+            CardField("applicant", "服务对象", "王五"),
+            CardField("matter", "事项", "道路运输经营许可"),
+            CardField("level", "当前层级", "主要领导"),
+        ),
         body="请决定",
         buttons=(
             Button("can_do", "能办", ButtonStyle.PRIMARY),
@@ -48,7 +52,6 @@ def level4_card(ref: str = "ref-abc", *, status: str = "待处理", closed: bool
         ),
         status=status,
         closed=closed,
-        matter_number="TJ-2026-0001",
     )
 
 

@@ -1,0 +1,132 @@
+"""Neutral cards: the structure every messenger renders in its own format, whatever the card's kind."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class ButtonStyle(StrEnum):
+    PRIMARY = "primary"
+    DEFAULT = "default"
+    DANGER = "danger"
+
+
+@dataclass(frozen=True, slots=True)
+class CardField:
+    """One line of a card. Code addresses a field by ``key``; ``label`` is only ever shown."""
+
+    key: str  # stable machine name, e.g. "applicant"
+    label: str  # Chinese display label, e.g. "服务对象"
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    key: str  # the value of one of the card kind's actions, e.g. "can_do"; never an authority
+    text: str
+    style: ButtonStyle = ButtonStyle.DEFAULT
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Selection:
+    """A choice offered on the card. ``buttons`` are the keys of the buttons it goes with (a
+    platform that cannot send a choice with a tap shows one button per option for those);
+    empty means every button."""
+
+    key: str
+    title: str
+    options: tuple[Option, ...]
+    buttons: tuple[str, ...] = ()
+
+    def goes_with(self, button: Button) -> bool:
+        return not self.buttons or button.key in self.buttons
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """A card of any kind. ``ref`` is ours, unguessable, and stable across updates of the card."""
+
+    ref: str
+    source: str
+    title: str
+    fields: tuple[CardField, ...]
+    body: str = ""
+    buttons: tuple[Button, ...] = ()
+    selection: Selection | None = None
+    status: str = "待处理"
+    closed: bool = False
+
+    def value(self, key: str) -> str:
+        """The value of the field named ``key`` ("" when the card has no such field)."""
+        return next((f.value for f in self.fields if f.key == key), "")
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain-JSON form (stored in the outbox, shown by the simulator)."""
+        return {
+            "ref": self.ref,
+            "source": self.source,
+            "title": self.title,
+            "fields": [{"key": f.key, "label": f.label, "value": f.value} for f in self.fields],
+            "body": self.body,
+            "buttons": [{"key": b.key, "text": b.text, "style": b.style.value} for b in self.buttons],
+            "selection": None if self.selection is None else _selection_dict(self.selection),
+            "status": self.status,
+            "closed": self.closed,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Card:
+        """The card ``as_dict`` stored (also the older ``[label, value]`` fields of queued rows)."""
+        sel = data.get("selection")
+        return cls(
+            ref=str(data["ref"]),
+            source=str(data.get("source", "")),
+            title=str(data["title"]),
+            fields=tuple(field_from_json(f) for f in data.get("fields") or []),
+            body=str(data.get("body", "")),
+            buttons=tuple(
+                Button(key=str(b["key"]), text=str(b["text"]), style=ButtonStyle(b.get("style", "default")))
+                for b in data.get("buttons") or []
+            ),
+            selection=_selection_from(sel) if isinstance(sel, dict) else None,
+            status=str(data.get("status", "")),
+            closed=bool(data.get("closed", False)),
+        )
+
+
+def field_from_json(raw: Any) -> CardField:
+    """A stored field: ``{"key","label","value"}``, or a ``[label, value]`` pair written before
+    fields had keys (outbox rows and simulator items from before the upgrade)."""
+    if isinstance(raw, dict):
+        return CardField(
+            key=str(raw.get("key", "")), label=str(raw.get("label", "")), value=str(raw.get("value", ""))
+        )
+    label, value = raw
+    return CardField(key="", label=str(label), value=str(value))
+
+
+def _selection_dict(selection: Selection) -> dict[str, object]:
+    return {
+        "key": selection.key,
+        "title": selection.title,
+        "options": [{"id": o.id, "text": o.text} for o in selection.options],
+        "buttons": list(selection.buttons),
+    }
+
+
+def _selection_from(data: Mapping[str, Any]) -> Selection:
+    return Selection(
+        key=str(data["key"]),
+        title=str(data.get("title", "")),
+        options=tuple(Option(id=str(o["id"]), text=str(o["text"])) for o in data["options"]),
+        buttons=tuple(str(k) for k in data.get("buttons") or ()),
+    )

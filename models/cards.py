@@ -1,0 +1,48 @@
+"""Cards delivered to people: each has a kind (what it is about) and the id of its subject."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from tortoise import fields
+from tortoise.models import Model
+
+if TYPE_CHECKING:
+    from models.org import Organisation, Person
+
+
+class CardKind(StrEnum):
+    """What a card is about; the kind says which table ``CardInstance.subject_id`` points into."""
+
+    DECISION = "decision"  # a matter's decision step (models.matter.DecisionStep)
+
+
+class CardInstance(Model):
+    """A card delivered to one person. ``ref`` is its unguessable id on every platform.
+
+    ``subject_id`` is not a foreign key: its table depends on ``kind`` (a decision step today, a
+    complaint later), and a tap is routed by kind before the subject is loaded.
+    """
+
+    id = fields.IntField(primary_key=True)
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="cards"
+    )
+    organisation_id: int
+    ref = fields.CharField(max_length=64, unique=True)
+    # Wider than today's values so a new kind needs no schema change.
+    kind = fields.CharEnumField(CardKind, max_length=32, default=CardKind.DECISION)
+    subject_id = fields.IntField()
+    recipient: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="cards"
+    )
+    recipient_id: int
+    platform = fields.CharField(max_length=16)
+    platform_state: dict[str, str] = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField()
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "card_instance"
+        indexes = (("kind", "subject_id"),)
