@@ -9,8 +9,17 @@ from typing import Any
 
 import jinja2
 
+from models.enums import REFUSAL_CATEGORY_TITLES, RefusalCategory
+
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 CHINA = dt.timezone(dt.timedelta(hours=8))
+
+
+def refusal_title(category: RefusalCategory | str | None) -> str:
+    """``law`` → 法律政策不允许 (empty when no category was chosen)."""
+    if not category:
+        return ""
+    return REFUSAL_CATEGORY_TITLES.get(RefusalCategory(category), "")
 
 
 def format_local(moment: dt.datetime | None, tz: dt.tzinfo = CHINA) -> str:
@@ -32,6 +41,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=False,
     )
     env.filters["local"] = format_local
+    env.filters["refusal_title"] = refusal_title
     return env
 
 

@@ -8,16 +8,13 @@ from bot.cards import Button, ButtonStyle, Card, Option, Selection
 from bot.matters.workflow import LEVEL_ACTIONS, LEVEL_TITLES, Action, StepStatus
 from bot.outbox.batch import OutboxBatch, platform_for_person
 from bot.texts import format_local, render_text
+from models.enums import REFUSAL_CATEGORY_TITLES
 from models.matter import CardInstance, DecisionStep, Matter
 from models.org import Department, Person
 
 CARD_SOURCE = "说“不”事项提级"
 REFUSAL_KEY = "refusal_category"
-REFUSAL_CATEGORIES: dict[str, str] = {
-    "law": "法律政策不允许",
-    "conditions": "客观条件不具备",
-    "other": "其他",
-}
+REFUSAL_CATEGORIES: dict[str, str] = {c.value: title for c, title in REFUSAL_CATEGORY_TITLES.items()}
 BUTTON_TEXTS: dict[Action, tuple[str, ButtonStyle]] = {
     Action.CAN_DO: ("能办", ButtonStyle.PRIMARY),
     Action.ESCALATE: ("提级", ButtonStyle.DEFAULT),
@@ -41,7 +38,7 @@ async def build_card(
     level_text = f"{LEVEL_TITLES[step.level]} {approver.name}"
     if on_behalf is not None:
         level_text += f"（代 {on_behalf.name}）"
-    is_open = step.status in (StepStatus.PENDING.value, StepStatus.AWAITING_TEXT.value)
+    is_open = step.status in (StepStatus.PENDING, StepStatus.AWAITING_TEXT)
     if closed is None:
         closed = not is_open
     if status is None:
@@ -89,11 +86,11 @@ async def build_card(
 
 
 def card_status(step: DecisionStep) -> str:
-    if step.status == StepStatus.PENDING.value:
+    if step.status == StepStatus.PENDING:
         return "待处理"
-    if step.status == StepStatus.AWAITING_TEXT.value:
+    if step.status == StepStatus.AWAITING_TEXT:
         return "已选择确认不能办，待填写理由和说“行”建议"
-    if step.status == StepStatus.SUPERSEDED.value:
+    if step.status == StepStatus.SUPERSEDED:
         return "已结束，无需处理"
     return "已处理"
 
@@ -102,7 +99,7 @@ async def _history(matter: Matter, current: DecisionStep) -> list[str]:
     """One line per decision taken before this step (the leader sees what the levels below said)."""
     lines = []
     steps = (
-        await DecisionStep.filter(matter_id=matter.id, status=StepStatus.DECIDED.value)
+        await DecisionStep.filter(matter_id=matter.id, status=StepStatus.DECIDED)
         .order_by("decided_at", "id")
         .prefetch_related("decided_by")
     )

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from bot.runtime.resources import Resources
 
 from bot.reports.stats import Counts, QuarterStats, quarter_stats
+from models.enums import GroupKind
 
 DIGEST_KIND = "digest"
 DIGEST_SUBJECT = "organisation"
@@ -132,7 +133,7 @@ async def post_digest(
             await open_report_tasks(organisation, quarter, due, now)
             for group in groups:
                 key = f"digest:{quarter}:group:{group.id}"
-                if group.kind == "office":
+                if group.kind is GroupKind.OFFICE:
                     text = render_digest(stats, organisation.name, report_due=due)
                     await batch.group(group, text, dedupe_key=key, attachment=workbook)
                 elif group.unit_id is not None:

@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from bot.calendar.quarters import Quarter, parse_quarter
 from bot.outbox.batch import OutboxBatch
 from bot.texts import format_local, render_text
+from models.enums import GroupKind
 from models.org import GroupChannel, Organisation, Person, Role, Unit
 from models.reports import ReportTask
 
@@ -131,7 +132,7 @@ async def confirm_report(resources: Resources, person: Person, quarter: str | No
                 due_at=task.due_at,
                 late=late,
             )
-            for group in await GroupChannel.filter(organisation_id=organisation.id, kind="office"):
+            for group in await GroupChannel.filter(organisation_id=organisation.id, kind=GroupKind.OFFICE):
                 await batch.group(group, text, dedupe_key=f"report_confirmed:{task.id}:group:{group.id}")
     if not changed:  # someone else confirmed it a moment ago
         await task.refresh_from_db()

@@ -8,6 +8,7 @@ from bot.texts import render_text
 from handlers.commands.common import find_matter, split_number
 from handlers.commands.registry import CommandRouter
 from handlers.context import HandlerContext
+from models.enums import StepStatus
 from models.matter import DecisionStep, Matter, ReplyRecord
 from models.org import Department, Person, Role
 
@@ -15,7 +16,11 @@ router = CommandRouter()
 
 VIEWER_ROLES = {Role.OFFICE.value, Role.DISCIPLINE.value, Role.ADMIN.value, Role.PRINCIPAL.value}
 DECISION_WORDS = {"can_do": "能办", "escalate": "提级", "confirm_no": "确认不能办"}
-STEP_WORDS = {"pending": "待处理", "awaiting_text": "待填写理由", "superseded": "已结束"}
+STEP_WORDS = {
+    StepStatus.PENDING: "待处理",
+    StepStatus.AWAITING_TEXT: "待填写理由",
+    StepStatus.SUPERSEDED: "已结束",
+}
 
 
 @router.command("我的", "mine", usage="我的：我提交的事项及进度", rank=30)

@@ -7,8 +7,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.events import CardAction, Sender, TextMessage
+from models.enums import Platform
 
-PLATFORM = "dingtalk"
+PLATFORM = Platform.DINGTALK
 ACTIONS = frozenset({"can_do", "escalate", "confirm_no"})
 REFUSAL_KEY = "refusal_category"
 REFUSAL_OPTIONS = frozenset({"law", "conditions", "other"})

@@ -18,11 +18,12 @@ from bot.messengers.simulator.clock_store import save_offset
 from bot.runtime.resources import RESOURCES, Resources
 from handlers.web.sim.timeparse import TimeInputError, parse_duration, parse_instant
 from handlers.web.sim.views import item_view, person_view
+from models.enums import Platform
 from models.org import GroupChannel, Organisation, Person
 from models.simulator import SimMessage
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
-PLATFORM = "simulator"
+PLATFORM = Platform.SIMULATOR
 MAX_TEXT = 4000
 MAX_ID = 2**31 - 1  # the id columns are 32-bit integers
 MAX_SEQ = 2**63 - 1
