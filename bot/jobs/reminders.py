@@ -60,6 +60,7 @@ async def _step_reminder(duty: Duty, step: DecisionStep, kind: str, template: st
             due_time=matter.due_at.astimezone(duty.calendar.tz).strftime("%H:%M"),
             awaiting_text=step.status == "awaiting_text",
             fresh_card=fresh,
+            tz=duty.resources.settings.tz,
         )
         await batch.text(approver, text, dedupe_key=f"reminder:{kind}:step:{step.id}")
 
@@ -174,6 +175,7 @@ async def _overdue_writer(
         "state": STATE_TITLES.get(MatterState(matter.state), matter.state),
         "waiting_on": await _waiting_on(matter),
         "due_at": matter.due_at,
+        "tz": duty.resources.settings.tz,
     }
 
     async def write(batch: OutboxBatch) -> None:
@@ -240,6 +242,7 @@ async def _report_writer(
         last=last,
         due_at=task.due_at,
         command=CONFIRM_COMMAND,
+        tz=duty.resources.settings.tz,
     )
 
     async def write(batch: OutboxBatch) -> None:
