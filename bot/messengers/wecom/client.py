@@ -154,7 +154,7 @@ class WeComClient:
             cached: str | None = await self.redis.get(self.token_key)
             if cached:
                 return cached
-            if not got:  # the holder outlived its lock and ours: do not pile gettoken calls on it
+            if not got:  # still held after the wait: the delivery job retries, no extra gettoken
                 raise WeComApiError(
                     "等待企业微信 access_token 超时", errcode=0, transient=True, retry_after=5
                 )
