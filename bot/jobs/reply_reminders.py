@@ -98,6 +98,7 @@ async def _overdue_writer(
         "state": STATE_TITLES.get(MatterState(matter.state), matter.state),
         "waiting_on": await _waiting_on(matter),
         "due_at": matter.due_at,
+        "tz": duty.resources.settings.tz,
     }
 
     async def write(batch: OutboxBatch) -> None:

@@ -59,6 +59,7 @@ async def _report_writer(
         last=last,
         due_at=task.due_at,
         command=CONFIRM_COMMAND,
+        tz=duty.resources.settings.tz,
     )
 
     async def write(batch: OutboxBatch) -> None:

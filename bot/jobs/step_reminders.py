@@ -50,6 +50,7 @@ async def _step_reminder(duty: Duty, step: DecisionStep, kind: str, template: st
             due_time=matter.due_at.astimezone(duty.calendar.tz).strftime("%H:%M"),
             awaiting_text=step.status is StepStatus.AWAITING_TEXT,
             fresh_card=fresh,
+            tz=duty.resources.settings.tz,
         )
         await batch.text(approver, text, dedupe_key=f"reminder:{kind}:step:{step.id}")
 

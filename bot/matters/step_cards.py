@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from bot.cards import Button, ButtonStyle, Card, Option, Selection
@@ -28,9 +29,14 @@ def new_card_ref() -> str:
 
 
 async def build_card(
-    step: DecisionStep, ref: str, *, status: str | None = None, closed: bool | None = None
+    step: DecisionStep,
+    ref: str,
+    *,
+    tz: dt.tzinfo,
+    status: str | None = None,
+    closed: bool | None = None,
 ) -> Card:
-    """The card for ``step`` as its approver sees it now."""
+    """The card for ``step`` as its approver sees it now (times in ``tz``, ``settings.tz``)."""
     matter = await Matter.get(id=step.matter_id).prefetch_related("submitter", "department")
     approver = await Person.get(id=step.approver_id)
     on_behalf = await Person.get(id=step.on_behalf_of_id) if step.on_behalf_of_id else None
@@ -73,7 +79,7 @@ async def build_card(
             ("拟说不理由", matter.reason),
             ("提交人", f"{matter.submitter.name}（{department.name}）"),
             ("当前层级", level_text),
-            ("回复期限", format_local(matter.due_at)),
+            ("回复期限", format_local(matter.due_at, tz)),
         ),
         body=body,
         buttons=buttons,
@@ -131,7 +137,7 @@ async def issue_step_card(
         platform_state={},
         created_at=batch.now,
     )
-    card = await build_card(step, ref)
+    card = await build_card(step, ref, tz=batch.settings.tz)
     await batch.card(instance, card, dedupe_key=f"card:{ref}")
     return instance
 
@@ -143,5 +149,5 @@ async def latest_card(step: DecisionStep) -> CardInstance | None:
 async def refresh_step_cards(batch: OutboxBatch, step: DecisionStep, status: str, *, version: int) -> None:
     """Show ``status`` on every card of ``step`` (closed unless the step is still open)."""
     for instance in await CardInstance.filter(step_id=step.id):
-        card = await build_card(step, instance.ref, status=status)
+        card = await build_card(step, instance.ref, tz=batch.settings.tz, status=status)
         await batch.card_update(instance, card, dedupe_key=f"card_update:{instance.ref}:{version}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -32,16 +31,6 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
         "use_tz": True,
         "timezone": "UTC",
     }
-
-
-def _migration_config_from_env() -> dict[str, Any]:
-    # Only for `python -m tortoise -c bot.runtime.db.MIGRATION_CONFIG makemigrations` (a developer tool);
-    # the product itself always goes through Settings.
-    url = os.environ.get("TIJI_DATABASE_URL") or "sqlite://:memory:"
-    return tortoise_config(url)
-
-
-MIGRATION_CONFIG = _migration_config_from_env()
 
 
 def prepare_data_dir(settings: Settings) -> None:

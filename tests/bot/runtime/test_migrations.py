@@ -113,3 +113,17 @@ async def test_migrating_keeps_every_matter_and_turns_refusal_titles_into_codes(
         assert categories == [RefusalCategory.CONDITIONS, None]
     finally:
         await Tortoise.close_connections()
+
+
+def test_make_migrations_config_comes_from_settings(tmp_path: Path) -> None:
+    """The dotted path `make migrations` hands tortoise's CLI resolves, and follows the settings."""
+    from tortoise.cli.utils import get_tortoise_config
+
+    from bot.runtime.migration_config import migration_config
+
+    assert get_tortoise_config("bot.runtime.migration_config.MIGRATION_CONFIG") is not None
+    unset = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    assert migration_config(unset)["connections"]["default"] == "sqlite://:memory:"
+    url = f"sqlite://{tmp_path / 'dev.sqlite3'}"
+    configured = Settings(_env_file=None, data_dir=tmp_path, database_url=url)  # type: ignore[call-arg]
+    assert migration_config(configured)["connections"]["default"] == url
