@@ -9,6 +9,7 @@ so it can be fixed there. A genuine failure of ours stays a 500, logged with its
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 from collections.abc import Mapping
@@ -76,33 +77,45 @@ def _http_error(request: web.Request, exc: web.HTTPException) -> web.Response:
     return error_response(request, exc.status, status_message(exc.status, request.method), headers)
 
 
+def _where(request: web.Request) -> str:
+    return f"{request.method} {request.path[:200]}"
+
+
+def answer_for(request: web.Request, exc: Exception) -> web.Response:
+    """The answer to what a handler raised (other than an aiohttp HTTP error)."""
+    if isinstance(exc, ApiError):
+        return error_response(request, exc.status, exc.message)
+    if isinstance(exc, InputError):
+        return error_response(request, 400, str(exc))
+    if isinstance(exc, ValidationError):
+        return error_response(request, 400, validation_message(exc))
+    if isinstance(exc, OSError) and exc.errno == errno.ENAMETOOLONG:
+        # A path longer than the file system takes: aiohttp's static files pass it on as it came.
+        log.info("%s: file name too long, answered 414", _where(request))
+        return error_response(request, 414, STATUS_MESSAGES[414])
+    if isinstance(exc, MALFORMED_INPUT):
+        log.warning(
+            "%s: malformed input reached %s, answered 400; refuse it where it is read",
+            _where(request),
+            type(exc).__name__,
+            exc_info=exc,
+        )
+        return error_response(request, 400, STATUS_MESSAGES[400])
+    log.error("%s failed", _where(request), exc_info=exc)
+    return error_response(request, 500, INTERNAL_ERROR)
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Turn what a handler raises into a Chinese answer: refusals and malformed input into their
     4xx, anything else into a logged 500. Redirects and other non-errors pass through."""
     try:
         return await handler(request)
-    except ApiError as exc:
-        return error_response(request, exc.status, exc.message)
-    except InputError as exc:
-        return error_response(request, 400, str(exc))
-    except ValidationError as exc:
-        return error_response(request, 400, validation_message(exc))
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
         return _http_error(request, exc)
-    except MALFORMED_INPUT as exc:
-        log.warning(
-            "%s %s: malformed input reached %s, answered 400; refuse it where it is read",
-            request.method,
-            request.path,
-            type(exc).__name__,
-            exc_info=True,
-        )
-        return error_response(request, 400, STATUS_MESSAGES[400])
     except ConnectionResetError:  # the client went away: nobody to answer
         raise
-    except Exception:
-        log.exception("%s %s failed", request.method, request.path)
-        return error_response(request, 500, INTERNAL_ERROR)
+    except Exception as exc:
+        return answer_for(request, exc)
