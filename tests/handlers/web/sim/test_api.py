@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import sys
 import types
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -448,3 +449,45 @@ async def test_the_page_and_its_assets_are_served(client: Client, org: Org) -> N
     assert "innerHTML" not in await script.text()
     assert (await client.get("/sim/static/sim.css")).status == 200
     assert (await client.get("/sim/static/index.html")).status == 404
+
+
+class InlineCode(HTMLParser):
+    """Collects what a CSP without 'unsafe-inline' would block: inline scripts, on… handlers,
+    style attributes and <style> blocks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = {name for name, _ in attrs}
+        if tag == "script" and "src" not in names:
+            self.found.append("<script> without src")
+        if tag == "style":
+            self.found.append("<style>")
+        self.found += [f"{tag}[{name}]" for name in names if name.startswith("on") or name == "style"]
+
+
+async def test_the_page_runs_under_a_csp_without_inline_code(client: Client, org: Org) -> None:
+    page = await client.get("/sim")
+    parser = InlineCode()
+    parser.feed(await page.text())
+    assert parser.found == []
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'self' " in csp and "dingtalk.com" in csp and "work.weixin.qq.com" in csp
+
+
+@pytest.mark.parametrize("path", ["/sim", "/sim/static/sim.js", "/sim/static/sim.css", "/sim/api/people"])
+async def test_page_assets_and_api_carry_the_security_headers(client: Client, org: Org, path: str) -> None:
+    response = await client.get(path)
+    assert response.status == 200
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Content-Security-Policy" in response.headers and "X-Frame-Options" not in response.headers
+    assert response.headers["Cache-Control"] == "no-cache"  # an edited sim.js shows on reload
+
+
+async def test_paths_outside_the_static_directory_are_not_served(client: Client, org: Org) -> None:
+    for path in ("/sim/static/", "/sim/static/..%2Findex.html", "/sim/static/%2e%2e/%2e%2e/pyproject.toml"):
+        assert (await client.get(path)).status in (403, 404), path
