@@ -147,11 +147,11 @@ async def _cmd_dingtalk_stream(args: argparse.Namespace) -> int:
         print("钉钉未配置：需要 TIJI_DINGTALK_CLIENT_ID 和 TIJI_DINGTALK_CLIENT_SECRET", file=sys.stderr)
         return 2
     from bot.messengers.dingtalk import run_stream
-    from handlers.router import Router
+    from bot.web.app import build_router
 
     async def main(stop: asyncio.Event) -> None:
         async with running_resources(settings, _clock(settings)) as resources:
-            await run_stream(resources, Router(resources), stop)
+            await run_stream(resources, build_router(resources), stop)
 
     await _until_signalled(main)
     return 0

@@ -1,6 +1,7 @@
 """The aiohttp application factory: the composition root of the web process (and of the web half
-of `tiji dev`). It is the one module of ``bot`` that imports ``handlers``: each web handler package
-exposes ``setup_routes(app)``, and ``WEB_HANDLERS`` says which ones this process serves."""
+of `tiji dev`). It is the one module of ``bot`` that imports ``handlers``: the router of inbound
+events, and each web handler package's ``setup_routes(app)`` (``WEB_HANDLERS`` says which ones this
+process serves)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import jinja2
 from aiohttp import web
 
 import handlers.web.sim
+from bot.events import EventSink
 from bot.messengers.registry import setup_messenger_routes
 from bot.runtime.resources import RESOURCES, ROUTER, SETTINGS, Resources
 from bot.settings import Settings
@@ -33,6 +35,7 @@ WEB_HANDLERS: tuple[tuple[Callable[[Settings], bool], Callable[[web.Application]
 
 
 def setup_templates(app: web.Application) -> None:
+    """Jinja2 pages from ``templates/``, autoescaped."""
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True)
 
 
@@ -44,6 +47,12 @@ def web_layer() -> web.Application:
     return app
 
 
+def build_router(resources: Resources) -> EventSink:
+    """Where inbound events go: the handlers' router (also for `tiji dingtalk-stream`, which has
+    no web app)."""
+    return Router(resources)
+
+
 def build_app(settings: Settings, *, resources: Resources) -> web.Application:
     """The web app over already-opened ``resources`` (see ``bot.runtime.lifecycle.running_resources``).
 
@@ -53,7 +62,7 @@ def build_app(settings: Settings, *, resources: Resources) -> web.Application:
     app = web_layer()
     app[SETTINGS] = settings
     app[RESOURCES] = resources
-    app[ROUTER] = Router(resources)
+    app[ROUTER] = build_router(resources)
     add_health_routes(app)
     setup_messenger_routes(app, settings)
     for serves, setup_routes in WEB_HANDLERS:

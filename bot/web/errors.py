@@ -5,6 +5,9 @@ that does not ask for HTML), plain text otherwise.
 Malformed input is a 4xx wherever it surfaces; the handlers refuse it at the cause
 (``bot.web.api``, ``bot.web.inputs``), and this is the last net for what slips past them, logged
 so it can be fixed there. A genuine failure of ours stays a 500, logged with its traceback.
+
+A handler refuses with ``ApiError(status, message)`` (or ``InputError`` for a 400) to give words of
+its own; an aiohttp HTTP error (404, 405, 413 …) is answered with its status's words below.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ def _clock_now(resources: Resources) -> dict[str, object]:
 
 @routes.get("/sim/api/clock")
 async def get_clock(request: web.Request) -> web.Response:
+    """The (simulated) now, and whether it can be moved."""
     return web.json_response(_clock_now(request.app[RESOURCES]))
 
 

@@ -17,6 +17,7 @@ routes = web.RouteTableDef()
 
 @routes.get("/sim")
 async def page(request: web.Request) -> web.Response:
+    """The simulator: people, the chat with the bot, group channels and the clock."""
     organisation = await Organisation.all().order_by("id").first()
     return aiohttp_jinja2.render_template(
         "sim/index.html",
