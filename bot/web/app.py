@@ -23,7 +23,7 @@ from bot.web.security import security_headers_middleware
 from handlers.router import Router
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
-MAX_BODY = 1024**2  # bytes; a larger request body is refused with 413 before it is read
+MAX_BODY = 1024**2  # bytes; reading a larger request body stops there with a 413
 
 # Outermost first: the security headers go on every answer, the error answers included.
 MIDDLEWARES = (security_headers_middleware, error_middleware)
