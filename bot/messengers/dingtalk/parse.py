@@ -73,7 +73,7 @@ def _json_object(value: Any) -> dict[str, Any]:
     if isinstance(value, str) and value.strip():
         try:
             decoded = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise PayloadError("callback content is not JSON") from None
         if isinstance(decoded, dict):
             return decoded
