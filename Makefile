@@ -35,10 +35,10 @@ pytest: $(STAMP)
 test: lint typecheck pytest
 
 migrations: $(STAMP)
-	$(BIN)/python -m tortoise -c bot.runtime.db.MIGRATION_CONFIG makemigrations
+	$(BIN)/python -m tortoise -c bot.runtime.migration_config.MIGRATION_CONFIG makemigrations
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(if $(TIJI_BENCH_DATABASE_URL),--database-url '$(TIJI_BENCH_DATABASE_URL)')
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

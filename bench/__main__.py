@@ -1,11 +1,14 @@
 """Throughput of the core path on this machine: the pure workflow, chat events through the router
 (one transaction each, SQLite or PostgreSQL), and delivery through the real arq worker.
 
-Run: `make bench` (SQLite), or `TIJI_BENCH_DATABASE_URL=postgres://… make bench`.
+Run: `make bench` (SQLite), or `TIJI_BENCH_DATABASE_URL=postgres://… make bench` (the Makefile
+passes it as `--database-url`; the benchmark drops that database's public schema, so it is never
+the product's TIJI_DATABASE_URL).
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
 import statistics
@@ -80,8 +83,10 @@ async def bench_events(database_url: str, data_dir: Path, n: int = 200) -> list[
         return rows
 
 
-def main() -> None:
-    url = os.environ.get("TIJI_BENCH_DATABASE_URL")
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Throughput of tiji's core path.")
+    parser.add_argument("--database-url", help="a scratch database (default: SQLite in a temp dir)")
+    url: str | None = parser.parse_args(argv).database_url
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp)
         database_url = url or f"sqlite://{data_dir / 'bench.sqlite3'}"

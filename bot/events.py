@@ -9,12 +9,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from models.enums import Platform
+
 
 @dataclass(frozen=True, slots=True)
 class Sender:
     """Who sent an event, as the platform names them (resolved to a Person by the router)."""
 
-    platform: str  # "simulator" | "wecom" | "dingtalk"
+    platform: Platform
     user_id: str
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from bot.cards import Card
+from models.enums import Platform
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -66,7 +67,7 @@ class DeliveryError(Exception):
 class Messenger(Protocol):
     """Outbound side of a platform. Implementations must be safe to call concurrently."""
 
-    platform: str
+    platform: Platform
 
     async def send_text(self, to: Recipient, text: str, *, markdown: bool, dedupe_key: str) -> None: ...
 

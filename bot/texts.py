@@ -9,15 +9,33 @@ from typing import Any
 
 import jinja2
 
+from models.enums import REFUSAL_CATEGORY_TITLES, RefusalCategory
+
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-CHINA = dt.timezone(dt.timedelta(hours=8))
 
 
-def format_local(moment: dt.datetime | None, tz: dt.tzinfo = CHINA) -> str:
-    """``2026-12-03 17:30`` in local time (empty for None)."""
+def refusal_title(category: RefusalCategory | str | None) -> str:
+    """``law`` → 法律政策不允许 (empty when no category was chosen)."""
+    if not category:
+        return ""
+    return REFUSAL_CATEGORY_TITLES.get(RefusalCategory(category), "")
+
+
+def format_local(moment: dt.datetime | None, tz: dt.tzinfo) -> str:
+    """``2026-12-03 17:30`` in ``tz`` (``settings.tz``; empty for None).
+
+    In templates: ``{{ due_at | local(tz) }}``, with ``tz`` passed to ``render_text``."""
     if moment is None:
         return ""
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _local_filter(moment: dt.datetime | None, tz: dt.tzinfo | jinja2.Undefined) -> str:
+    # A template's ``| local(tz)`` with no ``tz`` in the context would pass jinja's Undefined on
+    # as the zone; say what is missing instead of failing inside ``astimezone``.
+    if isinstance(tz, jinja2.Undefined):
+        raise jinja2.UndefinedError("render_text needs tz= (settings.tz) for the | local filter")
+    return format_local(moment, tz)
 
 
 @lru_cache(maxsize=1)
@@ -31,7 +49,8 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
-    env.filters["local"] = format_local
+    env.filters["local"] = _local_filter
+    env.filters["refusal_title"] = refusal_title
     return env
 
 

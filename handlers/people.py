@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from bot.events import Sender
+from models.enums import Platform
 from models.org import Person
 
-_ID_FIELD = {"simulator": "handle", "wecom": "wecom_userid", "dingtalk": "dingtalk_userid"}
+_ID_FIELD = {
+    Platform.SIMULATOR: "handle",
+    Platform.WECOM: "wecom_userid",
+    Platform.DINGTALK: "dingtalk_userid",
+}
 
 
 async def resolve_person(sender: Sender) -> Person | None:

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
 
+from models.enums import CardKind, Platform
+
 if TYPE_CHECKING:
     from models.org import Organisation, Person
-
-
-class CardKind(StrEnum):
-    """What a card is about; the kind says which table ``CardInstance.subject_id`` points into."""
-
-    DECISION = "decision"  # a matter's decision step (models.matter.DecisionStep)
 
 
 class CardInstance(Model):
@@ -38,7 +33,7 @@ class CardInstance(Model):
         "models.Person", related_name="cards"
     )
     recipient_id: int
-    platform = fields.CharField(max_length=16)
+    platform = fields.CharEnumField(Platform, max_length=16)
     platform_state: dict[str, str] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField()
     sent_at = fields.DatetimeField(null=True)

@@ -7,6 +7,15 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
+from models.enums import (
+    Action,
+    MatterState,
+    PromptPurpose,
+    RefusalCategory,
+    ReplyMethod,
+    StepStatus,
+)
+
 if TYPE_CHECKING:
     from models.catalog import CatalogItem
     from models.org import Department, Organisation, Person, Unit
@@ -44,10 +53,10 @@ class Matter(Model):
     )
     catalog_item_id: int | None
     co_department_ids: list[int] = fields.JSONField(default=list)
-    state = fields.CharField(max_length=16, db_index=True)
+    state = fields.CharEnumField(MatterState, max_length=16, db_index=True)
     level = fields.IntField()
     # How the matter was decided, kept after it closes: "can_do" | "confirm_no" | None.
-    outcome = fields.CharField(max_length=16, null=True)
+    outcome = fields.CharEnumField(Action, max_length=16, null=True)
     version = fields.IntField(default=1)
     submitted_at = fields.DatetimeField()
     due_at = fields.DatetimeField()
@@ -58,7 +67,7 @@ class Matter(Model):
     )
     decided_by_id: int | None
     decision_text = fields.TextField(default="")
-    refusal_category = fields.CharField(max_length=32, default="")
+    refusal_category = fields.CharEnumField(RefusalCategory, max_length=32, null=True)
     way_forward = fields.TextField(default="")
     replied_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
@@ -91,15 +100,15 @@ class DecisionStep(Model):
     )
     on_behalf_of_id: int | None
     lead = fields.BooleanField(default=True)
-    status = fields.CharField(max_length=16, db_index=True)
-    decision = fields.CharField(max_length=16, null=True)
+    status = fields.CharEnumField(StepStatus, max_length=16, db_index=True)
+    decision = fields.CharEnumField(Action, max_length=16, null=True)
     decided_by: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="decided_steps", null=True, on_delete=fields.SET_NULL
     )
     decided_by_id: int | None
     decided_at = fields.DatetimeField(null=True)
     comment = fields.TextField(default="")
-    refusal_category = fields.CharField(max_length=32, default="")
+    refusal_category = fields.CharEnumField(RefusalCategory, max_length=32, null=True)
     opened_at = fields.DatetimeField()
     version = fields.IntField(default=1)
 
@@ -119,7 +128,7 @@ class ReplyRecord(Model):
         "models.Matter", related_name="replies"
     )
     matter_id: int
-    method = fields.CharField(max_length=16)  # phone | written
+    method = fields.CharEnumField(ReplyMethod, max_length=16)
     callee_phone = fields.CharField(max_length=32, default="")
     content = fields.TextField()
     recorded_by: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
@@ -148,7 +157,7 @@ class TextPrompt(Model):
         "models.DecisionStep", related_name="prompts"
     )
     step_id: int
-    purpose = fields.CharField(max_length=16)  # refusal | comment
+    purpose = fields.CharEnumField(PromptPurpose, max_length=16)
     created_at = fields.DatetimeField()
     answered_at = fields.DatetimeField(null=True)
 

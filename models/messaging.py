@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
+from models.enums import Platform
+
 if TYPE_CHECKING:
     from models.cards import CardInstance
     from models.org import GroupChannel, Organisation, Person
@@ -50,8 +52,8 @@ class OutboxMessage(Model):
     )
     organisation_id: int
     dedupe_key = fields.CharField(max_length=255, unique=True)
-    kind = fields.CharField(max_length=16)
-    platform = fields.CharField(max_length=16)
+    kind = fields.CharEnumField(OutboxKind, max_length=16)
+    platform = fields.CharEnumField(Platform, max_length=16)
     person: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="outbox", null=True
     )
@@ -65,7 +67,7 @@ class OutboxMessage(Model):
     )
     card_id: int | None
     payload: dict[str, object] = fields.JSONField(default=dict)
-    status = fields.CharField(max_length=16, default=OutboxStatus.PENDING.value, db_index=True)
+    status = fields.CharEnumField(OutboxStatus, max_length=16, default=OutboxStatus.PENDING, db_index=True)
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField()
     last_error = fields.TextField(default="")

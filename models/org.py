@@ -7,6 +7,8 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from models.enums import GroupKind, Platform, UnitKind
+
 
 class Role(StrEnum):
     STAFF = "staff"
@@ -26,7 +28,7 @@ class Organisation(Model):
     name = fields.CharField(max_length=200)
     complaint_phone = fields.CharField(max_length=64, default="")
     complaint_address = fields.CharField(max_length=200, default="")
-    default_platform = fields.CharField(max_length=16, default="wecom")
+    default_platform = fields.CharEnumField(Platform, max_length=16, default=Platform.WECOM)
 
     class Meta:
         table = "organisation"
@@ -42,7 +44,7 @@ class Unit(Model):
     organisation_id: int
     code = fields.CharField(max_length=64)
     name = fields.CharField(max_length=200)
-    kind = fields.CharField(max_length=16, default="bureau")  # bureau | subordinate
+    kind = fields.CharEnumField(UnitKind, max_length=16, default=UnitKind.BUREAU)
     # Person ids rather than foreign keys: people belong to units, so FKs both ways would be a
     # cycle the schema generator cannot order. The org import checks these ids.
     principal_id = fields.IntField(null=True)
@@ -95,7 +97,7 @@ class Person(Model):
     phone = fields.CharField(max_length=32, default="")
     wecom_userid = fields.CharField(max_length=64, null=True)
     dingtalk_userid = fields.CharField(max_length=64, null=True)
-    platform = fields.CharField(max_length=16, null=True)  # None: the organisation's default
+    platform = fields.CharEnumField(Platform, max_length=16, null=True)  # None: the organisation's default
     roles: list[str] = fields.JSONField(default=list)
     active = fields.BooleanField(default=True)
 
@@ -140,12 +142,12 @@ class GroupChannel(Model):
     organisation_id: int
     code = fields.CharField(max_length=64)
     name = fields.CharField(max_length=200)
-    kind = fields.CharField(max_length=16, default="unit")  # office | unit
+    kind = fields.CharEnumField(GroupKind, max_length=16, default=GroupKind.UNIT)
     unit: fields.ForeignKeyNullableRelation[Unit] = fields.ForeignKeyField(
         "models.Unit", related_name="groups", null=True, on_delete=fields.SET_NULL
     )
     unit_id: int | None
-    platform = fields.CharField(max_length=16, null=True)
+    platform = fields.CharEnumField(Platform, max_length=16, null=True)
     wecom_chat_id = fields.CharField(max_length=64, null=True)
     wecom_robot_key = fields.CharField(max_length=128, null=True)
     dingtalk_conversation_id = fields.CharField(max_length=128, null=True)

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from tortoise import fields
 from tortoise.models import Model
 
+from models.enums import SimDirection, SimKind
+
 if TYPE_CHECKING:
     from models.org import Organisation
 
@@ -25,8 +27,8 @@ class SimMessage(Model):
     )
     organisation_id: int
     channel = fields.CharField(max_length=100, db_index=True)
-    direction = fields.CharField(max_length=4)  # in | out
-    kind = fields.CharField(max_length=8)  # text | card | file
+    direction = fields.CharEnumField(SimDirection, max_length=4)
+    kind = fields.CharEnumField(SimKind, max_length=8)
     text = fields.TextField(default="")
     card_ref = fields.CharField(max_length=64, null=True, db_index=True)
     card: dict[str, object] | None = fields.JSONField(null=True)

@@ -23,6 +23,7 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from bot.clock import SimClock
 from bot.runtime.db import tortoise_config
+from bot.runtime.redis_clients import app_redis
 from bot.runtime.resources import Resources
 from bot.settings import Settings
 
@@ -143,7 +144,8 @@ def clock() -> SimClock:
 
 @pytest.fixture
 async def redis(redis_server_url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(redis_server_url)
+    """The app's Redis client, built as production builds it (text replies), on an empty database."""
+    client = app_redis(redis_server_url)
     await client.flushdb()
     try:
         yield client

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from bot.calendar.workdays import WEEKDAY_NAMES, WorkCalendar, load_calendar, unknown_year_warning
+from bot.calendar.schedule import unknown_year_warning
+from bot.calendar.workdays import WEEKDAY_NAMES, WorkCalendar, load_calendar
 from bot.settings import Settings
 from models.calendar import HolidayOverride
 from models.org import Organisation

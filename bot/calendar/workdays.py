@@ -41,12 +41,10 @@ import functools
 import logging
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
-
+from bot.calendar.schedule import official_years, package_schedule
 from models.calendar import HolidayOverride
 
 if TYPE_CHECKING:
@@ -55,76 +53,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _ONE_DAY = dt.timedelta(days=1)
-MAKEUP_WORKDAY = "调休上班"
 WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
-
-
-@dataclass(frozen=True)
-class _YearSchedule:
-    """What the package says about one year: days off on weekdays or weekends, make-up workdays."""
-
-    year: int
-    known: bool
-    days_off: Mapping[dt.date, str]
-    makeup_workdays: Mapping[dt.date, str]
-
-
-@functools.cache
-def official_years() -> frozenset[int]:
-    """Years whose official State Council schedule (the 调休 table) the installed package holds."""
-    try:
-        from holidays.countries.china import ChinaStaticHolidays
-    except ImportError:  # a future package layout: treat every year as unknown, loudly
-        log.warning("holidays.countries.china.ChinaStaticHolidays not found; no year counts as known")
-        return frozenset()
-    return frozenset(getattr(ChinaStaticHolidays, "special_public_holidays", {}))
-
-
-@functools.lru_cache(maxsize=128)
-def _package_schedule(year: int) -> _YearSchedule:
-    """The package's view of one year (pure, immutable, so shared between calendars)."""
-    known = year in official_years()
-    # Neighbouring years too: a 补假 or a cross-year 调休 (e.g. 29 December worked for the next
-    # January's holiday) belongs to the neighbour's table but falls in this year.
-    years = [y for y in (year - 1, year, year + 1) if dt.MINYEAR <= y <= dt.MAXYEAR]
-    try:
-        china = holidays.China(years=years, language="zh_CN")
-        entries = [(day, str(name)) for day, name in china.items() if day.year == year]
-        makeups = sorted(day for day in china.weekend_workdays if day.year == year)
-    except Exception:  # no year may crash the bot: fall back to plain weekdays for it
-        log.exception("holidays package failed for %s; that year uses plain weekdays", year)
-        return _YearSchedule(year, False, {}, {})
-    days_off = {day: name if known else _estimated(name) for day, name in sorted(entries)}
-    return _YearSchedule(
-        year=year,
-        known=known,
-        days_off=days_off,
-        makeup_workdays={day: _makeup_name(day, days_off) for day in makeups},
-    )
-
-
-def _estimated(name: str) -> str:
-    """“春节（推定）”, “春节（补假，推定）”."""
-    if name.endswith("）"):
-        return f"{name[:-1]}，推定）"
-    return f"{name}（推定）"
-
-
-def _makeup_name(day: dt.date, days_off: Mapping[dt.date, str]) -> str:
-    """“调休上班（10月7日休息）”: the package names the day off after the worked day's ISO date."""
-    for off_day, name in days_off.items():
-        if day.isoformat() in name:
-            return f"{MAKEUP_WORKDAY}（{off_day.month}月{off_day.day}日休息）"
-    return MAKEUP_WORKDAY
-
-
-def unknown_year_warning(year: int) -> str:
-    """The Chinese warning line for a year whose official schedule the package does not hold."""
-    return (
-        f"工作日历：holidays 包还没有收录国务院 {year} 年的放假安排。{year} 年暂按周一至周五、"
-        f"扣除法定节假日及其补假（标“推定”）计算，未含调休（调休放假和调休上班日都不知道）。"
-        f"国务院通知发布后请升级 holidays 包，或用 `tiji holidays set` 逐日录入调休安排。"
-    )
 
 
 def _require_aware(moment: dt.datetime, what: str) -> None:
@@ -172,7 +101,7 @@ class WorkCalendar:
             raise TypeError("is_workday takes a date; use local_date() for a datetime")
         if day in self._overrides:
             return self._overrides[day]
-        schedule = _package_schedule(day.year)
+        schedule = package_schedule(day.year)
         if day in schedule.makeup_workdays:
             return True
         if day in schedule.days_off:
@@ -217,7 +146,7 @@ class WorkCalendar:
         An override replaces the package's entry for its day; its name says so and keeps the
         package's name in brackets.
         """
-        schedule = _package_schedule(year)
+        schedule = package_schedule(year)
         entries: dict[dt.date, tuple[str, bool]] = {
             day: (name, False) for day, name in schedule.days_off.items()
         }

@@ -21,8 +21,7 @@ from bot.runtime.db import migrate
 from bot.runtime.lifecycle import running_resources
 from bot.runtime.resources import ROUTER
 from bot.settings import Settings
-from bot.web.app import build_app
-from handlers.router import Router
+from bot.web.app import build_app, build_router
 
 
 async def serve(settings: Settings, *, with_worker: bool, banner: bool) -> None:
@@ -104,7 +103,7 @@ async def cmd_dingtalk_stream(args: argparse.Namespace) -> int:
 
     async def main(stop: asyncio.Event) -> None:
         async with running_resources(settings, make_clock(settings), build_messengers) as resources:
-            await run_stream(resources, Router(resources), stop)
+            await run_stream(resources, build_router(resources), stop)
 
     await until_signalled(main)
     return 0

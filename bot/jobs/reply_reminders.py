@@ -10,12 +10,13 @@ from bot.jobs.duty import Duty
 from bot.matters.workflow import LEVEL_TITLES, OPEN_STEP_STATUSES, STATE_TITLES, MatterState
 from bot.outbox.batch import OutboxBatch
 from bot.texts import render_text
+from models.enums import GroupKind
 from models.matter import DecisionStep, Matter
 from models.org import Department, GroupChannel, Person, Unit
 
 log = logging.getLogger(__name__)
 
-DECIDED_STATES = (MatterState.RESOLVED.value, MatterState.REFUSED.value)
+DECIDED_STATES = (MatterState.RESOLVED, MatterState.REFUSED)
 
 
 async def remind_reply_due(duty: Duty) -> None:
@@ -40,7 +41,7 @@ async def remind_reply_due(duty: Duty) -> None:
 
 def _reply_due_writer(duty: Duty, matter: Matter) -> Callable[[OutboxBatch], Awaitable[None]]:
     async def write(batch: OutboxBatch) -> None:
-        refused = matter.state == MatterState.REFUSED.value
+        refused = matter.state == MatterState.REFUSED
         text = render_text(
             "reminder_reply_due.md.j2",
             number=matter.number,
@@ -68,11 +69,13 @@ async def alert_overdue(duty: Duty) -> None:
     """``overdue``: the reply deadline passed with no reply recorded → office group + section head."""
     matters = (
         await Matter.filter(organisation_id=duty.organisation.id, replied_at=None, due_at__lt=duty.now)
-        .exclude(state=MatterState.WITHDRAWN.value)
+        .exclude(state=MatterState.WITHDRAWN)
         .prefetch_related("submitter", "department", "unit")
     )
     done = await duty.done("overdue", [f"matter:{m.id}" for m in matters])
-    offices = await GroupChannel.filter(organisation_id=duty.organisation.id, kind="office").order_by("id")
+    offices = await GroupChannel.filter(organisation_id=duty.organisation.id, kind=GroupKind.OFFICE).order_by(
+        "id"
+    )
     for matter in matters:
         if f"matter:{matter.id}" in done:
             continue
@@ -95,6 +98,7 @@ async def _overdue_writer(
         "state": STATE_TITLES.get(MatterState(matter.state), matter.state),
         "waiting_on": await _waiting_on(matter),
         "due_at": matter.due_at,
+        "tz": duty.resources.settings.tz,
     }
 
     async def write(batch: OutboxBatch) -> None:

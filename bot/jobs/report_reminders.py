@@ -10,6 +10,7 @@ from bot.jobs.duty import Duty
 from bot.outbox.batch import OutboxBatch
 from bot.reports.tasks import CONFIRM_COMMAND
 from bot.texts import render_text
+from models.enums import GroupKind
 from models.org import GroupChannel, Person, Unit
 from models.reports import ReportTask
 
@@ -46,7 +47,9 @@ async def _report_writer(
     unit: Unit = task.unit
     quarter = parse_quarter(task.quarter)
     principal = await Person.get_or_none(id=unit.principal_id) if unit.principal_id else None
-    groups = await GroupChannel.filter(organisation_id=duty.organisation.id, kind="unit", unit_id=unit.id)
+    groups = await GroupChannel.filter(
+        organisation_id=duty.organisation.id, kind=GroupKind.UNIT, unit_id=unit.id
+    )
     text = render_text(
         "report_reminder.md.j2",
         unit=unit.name,
@@ -56,6 +59,7 @@ async def _report_writer(
         last=last,
         due_at=task.due_at,
         command=CONFIRM_COMMAND,
+        tz=duty.resources.settings.tz,
     )
 
     async def write(batch: OutboxBatch) -> None:

@@ -10,6 +10,7 @@ from bot.matters.step_cards import issue_step_card, latest_card
 from bot.matters.workflow import LEVEL_TITLES, OPEN_STEP_STATUSES, MatterState
 from bot.outbox.batch import OutboxBatch
 from bot.texts import render_text
+from models.enums import StepStatus
 from models.matter import DecisionStep, Matter
 from models.org import Person
 
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 async def _fresh_card_if_stale(duty: Duty, batch: OutboxBatch, step: DecisionStep) -> bool:
     """Issue a new card when the latest one can no longer be updated on its platform."""
-    if step.status != "pending":  # awaiting words, not a tap: a card would not help
+    if step.status is not StepStatus.PENDING:  # awaiting words, not a tap: a card would not help
         return False
     card = await latest_card(step)
     if card is None:
@@ -47,8 +48,9 @@ async def _step_reminder(duty: Duty, step: DecisionStep, kind: str, template: st
             hours=duty.resources.settings.reminder_working_hours,
             due_at=matter.due_at,
             due_time=matter.due_at.astimezone(duty.calendar.tz).strftime("%H:%M"),
-            awaiting_text=step.status == "awaiting_text",
+            awaiting_text=step.status is StepStatus.AWAITING_TEXT,
             fresh_card=fresh,
+            tz=duty.resources.settings.tz,
         )
         await batch.text(approver, text, dedupe_key=f"reminder:{kind}:step:{step.id}")
 
@@ -60,7 +62,7 @@ async def remind_open_steps(duty: Duty) -> None:
     steps = await DecisionStep.filter(
         organisation_id=duty.organisation.id,
         status__in=OPEN_STEP_STATUSES,
-        matter__state=MatterState.PENDING.value,
+        matter__state=MatterState.PENDING,
     ).prefetch_related("matter", "approver", "on_behalf_of")
     subjects = [f"step:{s.id}" for s in steps]
     done_4h = await duty.done("pending_4h", subjects)

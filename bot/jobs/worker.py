@@ -12,7 +12,7 @@ from arq.worker import Worker
 
 from bot.jobs.passes import run_due_work
 from bot.outbox.delivery import deliver, sweep_outbox
-from bot.runtime.lifecycle import json_deserializer, json_serializer
+from bot.runtime.redis_clients import json_deserializer, json_serializer
 from bot.runtime.resources import Resources
 
 log = logging.getLogger(__name__)

@@ -1,40 +1,28 @@
 """The decision card kind: a step's approver taps 能办 / 提级 / 确认不能办 (with the reason's category).
 
-``DECISION_TITLES`` is the one table of the decisions' Chinese words (cards, timelines, replies).
+Its buttons' texts and the refusal options are the one table of each (``ACTION_TITLES``,
+``REFUSAL_CATEGORY_TITLES`` in ``models.enums``), so cards, timelines and replies say the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from bot.cards import ButtonStyle, CardKindSpec, Choice
-from bot.matters.workflow import Action
-from models.cards import CardKind
+from models.enums import ACTION_TITLES, REFUSAL_CATEGORY_TITLES, Action, CardKind
 
-DECISION_TITLES: Mapping[Action, str] = {
-    Action.CAN_DO: "能办",
-    Action.ESCALATE: "提级",
-    Action.CONFIRM_NO: "确认不能办",
-}
-
-REFUSAL_CATEGORIES: Mapping[str, str] = {
-    "law": "法律政策不允许",
-    "conditions": "客观条件不具备",
-    "other": "其他",
-}
-DEFAULT_REFUSAL = "law"
+# The actions a decision card's buttons carry, in the order they are shown.
+CARD_ACTIONS = (Action.CAN_DO, Action.ESCALATE, Action.CONFIRM_NO)
 
 REFUSAL_CHOICE: Choice[Action] = Choice(
     key="refusal_category",
     title="不能办的原因",
-    options=REFUSAL_CATEGORIES,
+    options={category.value: title for category, title in REFUSAL_CATEGORY_TITLES.items()},
     actions=frozenset({Action.CONFIRM_NO}),
 )
 
 DECISION_CARD: CardKindSpec[Action] = CardKindSpec(
     kind=CardKind.DECISION,
     actions=Action,
-    titles=DECISION_TITLES,
+    titles={action: ACTION_TITLES[action] for action in CARD_ACTIONS},
     styles={Action.CAN_DO: ButtonStyle.PRIMARY, Action.CONFIRM_NO: ButtonStyle.DANGER},
     choice=REFUSAL_CHOICE,
 )

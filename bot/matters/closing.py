@@ -13,6 +13,7 @@ from bot.matters.workflow import (
 )
 from bot.outbox.batch import OutboxBatch
 from bot.texts import format_local
+from models.enums import REPLY_METHOD_TITLES, ReplyMethod
 from models.matter import DecisionStep, Matter, ReplyRecord, TextPrompt
 from models.org import Person
 
@@ -22,10 +23,10 @@ async def withdraw(batch: OutboxBatch, actor: Person, matter: Matter) -> Service
     outcome = apply(view, Command(Action.WITHDRAW, actor.id))
     if outcome.verdict is not Verdict.APPLIED:
         raise UserError(f"{matter.number}：{outcome.notes[0]}。")
-    await save_matter(matter, state=outcome.state.value, withdrawn_at=batch.now)
+    await save_matter(matter, state=outcome.state, withdrawn_at=batch.now)
     for change in outcome.step_changes:
         step = await DecisionStep.get(id=change.step_id)
-        step.status = change.status.value
+        step.status = change.status
         await step.save(update_fields=["status"])
         await refresh_step_cards(batch, step, f"已由 {actor.name} 撤回，无需处理", version=matter.version)
     await TextPrompt.filter(step__matter_id=matter.id, answered_at__isnull=True).update(answered_at=batch.now)
@@ -34,7 +35,7 @@ async def withdraw(batch: OutboxBatch, actor: Person, matter: Matter) -> Service
 
 
 async def record_reply(
-    batch: OutboxBatch, actor: Person, matter: Matter, method: str, content: str, callee_phone: str
+    batch: OutboxBatch, actor: Person, matter: Matter, method: ReplyMethod, content: str, callee_phone: str
 ) -> ServiceResult:
     view = await matter_view(matter)
     outcome = apply(view, Command(Action.RECORD_REPLY, actor.id))
@@ -49,10 +50,10 @@ async def record_reply(
         recorded_by=actor,
         recorded_at=batch.now,
     )
-    await save_matter(matter, state=outcome.state.value, replied_at=batch.now, closed_at=batch.now)
+    await save_matter(matter, state=outcome.state, replied_at=batch.now, closed_at=batch.now)
     await audit_matter(batch, actor, "record_reply", matter, method=method, content=content)
     late = batch.now > matter.due_at
-    method_text = "电话" if method == "phone" else "书面"
+    method_text = REPLY_METHOD_TITLES[method]
     message = f"{matter.number} 已登记{method_text}回复，事项办结。"
     if late:
         message += f"（已超过回复期限 {format_local(matter.due_at, batch.settings.tz)}）"

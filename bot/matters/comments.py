@@ -19,7 +19,7 @@ from models.org import Person
 async def give_text(batch: OutboxBatch, actor: Person, matter: Matter, text: str) -> ServiceResult:
     """Words for a decision: the refusal's reason and 说“行”建议, or a comment on one's decision."""
     waiting = await DecisionStep.filter(
-        matter_id=matter.id, status=StepStatus.AWAITING_TEXT.value, decided_by_id=actor.id
+        matter_id=matter.id, status=StepStatus.AWAITING_TEXT, decided_by_id=actor.id
     ).first()
     if waiting is not None:
         reason, way_forward = parse_refusal_text(text)
@@ -27,15 +27,13 @@ async def give_text(batch: OutboxBatch, actor: Person, matter: Matter, text: str
             batch, actor, waiting, Action.GIVE_REFUSAL_TEXT, text=reason, way_forward=way_forward
         )
     mine = (
-        await DecisionStep.filter(
-            matter_id=matter.id, status=StepStatus.DECIDED.value, decided_by_id=actor.id
-        )
+        await DecisionStep.filter(matter_id=matter.id, status=StepStatus.DECIDED, decided_by_id=actor.id)
         .order_by("-decided_at")
         .first()
     )
     if mine is None:
         raise UserError(f"您没有审批过 {matter.number}，无法填写意见。")
-    if mine.decision == Action.CONFIRM_NO.value:
+    if mine.decision == Action.CONFIRM_NO:
         reason, way_forward = parse_refusal_text(text)
         mine.comment = reason
         await mine.save(update_fields=["comment"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.errors import UserError
-from bot.matters.cards import DECISION_TITLES, DEFAULT_REFUSAL, REFUSAL_CATEGORIES
 from bot.matters.chain import standing_in_for
 from bot.matters.prompts import invite_comment
 from bot.matters.step_cards import refresh_step_cards
@@ -31,12 +30,17 @@ from bot.matters.workflow import (
 from bot.outbox.batch import OutboxBatch
 from bot.texts import format_local, render_text
 from models.cards import CardInstance
+from models.enums import ACTION_TITLES, REFUSAL_CATEGORY_TITLES, PromptPurpose, RefusalCategory
 from models.matter import DecisionStep, Matter, TextPrompt
 from models.org import Person
 
 
 async def decide_by_card(
-    batch: OutboxBatch, actor: Person, card: CardInstance, action: Action, refusal_category: str = ""
+    batch: OutboxBatch,
+    actor: Person,
+    card: CardInstance,
+    action: Action,
+    refusal_category: RefusalCategory | None = None,
 ) -> ServiceResult:
     """A tap on a decision card by ``actor`` (whose identity, not the card, decides). ``action`` and
     ``refusal_category`` were parsed from the tap against the decision card kind."""
@@ -52,7 +56,7 @@ async def decide_step(
     step: DecisionStep,
     action: Action,
     *,
-    refusal_category: str = "",
+    refusal_category: RefusalCategory | None = None,
     text: str = "",
     way_forward: str = "",
 ) -> ServiceResult:
@@ -76,17 +80,23 @@ async def decide_step(
     if outcome.verdict is Verdict.INVALID:
         raise UserError(f"{matter.number}：{outcome.notes[0] if outcome.notes else '此操作无效'}")
     if outcome.verdict is Verdict.NEEDS_TEXT:
-        category = refusal_category or DEFAULT_REFUSAL
-        return await _await_refusal_text(batch, actor, matter, step, outcome, category)
+        return await _await_refusal_text(
+            batch, actor, matter, step, outcome, refusal_category or RefusalCategory.LAW
+        )
     return await _commit(batch, actor, matter, step, outcome, action, text=text, way_forward=way_forward)
 
 
 async def _await_refusal_text(
-    batch: OutboxBatch, actor: Person, matter: Matter, step: DecisionStep, outcome: Outcome, category: str
+    batch: OutboxBatch,
+    actor: Person,
+    matter: Matter,
+    step: DecisionStep,
+    outcome: Outcome,
+    category: RefusalCategory,
 ) -> ServiceResult:
-    if step.status != StepStatus.AWAITING_TEXT.value:
+    if step.status != StepStatus.AWAITING_TEXT:
         await save_matter(matter)
-        step.status = StepStatus.AWAITING_TEXT.value
+        step.status = StepStatus.AWAITING_TEXT
         step.refusal_category = category
         step.decided_by_id = actor.id
         await step.save(update_fields=["status", "refusal_category", "decided_by_id"])
@@ -95,16 +105,14 @@ async def _await_refusal_text(
             organisation_id=matter.organisation_id,
             person=actor,
             step=step,
-            purpose="refusal",
+            purpose=PromptPurpose.REFUSAL,
             created_at=batch.now,
         )
         await refresh_step_cards(
             batch, step, "已选择确认不能办，待填写理由和说“行”建议", version=matter.version
         )
         await audit_matter(batch, actor, "confirm_no_pending_text", matter, category=category)
-    message = render_text(
-        "ask_refusal_text.md.j2", matter=matter, category=REFUSAL_CATEGORIES.get(category, "")
-    )
+    message = render_text("ask_refusal_text.md.j2", matter=matter, category=REFUSAL_CATEGORY_TITLES[category])
     return ServiceResult(message, matter)
 
 
@@ -143,22 +151,22 @@ async def _record_decision(
     way_forward: str,
 ) -> None:
     """The step is decided and the matter moves to the outcome's state and level."""
-    step.status = StepStatus.DECIDED.value
-    step.decision = decision.value
+    step.status = StepStatus.DECIDED
+    step.decision = decision
     step.decided_by_id = actor.id
     step.decided_at = batch.now
     if decision is Action.CONFIRM_NO:
         step.comment = text
     await step.save(update_fields=["status", "decision", "decided_by_id", "decided_at", "comment"])
     await TextPrompt.filter(step_id=step.id, answered_at__isnull=True).update(answered_at=batch.now)
-    changes: dict[str, object] = {"state": outcome.state.value, "level": outcome.level}
+    changes: dict[str, object] = {"state": outcome.state, "level": outcome.level}
     if outcome.decided:
         changes.update(
-            decided_at=batch.now, decided_level=step.level, decided_by_id=actor.id, outcome=decision.value
+            decided_at=batch.now, decided_level=step.level, decided_by_id=actor.id, outcome=decision
         )
         if decision is Action.CONFIRM_NO:
             changes.update(
-                refusal_category=REFUSAL_CATEGORIES.get(step.refusal_category or DEFAULT_REFUSAL, "其他"),
+                refusal_category=step.refusal_category or RefusalCategory.LAW,
                 decision_text=text,
                 way_forward=way_forward,
             )
@@ -169,7 +177,7 @@ async def _wait_for_consultation(
     batch: OutboxBatch, actor: Person, matter: Matter, step: DecisionStep, decision: Action
 ) -> ServiceResult:
     """会商: this deputy has answered; the level waits for the others."""
-    verb = DECISION_TITLES[decision]
+    verb = ACTION_TITLES[decision]
     await refresh_step_cards(
         batch, step, f"您已提交意见：{verb}，等待其他分管领导会商", version=matter.version
     )

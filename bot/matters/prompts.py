@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.outbox.batch import OutboxBatch
+from models.enums import PromptPurpose
 from models.matter import DecisionStep, Matter, TextPrompt
 from models.org import Person
 
@@ -14,6 +15,6 @@ async def invite_comment(batch: OutboxBatch, actor: Person, matter: Matter, step
         organisation_id=matter.organisation_id,
         person=actor,
         step=step,
-        purpose="comment",
+        purpose=PromptPurpose.COMMENT,
         created_at=batch.now,
     )

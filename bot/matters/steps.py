@@ -27,7 +27,7 @@ async def open_steps(batch: OutboxBatch, matter: Matter, opening: Opening) -> li
             approver_id=stand_in.id if stand_in else approver_id,
             on_behalf_of_id=approver_id if stand_in else None,
             lead=index == 0,
-            status=StepStatus.PENDING.value,
+            status=StepStatus.PENDING,
             opened_at=batch.now,
         )
         await issue_step_card(batch, step)

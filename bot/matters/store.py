@@ -103,16 +103,16 @@ async def save_matter(matter: Matter, **changes: object) -> None:
 
 async def handled_message(step: DecisionStep, matter: Matter, tz: dt.tzinfo) -> str:
     """「已由 X 于 T 处理」 for a card whose step is no longer open."""
-    if matter.state == MatterState.WITHDRAWN.value:
+    if matter.state == MatterState.WITHDRAWN:
         submitter = await Person.get(id=matter.submitter_id)
         return (
             f"{matter.number} 已由 {submitter.name} 于 {format_local(matter.withdrawn_at, tz)} 撤回，无需处理"
         )
     decided = step
-    if step.status != StepStatus.DECIDED.value or step.decided_by_id is None:
+    if step.status != StepStatus.DECIDED or step.decided_by_id is None:
         # Superseded: show who decided the matter (or the level) instead.
         other = (
-            await DecisionStep.filter(matter_id=matter.id, status=StepStatus.DECIDED.value)
+            await DecisionStep.filter(matter_id=matter.id, status=StepStatus.DECIDED)
             .order_by("-decided_at", "-id")
             .first()
         )

@@ -45,7 +45,7 @@ async def submit_matter(batch: OutboxBatch, submitter: Person, form: MatterForm)
         policy_basis=form.policy_basis,
         catalog_item=form.catalog_item,
         co_department_ids=[d.id for d in form.co_departments],
-        state=MatterState.PENDING.value,
+        state=MatterState.PENDING,
         level=opening.level,
         submitted_at=batch.now,
         due_at=calendar.deadline_for(batch.now, batch.settings.reply_working_days),

@@ -12,6 +12,34 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import IntEnum, StrEnum
 
+from models.enums import Action, MatterState, StepStatus
+
+__all__ = [
+    "DECISION_ACTIONS",
+    "LEVEL_ACTIONS",
+    "LEVEL_TITLES",
+    "MATTER_TRANSITIONS",
+    "OPEN_STEP_STATUSES",
+    "STATE_TITLES",
+    "Action",
+    "Chain",
+    "Command",
+    "Level",
+    "MatterState",
+    "MatterView",
+    "Opening",
+    "Outcome",
+    "StepChange",
+    "StepStatus",
+    "StepView",
+    "Verdict",
+    "apply",
+    "first_opening",
+    "lead_step",
+    "may_decide",
+    "next_opening",
+]
+
 
 class Level(IntEnum):
     FIRST_CONTACT = 1
@@ -28,14 +56,6 @@ LEVEL_TITLES: Mapping[int, str] = {
 }
 
 
-class MatterState(StrEnum):
-    PENDING = "pending"  # a level is deciding
-    RESOLVED = "resolved"  # a leader took it on (能办); the applicant must be answered
-    REFUSED = "refused"  # the principal confirmed no, with reason and 说“行”建议
-    WITHDRAWN = "withdrawn"
-    CLOSED = "closed"  # the reply to the applicant is recorded
-
-
 STATE_TITLES: Mapping[MatterState, str] = {
     MatterState.PENDING: "审批中",
     MatterState.RESOLVED: "能办，待回复申请人",
@@ -45,23 +65,7 @@ STATE_TITLES: Mapping[MatterState, str] = {
 }
 
 
-class StepStatus(StrEnum):
-    PENDING = "pending"
-    AWAITING_TEXT = "awaiting_text"  # confirm_no tapped; waiting for the reason and 说“行”建议
-    DECIDED = "decided"
-    SUPERSEDED = "superseded"  # closed without a decision (withdrawn, or consultation ended)
-
-
 OPEN_STEP_STATUSES = frozenset({StepStatus.PENDING, StepStatus.AWAITING_TEXT})
-
-
-class Action(StrEnum):
-    CAN_DO = "can_do"
-    ESCALATE = "escalate"
-    CONFIRM_NO = "confirm_no"
-    GIVE_REFUSAL_TEXT = "give_refusal_text"
-    WITHDRAW = "withdraw"
-    RECORD_REPLY = "record_reply"
 
 
 DECISION_ACTIONS = frozenset({Action.CAN_DO, Action.ESCALATE, Action.CONFIRM_NO})

@@ -12,17 +12,18 @@ from bot.messengers import dingtalk, simulator, wecom
 from bot.outbound import Messenger
 from bot.runtime.resources import Resources
 from bot.settings import Settings
+from models.enums import Platform
 
 
-def build_messengers(resources: Resources) -> dict[str, Messenger]:
+def build_messengers(resources: Resources) -> dict[Platform, Messenger]:
     settings = resources.settings
-    messengers: dict[str, Messenger] = {}
+    messengers: dict[Platform, Messenger] = {}
     if settings.simulator:
-        messengers["simulator"] = simulator.build_messenger(resources)
+        messengers[Platform.SIMULATOR] = simulator.build_messenger(resources)
     if settings.wecom_enabled:
-        messengers["wecom"] = wecom.build_messenger(resources)
+        messengers[Platform.WECOM] = wecom.build_messenger(resources)
     if settings.dingtalk_enabled:
-        messengers["dingtalk"] = dingtalk.build_messenger(resources)
+        messengers[Platform.DINGTALK] = dingtalk.build_messenger(resources)
     return messengers
 
 

@@ -2,7 +2,8 @@
 
 from bot.org.checks import OrgFileProblem
 from bot.org.exporter import OrgExportError, export_org
-from bot.org.importer import ImportReport, import_org
+from bot.org.importer import import_org
+from bot.org.report import ImportReport
 from bot.org.schema import OrgFile
 from bot.org.validation import OrgFileError, parse_org
 

@@ -22,6 +22,7 @@ from bot.org.schema import (
     format_path,
 )
 from models.catalog import CATALOG_CATEGORIES
+from models.enums import GroupKind
 from models.org import Role
 
 
@@ -175,7 +176,7 @@ class Checker:
             self._platform((*base, "platform"), group.platform)
             if group.wecom_chat_id and not WECOM_CHAT_ID_RE.fullmatch(group.wecom_chat_id):
                 self.add((*base, "wecom_chat_id"), "企业微信群 chatid 只能是字母和数字，最多 32 个")
-            if group.kind == "office":
+            if group.kind == GroupKind.OFFICE:
                 if group.unit is not None:
                     self.add((*base, "unit"), "活动办公室群不属于某个单位，请删掉 unit")
                 if office is not None:
@@ -183,7 +184,7 @@ class Checker:
                         (*base, "kind"), f"只能有一个活动办公室群（第 {self.org.line_of(office)} 行已有）"
                     )
                 office = base
-            elif group.kind == "unit":
+            elif group.kind == GroupKind.UNIT:
                 if group.unit is None:
                     self.add((*base, "unit"), "单位群要写明所属单位（unit）")
                 elif group.unit not in units:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from typing import Any
 
 import yaml
@@ -38,6 +39,8 @@ def _represent_str(dumper: yaml.SafeDumper, data: str) -> yaml.Node:
 _NUMBER_LIKE = re.compile(r"[-+0-9_.:eE]+")
 _Dumper.add_representer(_Flow, _represent_flow)
 _Dumper.add_representer(str, _represent_str)
+# Stored enums (platform, kinds) are written as their plain value, as people type them.
+_Dumper.add_multi_representer(StrEnum, lambda dumper, data: _represent_str(dumper, data.value))
 
 
 def _row(values: dict[str, Any]) -> _Flow:

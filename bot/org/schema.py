@@ -11,11 +11,13 @@ from typing import Annotated, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr
 from pydantic import StringConstraints as S
 
+from models.enums import GroupKind, Platform, UnitKind
 from models.org import Role
 
-PLATFORMS = ("wecom", "dingtalk")
-UNIT_KINDS = ("bureau", "subordinate")
-GROUP_KINDS = ("office", "unit")
+# The org file names the real platforms only (the simulator reaches everyone in `tiji dev`).
+PLATFORMS = tuple(p.value for p in Platform if p is not Platform.SIMULATOR)
+UNIT_KINDS = tuple(k.value for k in UnitKind)
+GROUP_KINDS = tuple(k.value for k in GroupKind)
 
 HANDLE_RE = re.compile(r"[a-z0-9_.-]+")
 CODE_RE = re.compile(r"[A-Za-z0-9_.-]+")
@@ -48,7 +50,7 @@ class _Spec(BaseModel):
 class OrganisationSpec(_Spec):
     code: Annotated[str, S(min_length=1, max_length=64)]
     name: Annotated[str, S(min_length=1, max_length=200)]
-    default_platform: Annotated[str, S(min_length=1)] = "wecom"
+    default_platform: Annotated[str, S(min_length=1)] = Platform.WECOM.value
     complaint_phone: Annotated[Text, S(max_length=64)] = ""
     complaint_address: Annotated[Text, S(max_length=200)] = ""
 
@@ -64,7 +66,7 @@ class DepartmentSpec(_Spec):
 class UnitSpec(_Spec):
     code: Annotated[str, S(min_length=1, max_length=64)]
     name: Annotated[str, S(min_length=1, max_length=200)]
-    kind: str = "bureau"
+    kind: str = UnitKind.BUREAU.value
     principal: Annotated[str, S(min_length=1)]
     departments: Items[DepartmentSpec] = []
 
@@ -86,7 +88,7 @@ class PersonSpec(_Spec):
 class GroupSpec(_Spec):
     code: Annotated[str, S(min_length=1, max_length=64)]
     name: Annotated[str, S(min_length=1, max_length=200)]
-    kind: str = "unit"
+    kind: str = GroupKind.UNIT.value
     unit: str | None = None
     platform: str | None = None
     wecom_chat_id: Annotated[str, S(max_length=64)] | None = None

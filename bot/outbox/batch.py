@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cards import Card
 from bot.settings import Settings
-from models.cards import CardInstance, CardKind
+from models.cards import CardInstance
+from models.enums import CardKind, Platform
 from models.messaging import OutboxKind, OutboxMessage
 from models.org import GroupChannel, Organisation, Person
 
@@ -26,13 +27,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SIMULATOR = "simulator"
 
-
-def platform_for_person(person: Person, organisation: Organisation, settings: Settings) -> str:
+def platform_for_person(person: Person, organisation: Organisation, settings: Settings) -> Platform:
     """The platform that reaches ``person``: the simulator in simulator mode, else the org file's."""
     if settings.simulator:
-        return SIMULATOR
+        return Platform.SIMULATOR
     return person.platform or organisation.default_platform
 
 
@@ -41,9 +40,9 @@ def new_card_ref() -> str:
     return "tj" + secrets.token_urlsafe(18)
 
 
-def platform_for_group(group: GroupChannel, organisation: Organisation, settings: Settings) -> str:
+def platform_for_group(group: GroupChannel, organisation: Organisation, settings: Settings) -> Platform:
     if settings.simulator:
-        return SIMULATOR
+        return Platform.SIMULATOR
     return group.platform or organisation.default_platform
 
 
@@ -72,17 +71,17 @@ class OutboxBatch:
     async def text(self, person: Person, text: str, *, dedupe_key: str, markdown: bool = False) -> None:
         await self._add(
             dedupe_key,
-            kind=OutboxKind.TEXT.value,
+            kind=OutboxKind.TEXT,
             platform=platform_for_person(person, self.organisation, self.settings),
             person=person,
             payload={"text": text, "markdown": markdown},
         )
 
-    async def text_to_address(self, platform: str, user_id: str, text: str, *, dedupe_key: str) -> None:
+    async def text_to_address(self, platform: Platform, user_id: str, text: str, *, dedupe_key: str) -> None:
         """A text to a platform account that is not (yet) a Person, e.g. an unregistered sender."""
         await self._add(
             dedupe_key,
-            kind=OutboxKind.TEXT.value,
+            kind=OutboxKind.TEXT,
             platform=platform,
             person=None,
             payload={"text": text, "markdown": False, "user_id": user_id},
@@ -105,7 +104,7 @@ class OutboxBatch:
     async def card(self, instance: CardInstance, card: Card, *, dedupe_key: str) -> None:
         await self._add(
             dedupe_key,
-            kind=OutboxKind.CARD.value,
+            kind=OutboxKind.CARD,
             platform=instance.platform,
             person_id=instance.recipient_id,
             card=instance,
@@ -115,7 +114,7 @@ class OutboxBatch:
     async def card_update(self, instance: CardInstance, card: Card, *, dedupe_key: str) -> None:
         await self._add(
             dedupe_key,
-            kind=OutboxKind.CARD_UPDATE.value,
+            kind=OutboxKind.CARD_UPDATE,
             platform=instance.platform,
             person_id=instance.recipient_id,
             card=instance,
@@ -139,7 +138,7 @@ class OutboxBatch:
             }
         await self._add(
             dedupe_key,
-            kind=OutboxKind.GROUP.value,
+            kind=OutboxKind.GROUP,
             platform=platform_for_group(group, self.organisation, self.settings),
             group=group,
             payload=payload,

@@ -20,6 +20,7 @@ from bot.outbound import XLSX_TYPE, Attachment, DeliveryError, GroupTarget, Mess
 from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import Resources
 from models.cards import CardInstance
+from models.enums import GroupKind, Platform
 from models.messaging import OutboxKind, OutboxMessage, OutboxStatus
 from models.org import GroupChannel, Organisation, Person
 
@@ -35,11 +36,11 @@ def backoff_seconds(attempt: int, hint: float | None = None) -> float:
     return max(base, hint or 0.0)
 
 
-def recipient_for(person: Person, platform: str) -> Recipient:
+def recipient_for(person: Person, platform: Platform) -> Recipient:
     user_id = {
-        "simulator": person.handle,
-        "wecom": person.wecom_userid,
-        "dingtalk": person.dingtalk_userid,
+        Platform.SIMULATOR: person.handle,
+        Platform.WECOM: person.wecom_userid,
+        Platform.DINGTALK: person.dingtalk_userid,
     }.get(platform)
     if not user_id:
         raise DeliveryError(
@@ -49,10 +50,10 @@ def recipient_for(person: Person, platform: str) -> Recipient:
     return Recipient(person_id=person.id, user_id=user_id, name=person.name)
 
 
-def group_target_for(group: GroupChannel, platform: str) -> GroupTarget:
-    if platform == "wecom":
+def group_target_for(group: GroupChannel, platform: Platform) -> GroupTarget:
+    if platform is Platform.WECOM:
         chat_id, webhook, secret = group.wecom_chat_id, group.wecom_robot_key, None
-    elif platform == "dingtalk":
+    elif platform is Platform.DINGTALK:
         chat_id, webhook = group.dingtalk_conversation_id, group.dingtalk_webhook
         secret = group.dingtalk_webhook_secret
     else:
@@ -67,7 +68,7 @@ async def _claim(row: OutboxMessage, now: dt.datetime) -> bool:
     # The row must be due: an attempt in flight has pushed next_attempt_at a lease ahead, so a
     # duplicate job (sweeper, arq re-run) that read the row meanwhile cannot claim it too.
     claimed = await OutboxMessage.filter(
-        id=row.id, status=OutboxStatus.PENDING.value, attempts=row.attempts, next_attempt_at__lte=now
+        id=row.id, status=OutboxStatus.PENDING, attempts=row.attempts, next_attempt_at__lte=now
     ).update(attempts=row.attempts + 1, next_attempt_at=now + LEASE)
     row.attempts += 1
     return claimed == 1
@@ -75,7 +76,7 @@ async def _claim(row: OutboxMessage, now: dt.datetime) -> bool:
 
 async def _send(resources: Resources, messenger: Messenger, row: OutboxMessage) -> dict[str, str] | None:
     payload: dict[str, Any] = row.payload
-    if row.kind == OutboxKind.GROUP.value:
+    if row.kind == OutboxKind.GROUP:
         group = await GroupChannel.get(id=row.group_id)
         attachment = None
         if raw := payload.get("attachment"):
@@ -95,14 +96,14 @@ async def _send(resources: Resources, messenger: Messenger, row: OutboxMessage) 
         recipient = Recipient(person_id=0, user_id=str(payload["user_id"]), name=str(payload["user_id"]))
     else:
         recipient = recipient_for(await Person.get(id=row.person_id), row.platform)
-    if row.kind == OutboxKind.TEXT.value:
+    if row.kind == OutboxKind.TEXT:
         await messenger.send_text(
             recipient, payload["text"], markdown=bool(payload.get("markdown")), dedupe_key=row.dedupe_key
         )
         return None
     card = Card.from_dict(payload["card"])
     instance = await CardInstance.get(id=row.card_id)
-    if row.kind == OutboxKind.CARD.value:
+    if row.kind == OutboxKind.CARD:
         delivery = await messenger.send_card(recipient, card, dedupe_key=row.dedupe_key)
     else:
         delivery = await messenger.update_card(
@@ -115,7 +116,7 @@ async def deliver(ctx: dict[str, Any], outbox_id: int) -> str:
     """arq job: send one outbox row (re-read from the database; the job carries only its id)."""
     resources: Resources = ctx["resources"]
     row = await OutboxMessage.get_or_none(id=outbox_id)
-    if row is None or row.status != OutboxStatus.PENDING.value:
+    if row is None or row.status != OutboxStatus.PENDING:
         return "skipped"
     now = resources.clock.now()
     if not await _claim(row, now):
@@ -138,11 +139,11 @@ async def deliver(ctx: dict[str, Any], outbox_id: int) -> str:
         if state is not None and row.card_id is not None:
             instance = await CardInstance.get(id=row.card_id)
             instance.platform_state = {**(instance.platform_state or {}), **state}
-            if row.kind == OutboxKind.CARD.value:
+            if row.kind == OutboxKind.CARD:
                 instance.sent_at = resources.clock.now()
             await instance.save(update_fields=["platform_state", "sent_at"])
         await OutboxMessage.filter(id=row.id).update(
-            status=OutboxStatus.SENT.value, sent_at=resources.clock.now(), last_error=""
+            status=OutboxStatus.SENT, sent_at=resources.clock.now(), last_error=""
         )
     return "sent"
 
@@ -156,9 +157,7 @@ async def _failed(resources: Resources, row: OutboxMessage, error: DeliveryError
         )
         log.warning("outbox %s attempt %d failed (%s); retrying in %.0fs", row.id, row.attempts, error, delay)
         raise Retry(defer=delay)
-    await OutboxMessage.filter(id=row.id).update(
-        status=OutboxStatus.FAILED.value, last_error=str(error)[:2000]
-    )
+    await OutboxMessage.filter(id=row.id).update(status=OutboxStatus.FAILED, last_error=str(error)[:2000])
     log.error("outbox %s failed for good: %s", row.id, error)
     await alert_office(resources, row, str(error))
     return "failed"
@@ -167,14 +166,19 @@ async def _failed(resources: Resources, row: OutboxMessage, error: DeliveryError
 async def alert_office(resources: Resources, row: OutboxMessage, reason: str) -> None:
     """Tell the office group that a message could not be delivered (never about its own alerts)."""
     organisation = await Organisation.get(id=row.organisation_id)
-    office = await GroupChannel.filter(organisation_id=organisation.id, kind="office").first()
+    office = await GroupChannel.filter(organisation_id=organisation.id, kind=GroupKind.OFFICE).first()
     if office is None or row.group_id == office.id:
         return
     target = "群“" + (await GroupChannel.get(id=row.group_id)).name + "”" if row.group_id else ""
     if row.person_id:
         person = await Person.get(id=row.person_id)
         target = f"{person.name}"
-    kinds = {"text": "消息", "card": "审批卡片", "card_update": "审批卡片更新", "group": "群消息"}
+    kinds = {
+        OutboxKind.TEXT: "消息",
+        OutboxKind.CARD: "审批卡片",
+        OutboxKind.CARD_UPDATE: "审批卡片更新",
+        OutboxKind.GROUP: "群消息",
+    }
     text = f"**消息发送失败**\n发给 {target} 的{kinds.get(row.kind, '消息')}（第 {row.id} 号）未能送达：{reason}\n请核对后处理。"
     batch = OutboxBatch(resources.settings, organisation, resources.clock.now())
     async with in_transaction():
@@ -188,7 +192,7 @@ async def sweep_outbox(resources: Resources, *, limit: int = 500) -> int:
         return 0
     now = resources.clock.now()
     rows = (
-        await OutboxMessage.filter(status=OutboxStatus.PENDING.value, next_attempt_at__lte=now)
+        await OutboxMessage.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
         .order_by("id")
         .limit(limit)
     )

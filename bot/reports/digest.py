@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from bot.runtime.resources import Resources
 
 from bot.reports.stats import Counts, QuarterStats, quarter_stats
+from models.enums import GroupKind
 
 DIGEST_KIND = "digest"
 DIGEST_SUBJECT = "organisation"
@@ -52,11 +53,14 @@ def render_digest(
     stats: QuarterStats,
     organisation_name: str,
     *,
+    tz: dt.tzinfo,
     unit_id: int | None = None,
     report_due: dt.datetime | None = None,
 ) -> str:
-    """The digest's markdown: the whole organisation (office group), or one unit (its group)."""
+    """The digest's markdown: the whole organisation (office group), or one unit (its group);
+    times in ``tz`` (``settings.tz``)."""
     context: dict[str, object] = {
+        "tz": tz,
         "organisation": organisation_name,
         "quarter": stats.quarter.label,
         "quarter_code": str(stats.quarter),
@@ -94,7 +98,9 @@ async def digest_markdown(
         resources.settings, organisation.id, today=now.astimezone(resources.settings.tz).date()
     )
     stats = await quarter_stats(organisation.id, q, calendar, now=now)
-    return render_digest(stats, organisation.name, unit_id=None if unit is None else unit.id)
+    return render_digest(
+        stats, organisation.name, tz=resources.settings.tz, unit_id=None if unit is None else unit.id
+    )
 
 
 def summary_filename(quarter: Quarter) -> str:
@@ -132,11 +138,17 @@ async def post_digest(
             await open_report_tasks(organisation, quarter, due, now)
             for group in groups:
                 key = f"digest:{quarter}:group:{group.id}"
-                if group.kind == "office":
-                    text = render_digest(stats, organisation.name, report_due=due)
+                if group.kind is GroupKind.OFFICE:
+                    text = render_digest(stats, organisation.name, tz=resources.settings.tz, report_due=due)
                     await batch.group(group, text, dedupe_key=key, attachment=workbook)
                 elif group.unit_id is not None:
-                    text = render_digest(stats, organisation.name, unit_id=group.unit_id, report_due=due)
+                    text = render_digest(
+                        stats,
+                        organisation.name,
+                        tz=resources.settings.tz,
+                        unit_id=group.unit_id,
+                        report_due=due,
+                    )
                     await batch.group(group, text, dedupe_key=key)
     except IntegrityError:
         return False
@@ -174,4 +186,4 @@ async def digest_cli(resources: Resources, organisation_code: str | None, quarte
     run = await DutyRun.get(
         organisation_id=organisation.id, kind=DIGEST_KIND, subject=DIGEST_SUBJECT, period=str(q)
     )
-    return f"{text}\n\n{q.label}汇总已于 {format_local(run.ran_at)} 发布过，本次没有重复发送。"
+    return f"{text}\n\n{q.label}汇总已于 {format_local(run.ran_at, resources.settings.tz)} 发布过，本次没有重复发送。"

@@ -27,6 +27,7 @@ from tortoise.expressions import Q
 
 from bot.calendar.quarters import Quarter
 from bot.calendar.workdays import WorkCalendar
+from models.enums import Action
 from models.matter import Matter
 from models.org import Department, Unit
 
@@ -127,11 +128,11 @@ def _count_matter(
 ) -> None:
     if _within(matter.submitted_at, start, end):
         counts.submitted += 1
-    if _within(matter.decided_at, start, end) and matter.outcome in ("can_do", "confirm_no"):
+    if _within(matter.decided_at, start, end) and matter.outcome in (Action.CAN_DO, Action.CONFIRM_NO):
         assert matter.decided_at is not None
-        if matter.outcome == "can_do" and matter.decided_level in LEVELS:
+        if matter.outcome is Action.CAN_DO and matter.decided_level in LEVELS:
             counts.resolved_at_level[matter.decided_level] += 1
-        elif matter.outcome == "confirm_no":
+        elif matter.outcome is Action.CONFIRM_NO:
             counts.refused += 1
         counts.decided += 1
         counts.decide_hours += cal.working_hours_between(matter.submitted_at, matter.decided_at)

@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 from bot.calendar.quarters import Quarter, parse_quarter
 from bot.outbox.batch import OutboxBatch
 from bot.texts import format_local, render_text
+from models.enums import GroupKind
 from models.org import GroupChannel, Organisation, Person, Role, Unit
 from models.reports import ReportTask
 
@@ -86,12 +87,12 @@ async def _find_task(organisation_id: int, unit: Unit, quarter: str | None) -> R
     return task
 
 
-async def _already_confirmed(task: ReportTask, unit: Unit) -> ValueError:
+async def _already_confirmed(task: ReportTask, unit: Unit, tz: dt.tzinfo) -> ValueError:
     q = parse_quarter(task.quarter)
     who = await Person.get_or_none(id=task.confirmed_by_id) if task.confirmed_by_id else None
     name = who.name if who is not None else "（人员已删除）"
     return ValueError(
-        f"{unit.name}{q.label}汇总表已由 {name} 于 {format_local(task.confirmed_at)} 确认报送，无需重复确认"
+        f"{unit.name}{q.label}汇总表已由 {name} 于 {format_local(task.confirmed_at, tz)} 确认报送，无需重复确认"
     )
 
 
@@ -109,8 +110,9 @@ async def confirm_report(resources: Resources, person: Person, quarter: str | No
     if unit.principal_id != person.id and not person.has_role(Role.OFFICE):
         raise ValueError(f"只有{unit.name}主要领导或活动办公室人员可以确认汇总表报送")
     task = await _find_task(person.organisation_id, unit, quarter)
+    tz = resources.settings.tz
     if task.confirmed_at is not None:
-        raise await _already_confirmed(task, unit)
+        raise await _already_confirmed(task, unit, tz)
 
     organisation = await Organisation.get(id=person.organisation_id)
     now = resources.clock.now()
@@ -130,14 +132,17 @@ async def confirm_report(resources: Resources, person: Person, quarter: str | No
                 at=now,
                 due_at=task.due_at,
                 late=late,
+                tz=tz,
             )
-            for group in await GroupChannel.filter(organisation_id=organisation.id, kind="office"):
+            for group in await GroupChannel.filter(organisation_id=organisation.id, kind=GroupKind.OFFICE):
                 await batch.group(group, text, dedupe_key=f"report_confirmed:{task.id}:group:{group.id}")
     if not changed:  # someone else confirmed it a moment ago
         await task.refresh_from_db()
-        raise await _already_confirmed(task, unit)
+        raise await _already_confirmed(task, unit, tz)
     await batch.nudge(resources)
-    message = f"已确认{unit.name}{q.label}说“不”事项提级管理汇总表报送（{person.name}，{format_local(now)}）"
+    message = (
+        f"已确认{unit.name}{q.label}说“不”事项提级管理汇总表报送（{person.name}，{format_local(now, tz)}）"
+    )
     if late:
-        message += f"；报送期限为 {format_local(task.due_at)}，已逾期"
+        message += f"；报送期限为 {format_local(task.due_at, tz)}，已逾期"
     return message + "。"

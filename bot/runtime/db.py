@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -34,16 +33,6 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
     }
 
 
-def _migration_config_from_env() -> dict[str, Any]:
-    # Only for `python -m tortoise -c bot.runtime.db.MIGRATION_CONFIG makemigrations` (a developer tool);
-    # the product itself always goes through Settings.
-    url = os.environ.get("TIJI_DATABASE_URL") or "sqlite://:memory:"
-    return tortoise_config(url)
-
-
-MIGRATION_CONFIG = _migration_config_from_env()
-
-
 def prepare_data_dir(settings: Settings) -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
 
@@ -59,16 +48,21 @@ async def close_database() -> None:
 
 
 def single_connection(url: str) -> str:
-    """The URL with a pool of one connection (PostgreSQL, MySQL).
+    """The URL to migrate with: a pool of one connection (PostgreSQL, MySQL); on SQLite, foreign keys
+    off.
 
     tortoise's migration executor spreads DDL over pooled connections; on PostgreSQL that races
     (seen here: "duplicate key … pg_type" and the migrations table missing at record time). One
-    connection makes the migration run in order.
+    connection makes the migration run in order. SQLite alters a column by rebuilding the table
+    (create new, copy, drop old, rename); with foreign keys on, dropping the old ``organisation``
+    table cascades and deletes every matter (seen here), so the rebuild runs with them off and
+    ``migrate`` checks them afterwards, as SQLite's documentation prescribes.
     """
     parts = urlsplit(url)
-    if parts.scheme.startswith("sqlite"):
-        return url
     query = dict(parse_qsl(parts.query))
+    if parts.scheme.startswith("sqlite"):
+        query["foreign_keys"] = "OFF"
+        return urlunsplit(parts._replace(query=urlencode(query)))
     query.update(minsize="1", maxsize="1")
     return urlunsplit(parts._replace(query=urlencode(query)))
 
@@ -80,8 +74,16 @@ async def migrate(settings: Settings) -> None:
     await Tortoise.init(config=config, init_connections=False)
     try:
         await migrate_api(config=config, app_labels=None, target=None, fake=False, dry_run=False)
+        if urlsplit(settings.effective_database_url).scheme.startswith("sqlite"):
+            await _check_foreign_keys()
     finally:
         await Tortoise.close_connections()
+
+
+async def _check_foreign_keys() -> None:
+    broken = await Tortoise.get_connection("default").execute_query_dict("PRAGMA foreign_key_check")
+    if broken:
+        raise RuntimeError(f"migration left rows whose foreign keys point nowhere: {broken[:5]}")
 
 
 @asynccontextmanager

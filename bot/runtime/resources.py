@@ -15,6 +15,7 @@ from bot.clock import Clock
 from bot.events import EventSink
 from bot.outbound import Messenger
 from bot.settings import Settings
+from models.enums import Platform
 
 
 @dataclass
@@ -25,17 +26,17 @@ class Resources:
     clock: Clock
     redis: Redis
     http: aiohttp.ClientSession
-    messengers: dict[str, Messenger] = field(default_factory=dict)
+    messengers: dict[Platform, Messenger] = field(default_factory=dict)
     arq: ArqRedis | None = None
 
-    def messenger(self, platform: str) -> Messenger:
+    def messenger(self, platform: Platform) -> Messenger:
         try:
             return self.messengers[platform]
         except KeyError:
             raise LookupError(f"没有配置消息平台 {platform}") from None
 
 
-MessengerFactory = Callable[[Resources], dict[str, Messenger]]
+MessengerFactory = Callable[[Resources], dict[Platform, Messenger]]
 
 RESOURCES = web.AppKey("resources", Resources)
 ROUTER = web.AppKey("router", EventSink)

@@ -1,27 +1,56 @@
 """The aiohttp application factory: the composition root of the web process (and of the web half
-of `tiji dev`). It is the one module that wires handlers, messengers and runtime together."""
+of `tiji dev`). It is the one module of ``bot`` that imports ``handlers``: the router of inbound
+events, and each web handler package's ``setup_routes(app)`` (``WEB_HANDLERS`` says which ones this
+process serves)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+import handlers.web.sim
+from bot.events import EventSink
 from bot.messengers.registry import setup_messenger_routes
-from bot.messengers.simulator.clock_store import restore_offset
 from bot.runtime.resources import RESOURCES, ROUTER, SETTINGS, Resources
 from bot.settings import Settings
+from bot.web.errors import error_middleware
 from bot.web.health import add_health_routes
+from bot.web.security import security_headers_middleware
 from handlers.router import Router
-from handlers.web.sim.pages import setup_simulator_routes
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+MAX_BODY = 1024**2  # bytes; reading a larger request body stops there with a 413
+
+# Outermost first: the security headers go on every answer, the error answers included.
+MIDDLEWARES = (security_headers_middleware, error_middleware)
+
+# (whether this process serves it, the handler package's route setup): one line per package.
+WEB_HANDLERS: tuple[tuple[Callable[[Settings], bool], Callable[[web.Application], None]], ...] = (
+    (lambda settings: settings.simulator, handlers.web.sim.setup_routes),
+)
 
 
 def setup_templates(app: web.Application) -> None:
+    """Jinja2 pages from ``templates/``, autoescaped."""
     aiohttp_jinja2.setup(app, loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True)
+
+
+def web_layer() -> web.Application:
+    """An application with the web layer and no routes yet: the middlewares, the body size limit
+    and the page templates. ``build_app`` adds the routes; tests add just the ones they exercise."""
+    app = web.Application(middlewares=MIDDLEWARES, client_max_size=MAX_BODY)
+    setup_templates(app)
+    return app
+
+
+def build_router(resources: Resources) -> EventSink:
+    """Where inbound events go: the handlers' router (also for `tiji dingtalk-stream`, which has
+    no web app)."""
+    return Router(resources)
 
 
 def build_app(settings: Settings, *, resources: Resources) -> web.Application:
@@ -30,14 +59,13 @@ def build_app(settings: Settings, *, resources: Resources) -> web.Application:
     The process opens its resources once and shares them between the web app, the worker and (in
     `tiji dev`) the DingTalk stream; they are closed after the app's runner is cleaned up.
     """
-    app = web.Application()
+    app = web_layer()
     app[SETTINGS] = settings
     app[RESOURCES] = resources
-    app[ROUTER] = Router(resources)
-    setup_templates(app)
+    app[ROUTER] = build_router(resources)
     add_health_routes(app)
     setup_messenger_routes(app, settings)
-    if settings.simulator:
-        setup_simulator_routes(app)
-        app.on_startup.append(restore_offset)
+    for serves, setup_routes in WEB_HANDLERS:
+        if serves(settings):
+            setup_routes(app)
     return app

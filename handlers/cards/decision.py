@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from bot.matters.cards import DECISION_CARD
 from bot.matters.decide import decide_by_card
-from bot.matters.workflow import Action
 from handlers.cards.registry import CardRouter, CardTap
 from handlers.context import HandlerContext
+from models.enums import Action, RefusalCategory
 
 router = CardRouter()
 
 
 @router.kind(DECISION_CARD)
 async def handle_decision(ctx: HandlerContext, tap: CardTap[Action]) -> str:
-    result = await decide_by_card(ctx.batch, ctx.person, tap.card, tap.action, tap.choice)
+    # The router checked the choice against the kind's options, which are the categories' values.
+    category = RefusalCategory(tap.choice) if tap.choice else None
+    result = await decide_by_card(ctx.batch, ctx.person, tap.card, tap.action, category)
     return result.message

@@ -8,7 +8,7 @@ from bot.errors import UserError
 from bot.matters.chain import standing_in_for
 from bot.matters.comments import give_text
 from bot.matters.step_cards import issue_step_card
-from bot.matters.workflow import LEVEL_TITLES, OPEN_STEP_STATUSES
+from bot.matters.workflow import LEVEL_TITLES, OPEN_STEP_STATUSES, StepStatus
 from bot.texts import format_local
 from handlers.commands.common import find_matter, split_number
 from handlers.commands.registry import CommandRouter
@@ -28,7 +28,7 @@ async def handle_todo(ctx: HandlerContext, body: str) -> str:
     if acting_for:
         mine |= Q(approver_id__in=list(acting_for))
     steps = (
-        await DecisionStep.filter(mine, organisation_id=ctx.organisation.id, status__in=[s.value for s in OPEN_STEP_STATUSES])
+        await DecisionStep.filter(mine, organisation_id=ctx.organisation.id, status__in=list(OPEN_STEP_STATUSES))
         .order_by("opened_at")
     )  # fmt: skip
     if not steps:
@@ -37,7 +37,7 @@ async def handle_todo(ctx: HandlerContext, body: str) -> str:
     for step in steps:
         matter = await Matter.get(id=step.matter_id)
         await issue_step_card(ctx.batch, step, ctx.person)
-        waiting = "（待填写不能办理由）" if step.status == "awaiting_text" else ""
+        waiting = "（待填写不能办理由）" if step.status is StepStatus.AWAITING_TEXT else ""
         lines.append(
             f"- {matter.number} {matter.subject}｜{LEVEL_TITLES[step.level]}｜回复期限 {format_local(matter.due_at, ctx.tz)}{waiting}"
         )

@@ -10,11 +10,17 @@ from bot.matters.forms import normalise_phone
 from handlers.commands.common import find_matter, split_number
 from handlers.commands.registry import CommandRouter
 from handlers.context import HandlerContext
+from models.enums import ReplyMethod
 
 router = CommandRouter()
 
 REPLY_USAGE = "回复 编号 电话|书面 内容，如：回复 TJ-2026-0001 电话 已告知申请人补齐材料后再来办理"
-METHODS = {"电话": "phone", "书面": "written", "phone": "phone", "written": "written"}
+METHODS = {
+    "电话": ReplyMethod.PHONE,
+    "书面": ReplyMethod.WRITTEN,
+    "phone": ReplyMethod.PHONE,
+    "written": ReplyMethod.WRITTEN,
+}
 
 
 @router.command("回复", "reply", usage="回复 编号 电话|书面 内容：登记对申请人的回复", rank=50)
@@ -33,9 +39,9 @@ async def handle_reply(ctx: HandlerContext, body: str) -> str:
     matter = await find_matter(ctx, number)
     if matter.submitter_id != ctx.person.id:
         raise UserError(f"{matter.number} 不是您提交的事项，只有首问责任人可以登记回复。")
-    callee = matter.applicant_phone if method == "phone" else ""
+    callee = matter.applicant_phone if method is ReplyMethod.PHONE else ""
     first, _, remainder = content.partition(" ")
-    phone = normalise_phone(first) if method == "phone" else None
+    phone = normalise_phone(first) if method is ReplyMethod.PHONE else None
     if phone and remainder.strip():
         callee, content = phone, remainder.strip()
     result = await record_reply(ctx.batch, ctx.person, matter, method, content, callee)

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from bot.errors import UserError
-from bot.matters.cards import DECISION_TITLES
 from bot.matters.workflow import LEVEL_TITLES, STATE_TITLES, MatterState
 from bot.texts import render_text
 from handlers.commands.common import find_matter, split_number
 from handlers.commands.registry import CommandRouter
 from handlers.context import HandlerContext
+from models.enums import ACTION_TITLES, StepStatus
 from models.matter import DecisionStep, Matter, ReplyRecord
 from models.org import Department, Person, Role
 
 router = CommandRouter()
 
 VIEWER_ROLES = {Role.OFFICE.value, Role.DISCIPLINE.value, Role.ADMIN.value, Role.PRINCIPAL.value}
-STEP_WORDS = {"pending": "待处理", "awaiting_text": "待填写理由", "superseded": "已结束"}
+STEP_WORDS = {
+    StepStatus.PENDING: "待处理",
+    StepStatus.AWAITING_TEXT: "待填写理由",
+    StepStatus.SUPERSEDED: "已结束",
+}
 
 
 @router.command("我的", "mine", usage="我的：我提交的事项及进度", rank=30)
@@ -61,7 +65,7 @@ async def handle_show(ctx: HandlerContext, body: str) -> str:
         replies=replies,
         state_title=STATE_TITLES[MatterState(matter.state)],
         level_titles=LEVEL_TITLES,
-        decision_words=DECISION_TITLES,
+        decision_words=ACTION_TITLES,
         step_words=STEP_WORDS,
         tz=ctx.tz,
     )

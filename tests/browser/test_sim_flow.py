@@ -57,6 +57,11 @@ async def test_whole_flow_through_the_sim_page(chromium: Path, served: tuple[Sta
     ARTIFACTS.mkdir(exist_ok=True)
     errors: list[str] = []
 
+    def blocked(text: str) -> None:
+        """The page runs under the app's Content Security Policy: nothing of it may be refused."""
+        if "Content Security Policy" in text:
+            errors.append(text)
+
     def last_out(page: Page):  # type: ignore[no-untyped-def]
         return page.locator("#conversation .item.out").last
 
@@ -78,7 +83,12 @@ async def test_whole_flow_through_the_sim_page(chromium: Path, served: tuple[Sta
             page = await browser.new_page(viewport={"width": 1366, "height": 860}, locale="zh-CN")
             page.set_default_timeout(WAIT_MS)
             page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("console", lambda msg: blocked(msg.text))
             await page.goto(f"{base}/sim")
+            assert (
+                "script-src 'self'"
+                in ((await page.request.get(f"{base}/sim")).headers["content-security-policy"])
+            )
             await expect(page.locator("#people")).to_contain_text("运输管理股")
 
             # 1. The submitter asks for the form with the 说不 button, fills it in and sends it.
@@ -157,6 +167,7 @@ async def test_whole_flow_through_the_sim_page(chromium: Path, served: tuple[Sta
             phone = await browser.new_page(viewport={"width": 390, "height": 844}, locale="zh-CN")
             phone.set_default_timeout(WAIT_MS)
             phone.on("pageerror", lambda exc: errors.append(str(exc)))
+            phone.on("console", lambda msg: blocked(msg.text))
             await phone.goto(f"{base}/sim#p=wangjianguo")
             await expect(phone.locator(".tabs")).to_be_visible()
             await expect(phone.locator("#panel-people")).to_be_hidden()

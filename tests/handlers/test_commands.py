@@ -25,6 +25,7 @@ from handlers.router import Router
 from models.audit import AuditEntry
 from models.cards import CardInstance
 from models.catalog import CatalogItem
+from models.enums import RefusalCategory
 from models.matter import DecisionStep, Matter, ReplyRecord, TextPrompt
 from models.messaging import InboxEntry, OutboxMessage
 from models.org import Department, Organisation, Person
@@ -535,7 +536,7 @@ async def test_refusal_text_as_the_next_message_and_commands_still_work(world: W
     assert (matter.state, matter.outcome, matter.refusal_category) == (
         "refused",
         "confirm_no",
-        "客观条件不具备",
+        RefusalCategory.CONDITIONS,
     )
     assert (matter.decision_text, matter.way_forward) == ("站场用地尚未批复", "用地批复后优先办理")
     notice = await world.last_text("zhangwei")
@@ -558,7 +559,7 @@ async def test_refusal_text_by_the_comment_command(world: World) -> None:
     matter = await Matter.get(id=matter.id)
     assert (matter.state, matter.refusal_category, matter.way_forward) == (
         "refused",
-        "法律政策不允许",
+        RefusalCategory.LAW,
         "补充材料后再申请",
     )
     # A repeated refusal click after the decision changes nothing.

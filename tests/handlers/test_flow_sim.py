@@ -10,6 +10,7 @@ import pytest
 from bot.audit import verify_chain
 from bot.clock import SimClock
 from bot.settings import Settings
+from models.enums import RefusalCategory
 from models.matter import Matter
 from models.messaging import OutboxMessage
 from tests.support.stack import Stack, running_stack
@@ -96,7 +97,7 @@ async def test_submit_escalate_twice_refuse_reply_close(stack: Stack) -> None:
         stack, "wangjianguo", "理由：延续申请须提交年度审验合格证明\n建议：补齐年审合格证明后可当场办理"
     )
     matter = await Matter.get(number="TJ-2026-0001")
-    assert matter.state == "refused" and matter.refusal_category == "法律政策不允许"
+    assert matter.state == "refused" and matter.refusal_category is RefusalCategory.LAW
     assert matter.way_forward == "补齐年审合格证明后可当场办理"
     assert "补齐年审合格证明后可当场办理" in await last_text(stack, "zhangwei")
 

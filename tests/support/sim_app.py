@@ -1,4 +1,5 @@
-"""A small org and the simulator's routes over a recording router (no core workflow needed)."""
+"""A small org and the simulator's routes on the web layer over a recording router (no core
+workflow needed)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.events import Event, Reply
 from bot.runtime.resources import RESOURCES, ROUTER, Resources
-from bot.web.app import setup_templates
-from handlers.web.sim.pages import setup_simulator_routes
+from bot.web.app import web_layer
+from handlers.web.sim import setup_routes
 from models.org import Department, GroupChannel, Organisation, Person, Unit
 
 
@@ -76,10 +77,9 @@ def router() -> RecordingRouter:
 async def client(
     resources: Resources, router: RecordingRouter
 ) -> AsyncIterator[TestClient[web.Request, web.Application]]:
-    app = web.Application()
+    app = web_layer()
     app[RESOURCES] = resources
     app[ROUTER] = router
-    setup_templates(app)
-    setup_simulator_routes(app)
+    setup_routes(app)
     async with TestClient(TestServer(app)) as test_client:
         yield test_client

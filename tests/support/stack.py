@@ -16,14 +16,12 @@ from pathlib import Path
 import aiohttp
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from arq.connections import ArqRedis
-from redis.asyncio import ConnectionPool
 
 from bot.clock import Clock
 from bot.jobs.worker import build_worker, stop_worker
 from bot.messengers.registry import build_messengers
 from bot.outbox.delivery import sweep_outbox
-from bot.runtime.lifecycle import json_deserializer, json_serializer
+from bot.runtime.redis_clients import app_redis, arq_redis
 from bot.runtime.resources import Resources
 from bot.settings import Settings
 from bot.web.app import build_app
@@ -109,15 +107,12 @@ class Stack:
 @contextlib.asynccontextmanager
 async def running_stack(settings: Settings, clock: Clock) -> AsyncIterator[Stack]:
     assert settings.redis_url, "tests pass a Redis URL"
-    redis = ArqRedis(
-        ConnectionPool.from_url(settings.redis_url),
-        job_serializer=json_serializer,
-        job_deserializer=json_deserializer,
-    )
+    redis = app_redis(settings.redis_url)
+    arq = arq_redis(settings.redis_url)  # two clients, as bot.runtime.lifecycle builds them
     await redis.flushdb()
     try:
         async with aiohttp.ClientSession() as http:
-            resources = Resources(settings=settings, clock=clock, redis=redis, http=http, arq=redis)
+            resources = Resources(settings=settings, clock=clock, redis=redis, http=http, arq=arq)
             resources.messengers = build_messengers(resources)
             app = build_app(settings, resources=resources)
             async with TestClient(TestServer(app)) as client:
@@ -127,4 +122,5 @@ async def running_stack(settings: Settings, clock: Clock) -> AsyncIterator[Stack
                 finally:
                     await stack.close()
     finally:
+        await arq.aclose()
         await redis.aclose()

@@ -19,6 +19,7 @@ from typing import Any
 import aiohttp
 
 from bot.outbound import DeliveryError
+from bot.runtime.locks import held
 from bot.runtime.resources import Resources
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 QPS_LIMIT = 20
 REQUEST_TIMEOUT = aiohttp.ClientTimeout(total=15)
 TOKEN_MARGIN_SECONDS = 300
+TOKEN_LOCK_SECONDS = 10.0  # the refresh lock expires after this, should its holder die mid-fetch
+TOKEN_WAIT_SECONDS = 5.0  # how long a process waits for another's fetch before fetching itself
 THROTTLE_CODES = frozenset({"90018", "90002"})
 THROTTLE_NAMES = ("QpsLimitForAppkeyAndApi", "QpsLimitForApi", "Throttling")
 QUOTA_CODES = frozenset({"90020"})
@@ -76,18 +79,19 @@ class DingTalkClient:
     async def access_token(self) -> str:
         """The app's access token, from Redis or fetched once for all processes (single flight)."""
         redis = self.resources.redis
-        for _ in range(50):
+        cached: str | None = await redis.get(self._token_key)
+        if cached:
+            return cached
+        # One process fetches while the others wait for its lock and then find the token cached.
+        async with held(
+            redis, f"dingtalk:token:{self.client_id}", ttl=TOKEN_LOCK_SECONDS, wait=TOKEN_WAIT_SECONDS
+        ):
             cached = await redis.get(self._token_key)
             if cached:
-                return cached.decode() if isinstance(cached, bytes) else str(cached)
-            lock_key = f"{self._token_key}:refresh"
-            if await redis.set(lock_key, "1", nx=True, px=10_000):
-                try:
-                    return await self._fetch_token()
-                finally:
-                    await redis.delete(lock_key)
-            await asyncio.sleep(0.1)  # another process is fetching it
-        return await self._fetch_token()
+                return cached
+            # Taken, or the holder is stuck past the wait: fetch anyway, DingTalk hands out the
+            # same token while it is valid, so a second fetch is harmless.
+            return await self._fetch_token()
 
     async def _fetch_token(self) -> str:
         url = f"{self.api_base}/v1.0/oauth2/accessToken"
@@ -114,7 +118,7 @@ class DingTalkClient:
     async def invalidate_token(self, token: str) -> None:
         """Forget ``token`` (only if it is still the cached one: another process may have renewed)."""
         cached = await self.resources.redis.get(self._token_key)
-        if cached is not None and (cached.decode() if isinstance(cached, bytes) else str(cached)) == token:
+        if cached == token:
             await self.resources.redis.delete(self._token_key)
 
     # -- rate limit ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import Resources
+from models.enums import GroupKind, Platform
 from models.org import GroupChannel, Organisation, Person
 
 log = logging.getLogger(__name__)
@@ -41,9 +42,9 @@ async def stream_status(resources: Resources) -> dict[str, Any]:
 
 
 async def _uses_dingtalk(organisation: Organisation) -> bool:
-    if organisation.default_platform == "dingtalk":
+    if organisation.default_platform is Platform.DINGTALK:
         return True
-    return await Person.filter(organisation=organisation, platform="dingtalk", active=True).exists()
+    return await Person.filter(organisation=organisation, platform=Platform.DINGTALK, active=True).exists()
 
 
 async def alert_office(resources: Resources, since: dt.datetime) -> int:
@@ -64,7 +65,7 @@ async def alert_office(resources: Resources, since: dt.datetime) -> int:
         for organisation in await Organisation.all():
             if not await _uses_dingtalk(organisation):
                 continue  # a WeCom-only bureau is not bothered with DingTalk's outages
-            groups = await GroupChannel.filter(organisation=organisation, kind="office")
+            groups = await GroupChannel.filter(organisation=organisation, kind=GroupKind.OFFICE)
             if not groups:
                 continue
             batch = OutboxBatch(resources.settings, organisation, resources.clock.now())

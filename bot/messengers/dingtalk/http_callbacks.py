@@ -38,7 +38,7 @@ def _router(request: web.Request) -> EventSink:
 async def _body(request: web.Request) -> dict[str, Any] | None:
     try:
         value = json.loads(await request.read())
-    except ValueError:
+    except (ValueError, RecursionError):  # not UTF-8 or not JSON; nested past the parser's limit
         return None
     return value if isinstance(value, dict) else None
 

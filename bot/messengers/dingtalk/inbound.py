@@ -1,9 +1,9 @@
 """Handing a parsed DingTalk event to the router once, and answering card taps within 2 s.
 
 The router stores every event's dedupe key in its inbox in the same transaction as the change, so
-correctness never depends on this module; the Redis mark only lets duplicates (DingTalk re-pushes,
-several connections) skip the database. The mark is removed when handling fails, so a re-push can
-still apply the event.
+correctness never depends on this module; the Redis mark (``bot.runtime.seen``) only lets
+duplicates (DingTalk re-pushes, several connections) skip the database. The mark is removed when
+handling fails, so a re-push can still apply the event.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from collections.abc import Awaitable, Callable
 
 from bot.events import Event, Reply, TextMessage
 from bot.runtime.resources import Resources
+from bot.runtime.seen import forget_seen, seen_once
 
 log = logging.getLogger(__name__)
 
 Handle = Callable[[Event], Awaitable[Reply]]
-SEEN_TTL_SECONDS = 2 * 24 * 3600
 CARD_ANSWER_WITHIN = 1.5  # DingTalk waits 2 s for a card callback's answer
 
 
@@ -27,14 +27,13 @@ async def dispatch_once(resources: Resources, handle: Handle, event: Event) -> R
     if isinstance(event, TextMessage) and event.conversation:
         # The way admins learn a group's openConversationId for the org file: @ the bot there once.
         log.info("DingTalk group message in openConversationId %s", event.conversation)
-    key = f"tiji:dingtalk:seen:{event.dedupe_key}"
-    if not await resources.redis.set(key, "1", nx=True, ex=SEEN_TTL_SECONDS):
+    if not await seen_once(resources.redis, event.dedupe_key):
         log.info("duplicate dingtalk event %s skipped", event.dedupe_key)
         return None
     try:
         return await handle(event)
     except BaseException:
-        await resources.redis.delete(key)
+        await forget_seen(resources.redis, event.dedupe_key)
         raise
 
 

@@ -17,10 +17,11 @@ from bot.messengers.dingtalk.client import DingTalkClient, DingTalkError
 from bot.messengers.dingtalk.webhook import send_markdown
 from bot.outbound import Attachment, CardDelivery, DeliveryError, GroupTarget, Recipient
 from bot.runtime.resources import Resources
+from models.enums import Platform
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "dingtalk"
+PLATFORM = Platform.DINGTALK
 CARD_SCOPE = "Card.Instance.Write"
 ROBOT_SCOPE = "qyapi_robot_sendmsg"
 MEDIA_SCOPE = "qyapi_robot_sendmsg（上传媒体文件）"

@@ -8,8 +8,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.events import CardAction, Sender, TextMessage
+from models.enums import Platform
 
-PLATFORM = "dingtalk"
+PLATFORM = Platform.DINGTALK
 # The request params the card template's buttons send (templates/dingtalk/tiji-card.json).
 ACTION_PARAM, QUESTION_PARAM, OPTION_PARAM = "action", "question", "option"
 # Keys and option ids are short machine names; anything else is not from our template.
@@ -74,7 +75,7 @@ def _json_object(value: Any) -> dict[str, Any]:
     if isinstance(value, str) and value.strip():
         try:
             decoded = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise PayloadError("callback content is not JSON") from None
         if isinstance(decoded, dict):
             return decoded

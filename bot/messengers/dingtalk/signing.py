@@ -14,6 +14,7 @@ import hmac
 from urllib.parse import quote_plus
 
 MAX_SKEW = dt.timedelta(hours=1)
+MAX_DIGITS = 20
 
 
 def hmac_b64(key: str, message: str) -> str:
@@ -33,10 +34,12 @@ def card_callback_sign(timestamp: str, api_secret: str) -> str:
 
 def _timestamp(raw: str | None) -> dt.datetime | None:
     """A DingTalk timestamp header (milliseconds; seconds tolerated) as an aware datetime."""
-    # ASCII only: "²".isdigit() is true (headers arrive as latin-1) but int() refuses it.
-    if raw is None or not (raw.strip().isascii() and raw.strip().isdigit()):
+    # ASCII only: "²".isdigit() is true (headers arrive as latin-1) but int() refuses it; and short:
+    # int() refuses more than 4,300 digits, and no date has more than 20.
+    raw = raw.strip() if raw is not None else ""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > MAX_DIGITS:
         return None
-    value = int(raw.strip())
+    value = int(raw)
     try:
         value_s = value / 1000 if value > 10**11 else float(value)  # milliseconds, or seconds
         return dt.datetime.fromtimestamp(value_s, dt.UTC)

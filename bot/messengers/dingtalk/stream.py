@@ -17,8 +17,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import secrets
-import socket
 from collections.abc import Sequence
 from typing import Any
 
@@ -42,6 +40,7 @@ from bot.messengers.dingtalk.health import alert_office, write_status
 from bot.messengers.dingtalk.http_callbacks import CARD_ANSWER
 from bot.messengers.dingtalk.inbound import CARD_ANSWER_WITHIN, Handle, answer_within, dispatch_once
 from bot.messengers.dingtalk.parse import PayloadError, parse_bot_message, parse_card_callback
+from bot.runtime.locks import RedisLock
 from bot.runtime.resources import Resources
 
 log = logging.getLogger(__name__)
@@ -49,27 +48,12 @@ log = logging.getLogger(__name__)
 OPEN_TIMEOUT = aiohttp.ClientTimeout(total=15)
 USER_AGENT = "tiji/0.1 (aiohttp)"
 
-_RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
-_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
-
-class StreamLock:
-    """The one-connection-per-app lock (Redis, with a TTL renewed while the connection runs)."""
-
-    def __init__(self, resources: Resources, ttl_seconds: float) -> None:
-        self.redis = resources.redis
-        self.key = f"tiji:dingtalk:stream-lock:{resources.settings.dingtalk_client_id}"
-        self.ttl_ms = int(ttl_seconds * 1000)
-        self.token = f"{socket.gethostname()}:{secrets.token_hex(8)}"
-
-    async def acquire(self) -> bool:
-        return bool(await self.redis.set(self.key, self.token, nx=True, px=self.ttl_ms))
-
-    async def renew(self) -> bool:
-        return bool(await self.redis.eval(_RENEW, 1, self.key, self.token, str(self.ttl_ms)))  # type: ignore[misc]
-
-    async def release(self) -> None:
-        await self.redis.eval(_RELEASE, 1, self.key, self.token)  # type: ignore[misc]
+def stream_lock(resources: Resources, ttl_seconds: float) -> RedisLock:
+    """The one-connection-per-app lock, renewed while the connection runs (``_keep_lock``)."""
+    return RedisLock(
+        resources.redis, f"dingtalk:stream:{resources.settings.dingtalk_client_id}", ttl=ttl_seconds
+    )
 
 
 async def _wait_any(events: Sequence[asyncio.Event], seconds: float) -> None:
@@ -110,7 +94,7 @@ class StreamClient:
         self.handle = handle
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
-        self.lock = StreamLock(resources, lock_ttl)
+        self.lock = stream_lock(resources, lock_ttl)
         self.lock_ttl = lock_ttl
         self.heartbeat = heartbeat
         self.answer_within = answer_within

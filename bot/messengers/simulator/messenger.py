@@ -9,13 +9,14 @@ from bot.cards import Card
 from bot.messengers.simulator import store
 from bot.outbound import Attachment, CardDelivery, DeliveryError, GroupTarget, Recipient
 from bot.runtime.resources import Resources
+from models.enums import Platform, SimDirection, SimKind
 from models.org import GroupChannel, Person
 
 
 class SimulatorMessenger:
     """Implements ``bot.outbound.Messenger``; ``Recipient.user_id`` is the person's handle."""
 
-    platform = "simulator"
+    platform = Platform.SIMULATOR
 
     def __init__(self, resources: Resources) -> None:
         self._resources = resources
@@ -31,8 +32,8 @@ class SimulatorMessenger:
             self._resources.redis,
             organisation_id=await self._organisation_of(to),
             channel=store.user_channel(to.user_id),
-            direction="out",
-            kind="text",
+            direction=SimDirection.OUT,
+            kind=SimKind.TEXT,
             text=text,
             at=self._resources.clock.now(),
             dedupe_key=dedupe_key,
@@ -44,8 +45,8 @@ class SimulatorMessenger:
             self._resources.redis,
             organisation_id=await self._organisation_of(to),
             channel=channel,
-            direction="out",
-            kind="card",
+            direction=SimDirection.OUT,
+            kind=SimKind.CARD,
             text=card.title,
             card=card.as_dict(),
             at=self._resources.clock.now(),
@@ -75,8 +76,8 @@ class SimulatorMessenger:
             self._resources.redis,
             organisation_id=int(row.organisation_id),
             channel=store.group_channel(group.group_id),
-            direction="out",
-            kind="text" if attachment is None else "file",
+            direction=SimDirection.OUT,
+            kind=SimKind.TEXT if attachment is None else SimKind.FILE,
             text=markdown,
             attachment_name=None if attachment is None else attachment.filename,
             attachment_type=None if attachment is None else attachment.content_type,

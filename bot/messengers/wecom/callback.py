@@ -22,6 +22,7 @@ from bot.events import CardAction, EventSink
 from bot.messengers.wecom.crypto import CallbackRejected, WeComCrypto
 from bot.messengers.wecom.parse import Inbound, parse_envelope, parse_message
 from bot.runtime.resources import RESOURCES, ROUTER, Resources
+from bot.runtime.seen import forget_seen, seen_once
 from bot.settings import Settings
 from models.cards import CardInstance
 
@@ -30,7 +31,6 @@ log = logging.getLogger(__name__)
 PATH = "/wecom/callback"
 HANDLE_BUDGET = 4.0  # seconds; WeCom gives up and re-sends after 5
 TIMESTAMP_WINDOW = 300  # seconds either way
-SEEN_SECONDS = 300
 SHUTDOWN_WAIT = 15.0
 PENDING = web.AppKey("wecom_pending", set[asyncio.Task[None]])
 
@@ -108,12 +108,11 @@ async def receive(request: web.Request) -> web.Response:
             inbound.from_user,
         )
         return _ok()
-    seen_key = f"wecom:seen:{inbound.dedupe_key}"
-    if not await resources.redis.set(seen_key, "1", nx=True, ex=SEEN_SECONDS):
+    if not await seen_once(resources.redis, inbound.dedupe_key):
         log.info("wecom duplicate delivery %s ignored", inbound.dedupe_key)
         return _ok()
 
-    task = asyncio.create_task(_apply(resources, request.app[ROUTER], inbound, seen_key))
+    task = asyncio.create_task(_apply(resources, request.app[ROUTER], inbound))
     pending = request.app[PENDING]
     pending.add(task)
     task.add_done_callback(pending.discard)
@@ -128,7 +127,7 @@ async def receive(request: web.Request) -> web.Response:
     return _ok()
 
 
-async def _apply(resources: Resources, router: EventSink, inbound: Inbound, seen_key: str) -> None:
+async def _apply(resources: Resources, router: EventSink, inbound: Inbound) -> None:
     event = inbound.event
     assert event is not None
     try:
@@ -138,7 +137,7 @@ async def _apply(resources: Resources, router: EventSink, inbound: Inbound, seen
         log.info("wecom %s handled: ok=%s", inbound.dedupe_key, reply.ok)
     except Exception:
         log.exception("wecom %s failed", inbound.dedupe_key)
-        await resources.redis.delete(seen_key)
+        await forget_seen(resources.redis, inbound.dedupe_key)
         raise
 
 
@@ -149,7 +148,7 @@ async def _with_card(resources: Resources, action: CardAction, inbound: Inbound)
     if not await CardInstance.filter(ref=ref).exists():
         mapped = await resources.redis.get(f"wecom:taskref:{ref}")
         if mapped:
-            ref = mapped.decode() if isinstance(mapped, bytes) else str(mapped)
+            ref = mapped
             action = dataclasses.replace(action, card_ref=ref)
     if not inbound.response_code:
         return action

@@ -1,7 +1,7 @@
 """Async WeCom API client on aiohttp, with the access token shared through Redis.
 
 * One token per (CorpID, secret), cached in Redis for ``expires_in - 300`` s and shared by every
-  process; only one process refreshes it at a time (``SET NX`` lock), the others wait and re-read.
+  process; only one process refreshes it at a time (``bot.runtime.locks``), the others wait and re-read.
 * 40014/42001 (token invalid/expired early): the failing token is deleted only if it is still the
   cached one, a fresh one is fetched once and the call retried once.
 * 40001 is a wrong secret, not an expired token: reported, never looped on.
@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +21,7 @@ import aiohttp
 from redis.asyncio import Redis
 
 from bot.outbound import DeliveryError
+from bot.runtime.locks import held
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,7 @@ RATE_LIMITED = 45009
 TOO_CONCURRENT = 45033
 _TIMEOUT = aiohttp.ClientTimeout(total=15)
 _LOCK_SECONDS = 10
+_LOCK_WAIT_SECONDS = _LOCK_SECONDS + 5  # long enough for a holder to finish or its lock to expire
 _BUSY_RETRIES = 2
 _PAUSE_SECONDS = 60
 
@@ -101,7 +102,7 @@ class WeComClient:
         self.secret_setting = secret_setting
         scope = hashlib.sha256(f"{corp_id}:{secret}".encode()).hexdigest()[:16]
         self.token_key = f"wecom:token:{scope}"
-        self._lock_key = f"wecom:token-lock:{scope}"
+        self._lock_name = f"wecom:token:{scope}"
         self._pause_key = f"wecom:pause:{scope}"
 
     # ---- public calls -------------------------------------------------------------------------
@@ -138,9 +139,9 @@ class WeComClient:
     # ---- token ---------------------------------------------------------------------------------
 
     async def token(self) -> str:
-        cached = await self.redis.get(self.token_key)
+        cached: str | None = await self.redis.get(self.token_key)
         if cached:
-            return cached.decode() if isinstance(cached, bytes) else str(cached)
+            return cached
         return await self._refresh()
 
     async def invalidate(self, token: str) -> None:
@@ -148,26 +149,16 @@ class WeComClient:
         await self.redis.eval(_COMPARE_AND_DELETE, 1, self.token_key, token)  # type: ignore[misc]
 
     async def _refresh(self) -> str:
-        me = secrets.token_hex(8)
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + _LOCK_SECONDS + 5
-        while True:
-            if await self.redis.set(self._lock_key, me, nx=True, ex=_LOCK_SECONDS):
-                try:
-                    cached = await self.redis.get(self.token_key)
-                    if cached:
-                        return cached.decode() if isinstance(cached, bytes) else str(cached)
-                    return await self._fetch_token()
-                finally:
-                    await self.redis.eval(_COMPARE_AND_DELETE, 1, self._lock_key, me)  # type: ignore[misc]
-            await asyncio.sleep(0.05)
-            cached = await self.redis.get(self.token_key)
+        # One process fetches while the others wait for its lock and then find the token cached.
+        async with held(self.redis, self._lock_name, ttl=_LOCK_SECONDS, wait=_LOCK_WAIT_SECONDS) as got:
+            cached: str | None = await self.redis.get(self.token_key)
             if cached:
-                return cached.decode() if isinstance(cached, bytes) else str(cached)
-            if loop.time() > deadline:
+                return cached
+            if not got:  # still held after the wait: the delivery job retries, no extra gettoken
                 raise WeComApiError(
                     "等待企业微信 access_token 超时", errcode=0, transient=True, retry_after=5
                 )
+            return await self._fetch_token()
 
     async def _fetch_token(self) -> str:
         data = await self._http(

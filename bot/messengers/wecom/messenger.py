@@ -22,10 +22,11 @@ from bot.messengers.wecom.client import WeComApiError, WeComClient
 from bot.messengers.wecom.limiter import APP_MEMBER_WINDOWS, ROBOT_WINDOWS, RateLimiter
 from bot.outbound import Attachment, CardDelivery, DeliveryError, GroupTarget, Recipient
 from bot.runtime.resources import Resources
+from models.enums import Platform
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "wecom"
+PLATFORM = Platform.WECOM
 RESPONSE_CODE_LIFETIME = dt.timedelta(hours=72)
 # Keep a margin: a code that expires while the update is on its way is as good as expired.
 _CODE_MARGIN = dt.timedelta(minutes=10)

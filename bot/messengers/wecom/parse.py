@@ -12,8 +12,9 @@ from defusedxml.ElementTree import ParseError, fromstring
 from bot.events import CardAction, Event, Sender, TextMessage
 from bot.messengers.wecom.cards import card_ref_from_task_id
 from bot.messengers.wecom.crypto import CallbackRejected
+from models.enums import Platform
 
-PLATFORM = "wecom"
+PLATFORM = Platform.WECOM
 _MAX_KEY = 255  # the inbox key column
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from bot.web.inputs import InputError
+
 # Weeks, days, hours, minutes, seconds. Years and months are refused: their length depends on the
 # date, and "P1M" next to "PT1M" is an easy slip.
 _DURATION = re.compile(
@@ -13,7 +15,7 @@ _DURATION = re.compile(
 MAX_ADVANCE = dt.timedelta(days=3660)
 
 
-class TimeInputError(ValueError):
+class TimeInputError(InputError):
     """A bad clock input; the message (Chinese) says what to fix."""
 
 

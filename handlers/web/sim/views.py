@@ -70,3 +70,19 @@ def person_view(person: Person, department: Department | None, unit: Unit | None
         "unit": "" if unit is None else unit.name,
         "roles": list(person.roles or []),
     }
+
+
+def click_label(card: dict[str, object] | None, key: str, selected: dict[str, str]) -> str:
+    """How a tap reads in the conversation: the button's text and the chosen options."""
+    label = key
+    options: dict[str, str] = {}
+    if card is not None:
+        buttons = card.get("buttons")
+        for button in buttons if isinstance(buttons, list) else []:
+            if isinstance(button, dict) and button.get("key") == key:
+                label = str(button.get("text", key))
+        selection = card.get("selection")
+        if isinstance(selection, dict):
+            options = {str(o["id"]): str(o["text"]) for o in selection.get("options", [])}
+    chosen = [options.get(v, v) for v in selected.values()]
+    return f"［点击］{label}" + (f"（{'、'.join(chosen)}）" if chosen else "")

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from bot.calendar.overrides import calendar_warnings, list_holidays, parse_day, set_holiday
-from bot.calendar.workdays import official_years
+from bot.calendar.schedule import official_years
 from bot.settings import Settings
 from models.calendar import HolidayOverride
 from models.org import Organisation

@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.calendar.workdays import WorkCalendar, _log_unknown_year, load_calendar, official_years
+from bot.calendar.schedule import official_years
+from bot.calendar.workdays import WorkCalendar, _log_unknown_year, load_calendar
 from bot.settings import Settings
 from models.calendar import HolidayOverride
 from models.org import Organisation

@@ -25,7 +25,8 @@ from bot.jobs.reply_reminders import alert_overdue
 from bot.outbound import Attachment, CardDelivery, GroupTarget, Recipient
 from bot.reports.tasks import confirm_report
 from bot.runtime.resources import Resources
-from models.cards import CardInstance, CardKind
+from models.cards import CardInstance
+from models.enums import CardKind
 from models.matter import DecisionStep, Matter
 from models.messaging import OutboxMessage
 from models.org import Department, GroupChannel, Organisation, Person, Unit

@@ -41,7 +41,8 @@ from bot.settings import Settings
 from handlers.dispatch import DUPLICATE
 from handlers.router import Router
 from models.audit import AuditEntry
-from models.cards import CardInstance, CardKind
+from models.cards import CardInstance
+from models.enums import CardKind
 from models.matter import DecisionStep, Matter, ReplyRecord, TextPrompt
 from models.messaging import OutboxMessage
 from models.org import Organisation, Person

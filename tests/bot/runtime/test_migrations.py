@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import sys
 from asyncio.subprocess import PIPE, STDOUT
@@ -10,12 +11,14 @@ from pathlib import Path
 
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.migrations.api.migrate import migrate as migrate_api
 from tortoise.migrations.autodetector import MigrationAutodetector
 
-from bot.runtime.db import tortoise_config
+from bot.runtime.db import migrate, single_connection, tortoise_config
 from bot.settings import Settings
+from models.enums import MatterState, RefusalCategory
 from models.matter import Matter
-from models.org import Organisation
+from models.org import Department, Organisation, Person, Unit
 
 
 async def test_migrations_are_up_to_date_with_the_models(tmp_path: Path) -> None:
@@ -61,3 +64,66 @@ async def test_tiji_migrate_builds_a_usable_schema_twice(settings: Settings) -> 
         assert await Matter.all().count() == 0
     finally:
         await Tortoise.close_connections()
+
+
+async def test_migrating_keeps_every_matter_and_turns_refusal_titles_into_codes(settings: Settings) -> None:
+    """A database from before the enums kept the refusal category's Chinese title on the matter and ''
+    for none: after the migration both read back as the enum (or None), so old refusals still count."""
+    EXECUTOR_CACHE.clear()
+    url = single_connection(settings.effective_database_url)
+    if url.startswith(("postgres", "asyncpg")):
+        await Tortoise.init(config=tortoise_config(url))
+        await Tortoise.get_connection("default").execute_script(
+            "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+        )
+        await Tortoise.close_connections()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    config = tortoise_config(url)
+    await Tortoise.init(config=config, init_connections=False)
+    try:
+        await migrate_api(config=config, app_labels=None, target="models.0001_initial")
+    finally:
+        await Tortoise.close_connections()
+    await Tortoise.init(config=config)
+    try:
+        # Rows as the old code wrote them: through the ORM, then the category column as it was stored.
+        org = await Organisation.create(code="t", name="测试局")
+        unit = await Unit.create(organisation=org, code="u", name="局机关")
+        section = await Department.create(organisation=org, unit=unit, code="d", name="运输管理股")
+        staff = await Person.create(organisation=org, handle="zhangsan", name="张三")
+        at = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)
+        for seq, title in ((1, "客观条件不具备"), (2, "")):
+            matter = await Matter.create(
+                organisation=org, number=f"TJ-2026-000{seq}", year=2026, seq=seq, unit=unit,
+                department=section, submitter=staff, applicant="李四", applicant_phone="13800000000",
+                subject="许可", reason="理由", state=MatterState.REFUSED, level=4, submitted_at=at, due_at=at, refusal_category=RefusalCategory.OTHER,
+            )  # fmt: skip
+            await Tortoise.get_connection("default").execute_query(
+                "UPDATE matter SET refusal_category = $1 WHERE id = $2"
+                if url.startswith(("postgres", "asyncpg"))
+                else "UPDATE matter SET refusal_category = ? WHERE id = ?",
+                [title, matter.id],
+            )
+    finally:
+        await Tortoise.close_connections()
+    await migrate(settings)
+    await Tortoise.init(config=tortoise_config(settings.effective_database_url))
+    try:
+        categories = [m.refusal_category for m in await Matter.all().order_by("number")]
+        assert categories == [RefusalCategory.CONDITIONS, None]
+    finally:
+        await Tortoise.close_connections()
+
+
+def test_make_migrations_config_comes_from_settings(tmp_path: Path) -> None:
+    """The dotted path `make migrations` hands tortoise's CLI resolves, and follows the settings."""
+    from tortoise.cli.utils import get_tortoise_config
+
+    from bot.runtime.migration_config import migration_config
+
+    assert get_tortoise_config("bot.runtime.migration_config.MIGRATION_CONFIG") is not None
+    unset = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    assert migration_config(unset)["connections"]["default"] == "sqlite://:memory:"
+    url = f"sqlite://{tmp_path / 'dev.sqlite3'}"
+    configured = Settings(_env_file=None, data_dir=tmp_path, database_url=url)  # type: ignore[call-arg]
+    assert migration_config(configured)["connections"]["default"] == url

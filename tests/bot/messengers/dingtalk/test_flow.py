@@ -19,6 +19,7 @@ from bot.messengers.dingtalk.signing import card_callback_sign, robot_sign
 from bot.messengers.dingtalk.stream import run_stream
 from bot.runtime.resources import ROUTER
 from bot.settings import Settings
+from models.enums import RefusalCategory
 from models.matter import Matter
 from models.messaging import InboxEntry, OutboxMessage
 from models.org import Person
@@ -192,7 +193,7 @@ async def test_whole_flow(flow: DingTalkUser, fake: FakeDingTalk) -> None:
         "xieyongqiang", "理由：罚没款须到账后方可放行\n建议：请当事人提供银行回单，到账确认后当日放行"
     )
     matter = await Matter.get(number="TJ-2026-0001")
-    assert matter.state == "refused" and matter.refusal_category == "法律政策不允许"
+    assert matter.state == "refused" and matter.refusal_category is RefusalCategory.LAW
     assert matter.way_forward == "请当事人提供银行回单，到账确认后当日放行"
     assert any("银行回单" in t for t in await texts(flow, "hepeng"))
     assert principal_card.view().buttons == []

@@ -12,10 +12,12 @@ from redis.asyncio import Redis
 from bot.cards import Button, Card, CardField
 from bot.clock import SimClock
 from bot.messengers.dingtalk import build_messenger
+from bot.messengers.dingtalk import client as client_module
 from bot.messengers.dingtalk.client import QPS_LIMIT, DingTalkClient
 from bot.messengers.dingtalk.messenger import DingTalkMessenger
 from bot.messengers.dingtalk.webhook import PER_MINUTE
 from bot.outbound import Attachment, DeliveryError, GroupTarget, Recipient
+from bot.runtime.locks import RedisLock
 from bot.runtime.resources import Resources
 from bot.settings import Settings
 from tests.bot.messengers.dingtalk.conftest import dingtalk_settings
@@ -59,6 +61,17 @@ async def test_token_is_fetched_once_and_shared_through_redis(
     assert fake.token_fetches == 1
     ttl = await dt_resources.redis.ttl(f"tiji:dingtalk:token:{fake.client_id}")
     assert 0 < ttl <= 7200 - 300
+
+
+async def test_a_refresh_lock_held_by_another_process_is_left_alone(
+    dt_resources: Resources, fake: FakeDingTalk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(client_module, "TOKEN_WAIT_SECONDS", 0.2)
+    stuck = RedisLock(dt_resources.redis, f"dingtalk:token:{fake.client_id}", ttl=30)
+    assert await stuck.acquire()  # a process that hangs mid-fetch
+    token = await fast_client(dt_resources).access_token()  # waits a while, then fetches itself
+    assert token and fake.token_fetches == 1
+    assert await stuck.owned()  # its lock was not deleted under it
 
 
 async def test_expired_token_is_refreshed_once_and_the_call_succeeds(

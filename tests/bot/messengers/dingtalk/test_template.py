@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 
 from bot.cards import Button, ButtonStyle, Card, CardField
-from bot.matters.cards import DECISION_CARD, REFUSAL_CATEGORIES
+from bot.matters.cards import DECISION_CARD
 from bot.matters.workflow import LEVEL_ACTIONS, Level
 from bot.messengers.dingtalk.cards import BUTTON_SLOTS, FIELD_SLOTS, TEMPLATE_VARIABLES, card_variables
 from bot.messengers.dingtalk.parse import parse_card_callback
+from models.enums import REFUSAL_CATEGORY_TITLES
 from tests.fakes.dingtalk_card_template import TEMPLATE, components, render
 
 
@@ -71,7 +72,7 @@ def test_the_preview_data_renders_like_a_card_the_bot_sends() -> None:
     ("level", "expected"),
     [
         (Level.SECTION_HEAD, ["能办", "提级"]),
-        (Level.PRINCIPAL, ["能办", *(f"确认不能办（{text}）" for text in REFUSAL_CATEGORIES.values())]),
+        (Level.PRINCIPAL, ["能办", *(f"确认不能办（{text}）" for text in REFUSAL_CATEGORY_TITLES.values())]),
     ],
 )
 def test_a_decision_card_shows_its_fields_and_one_button_per_refusal_category(
@@ -93,7 +94,7 @@ def test_every_shown_button_taps_back_as_the_action_and_choice_it_shows() -> Non
         event = parse_card_callback(callback)
         taps.append((event.key, dict(event.selected)))
     assert taps == [("can_do", {})] + [
-        ("confirm_no", {"refusal_category": key}) for key in REFUSAL_CATEGORIES
+        ("confirm_no", {"refusal_category": key}) for key in REFUSAL_CATEGORY_TITLES
     ]
 
 

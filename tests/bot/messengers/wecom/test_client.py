@@ -8,7 +8,9 @@ import aiohttp
 import pytest
 from redis.asyncio import Redis
 
+from bot.messengers.wecom import client as client_module
 from bot.messengers.wecom.client import WeComApiError, WeComClient
+from bot.runtime.locks import RedisLock
 from bot.runtime.resources import Resources
 from tests.fakes.wecom_api import FakeWeCom
 
@@ -29,6 +31,22 @@ async def test_the_token_is_fetched_once_and_shared_through_redis(
     assert fake.gettoken_calls == 1
     ttl = await plain_resources.redis.ttl(first.token_key)
     assert 6800 <= ttl <= 6900  # expires_in 7200 minus a 300 s margin
+
+
+async def test_a_refresh_lock_held_by_another_process_is_waited_for_and_left_alone(
+    plain_resources: Resources, fake: FakeWeCom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(client_module, "_LOCK_WAIT_SECONDS", 0.2)
+    client = client_for(plain_resources, fake)
+    stuck = RedisLock(plain_resources.redis, client._lock_name, ttl=30)
+    assert await stuck.acquire()  # a process that hangs mid-fetch
+    with pytest.raises(WeComApiError) as caught:
+        await client.get("/cgi-bin/department/list")
+    assert caught.value.transient and fake.gettoken_calls == 0
+    assert await stuck.owned()  # its lock was not deleted under it
+    await stuck.release()
+    await client.get("/cgi-bin/department/list")  # the delivery job's retry
+    assert fake.gettoken_calls == 1
 
 
 async def test_an_expired_token_is_refreshed_once_and_the_call_retried(

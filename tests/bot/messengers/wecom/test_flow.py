@@ -23,6 +23,7 @@ from bot.messengers.wecom.callback import PATH
 from bot.outbox.delivery import deliver
 from bot.settings import Settings
 from models.cards import CardInstance
+from models.enums import RefusalCategory
 from models.matter import Matter
 from models.messaging import OutboxMessage
 from tests.bot.messengers.wecom.conftest import wecom_fields
@@ -155,7 +156,7 @@ async def test_submit_and_three_leaders_decide_from_wecom_cards(world: WeComWorl
     }
     await world.say(PRINCIPAL, "理由：延续申请须提交年度审验合格证明\n建议：补齐年审合格证明后可当场办理")
     matter = await Matter.get()
-    assert matter.state == "refused" and matter.refusal_category == "法律政策不允许"
+    assert matter.state == "refused" and matter.refusal_category is RefusalCategory.LAW
     assert "补齐年审合格证明后可当场办理" in world.last_text(STAFF)
     final = world.updates_of(principal_card)[-1]["template_card"]
     assert isinstance(final, dict) and final.get("replace_text")  # the card closed without a new click

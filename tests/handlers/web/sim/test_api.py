@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import sys
-import types
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from bot.events import CardAction, TextMessage
 from bot.messengers.simulator import build_messenger
 from bot.outbound import Attachment, GroupTarget, Recipient
 from bot.runtime.resources import Resources
+from handlers.web.sim import clock as sim_clock
 from models.simulator import SimMessage
 from tests.support.sim_app import Org, RecordingRouter
 
@@ -426,9 +426,7 @@ async def test_tick_runs_due_work_as_of_the_simulated_now(
         seen.append(res.clock.now())
         return ["reminders", "quarterly_digest"]
 
-    fake = types.ModuleType("bot.jobs.duty")
-    fake.run_due_work = run_due_work  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.jobs.passes", fake)
+    monkeypatch.setattr(sim_clock, "run_due_work", run_due_work)
     assert isinstance(resources.clock, SimClock)
     resources.clock.set(dt.datetime(2027, 1, 4, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
     body = await json_of(await client.post("/sim/api/tick"), 200)
@@ -451,3 +449,45 @@ async def test_the_page_and_its_assets_are_served(client: Client, org: Org) -> N
     assert "innerHTML" not in await script.text()
     assert (await client.get("/sim/static/sim.css")).status == 200
     assert (await client.get("/sim/static/index.html")).status == 404
+
+
+class InlineCode(HTMLParser):
+    """Collects what a CSP without 'unsafe-inline' would block: inline scripts, on… handlers,
+    style attributes and <style> blocks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        names = {name for name, _ in attrs}
+        if tag == "script" and "src" not in names:
+            self.found.append("<script> without src")
+        if tag == "style":
+            self.found.append("<style>")
+        self.found += [f"{tag}[{name}]" for name in names if name.startswith("on") or name == "style"]
+
+
+async def test_the_page_runs_under_a_csp_without_inline_code(client: Client, org: Org) -> None:
+    page = await client.get("/sim")
+    parser = InlineCode()
+    parser.feed(await page.text())
+    assert parser.found == []
+    csp = page.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'self' " in csp and "dingtalk.com" in csp and "work.weixin.qq.com" in csp
+
+
+@pytest.mark.parametrize("path", ["/sim", "/sim/static/sim.js", "/sim/static/sim.css", "/sim/api/people"])
+async def test_page_assets_and_api_carry_the_security_headers(client: Client, org: Org, path: str) -> None:
+    response = await client.get(path)
+    assert response.status == 200
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "Content-Security-Policy" in response.headers and "X-Frame-Options" not in response.headers
+    assert response.headers["Cache-Control"] == "no-cache"  # an edited sim.js shows on reload
+
+
+async def test_paths_outside_the_static_directory_are_not_served(client: Client, org: Org) -> None:
+    for path in ("/sim/static/", "/sim/static/..%2Findex.html", "/sim/static/%2e%2e/%2e%2e/pyproject.toml"):
+        assert (await client.get(path)).status in (403, 404), path

@@ -2,9 +2,9 @@
 ``kind`` + ``subject_id``. Existing cards are decision cards, and their step is their subject.
 
 The columns are changed with plain ``ALTER TABLE`` statements rather than tortoise's field
-operations: on SQLite those rebuild the table (``DROP TABLE`` + rename), and with foreign keys on
-the drop deletes every outbox row of a card (ON DELETE CASCADE); tortoise 1.1.9 also keeps the
-dropped relation's ``step_id`` column in the rebuilt table. SQLite ≥ 3.35 drops a column in place.
+operations: on SQLite those rebuild the table, and tortoise 1.1.9 keeps a removed foreign key's
+``step_id`` column (NOT NULL, unfilled) in the rebuilt table, so the copy of the existing rows fails.
+SQLite ≥ 3.35 adds and drops these columns in place, with no rebuild.
 """
 
 from typing import Any
@@ -13,7 +13,7 @@ from tortoise import fields, migrations
 from tortoise.indexes import Index
 from tortoise.migrations import operations as ops
 
-from models.cards import CardKind
+from models.enums import CardKind
 
 SHARED_SQL = (
     """ALTER TABLE "card_instance" ADD COLUMN "kind" VARCHAR(32) NOT NULL DEFAULT 'decision'""",
@@ -58,7 +58,7 @@ class InStateOnly(ops.TortoiseOperation):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0001_initial")]
+    dependencies = [("models", "0002_enum_fields")]
 
     initial = False
 
