@@ -41,8 +41,12 @@ def _reads_environment(tree: ast.AST) -> bool:
             and node.value.id == "os"
         ):
             return True
-        if isinstance(node, ast.ImportFrom) and node.module == "os":
-            return any(alias.name in ENVIRONMENT for alias in node.names)
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module == "os"
+            and any(alias.name in ENVIRONMENT for alias in node.names)
+        ):
+            return True
     return False
 
 
