@@ -1,0 +1,115 @@
+"""Migration 0003: the cards a database already holds become decision cards whose subject is their
+step, their outbox rows stay, and new cards (of any kind) can be stored — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+from tortoise.migrations.api.migrate import migrate as migrate_api
+
+from bot.runtime.db import migrate, single_connection, tortoise_config
+from bot.settings import Settings
+from models.cards import CardInstance
+from models.enums import CardKind, MatterState, Platform, StepStatus
+from models.matter import DecisionStep, Matter
+from models.messaging import OutboxKind, OutboxMessage
+from models.org import Department, Organisation, Person, Unit
+
+AT = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)
+
+
+def _postgres(url: str) -> bool:
+    return url.startswith(("postgres", "asyncpg"))
+
+
+async def _schema_before_cards_had_kinds(url: str) -> None:
+    if _postgres(url):
+        await Tortoise.init(config=tortoise_config(url))
+        await Tortoise.get_connection("default").execute_script(
+            "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"
+        )
+        await Tortoise.close_connections()
+    config = tortoise_config(url)
+    await Tortoise.init(config=config, init_connections=False)
+    try:
+        await migrate_api(config=config, app_labels=None, target="models.0002_enum_fields")
+    finally:
+        await Tortoise.close_connections()
+
+
+async def _old_card(url: str, org: Organisation, step: DecisionStep, person: Person, ref: str) -> int:
+    """A card row as the code before kinds wrote it (``step_id``, no kind, no subject)."""
+    conn = Tortoise.get_connection("default")
+    marks = "$1, $2, $3, $4, $5, $6, $7" if _postgres(url) else "?, ?, ?, ?, ?, ?, ?"
+    await conn.execute_query(
+        "INSERT INTO card_instance (organisation_id, ref, step_id, recipient_id, platform, platform_state,"
+        f" created_at) VALUES ({marks})",
+        [org.id, ref, step.id, person.id, "simulator", "{}", AT],
+    )
+    rows = await conn.execute_query_dict(
+        "SELECT id FROM card_instance WHERE ref = " + ("$1" if _postgres(url) else "?"), [ref]
+    )
+    return int(rows[0]["id"])
+
+
+async def test_existing_cards_become_decision_cards_about_their_step(settings: Settings) -> None:
+    EXECUTOR_CACHE.clear()  # SQL cached for the other backend by an earlier test
+    url = single_connection(settings.effective_database_url)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await _schema_before_cards_had_kinds(url)
+    await Tortoise.init(config=tortoise_config(url))
+    try:
+        org = await Organisation.create(code="t", name="测试局")
+        unit = await Unit.create(organisation=org, code="u", name="局机关")
+        section = await Department.create(organisation=org, unit=unit, code="d", name="运输管理股")
+        staff = await Person.create(organisation=org, handle="zhangsan", name="张三")
+        head = await Person.create(organisation=org, handle="lisi", name="李四")
+        matter = await Matter.create(
+            organisation=org, number="TJ-2026-0001", year=2026, seq=1, unit=unit, department=section,
+            submitter=staff, applicant="王五", applicant_phone="13800000000", subject="许可", reason="理由",
+            state=MatterState.PENDING, level=2, submitted_at=AT, due_at=AT,
+        )  # fmt: skip
+        steps = []
+        for level in (2, 3):
+            steps.append(
+                await DecisionStep.create(
+                    organisation=org,
+                    matter=matter,
+                    level=level,
+                    approver=head,
+                    status=StepStatus.PENDING,
+                    opened_at=AT,
+                )
+            )
+        cards = {
+            await _old_card(url, org, steps[0], head, "tjFirst"): steps[0].id,
+            await _old_card(url, org, steps[0], staff, "tjStandIn"): steps[0].id,
+            await _old_card(url, org, steps[1], head, "tjSecond"): steps[1].id,
+        }
+        first = min(cards)
+        await OutboxMessage.create(
+            organisation=org, dedupe_key="card:tjFirst", kind=OutboxKind.CARD, platform=Platform.SIMULATOR,
+            person=head, card_id=first, payload={"card": {}}, next_attempt_at=AT, created_at=AT,
+        )  # fmt: skip
+    finally:
+        await Tortoise.close_connections()
+
+    await migrate(settings)
+
+    await Tortoise.init(config=tortoise_config(settings.effective_database_url))
+    try:
+        migrated = await CardInstance.all().order_by("id")
+        assert [(c.id, c.kind, c.subject_id) for c in migrated] == [
+            (card_id, CardKind.DECISION, step_id) for card_id, step_id in sorted(cards.items())
+        ]
+        assert [row.card_id for row in await OutboxMessage.all()] == [first]  # not cascaded away
+        # A new card needs no step: the old column is gone, not left behind NOT NULL.
+        fresh = await CardInstance.create(
+            organisation_id=org.id, ref="tjFresh", kind=CardKind.DECISION, subject_id=steps[1].id,
+            recipient_id=head.id, platform=Platform.SIMULATOR, created_at=AT,
+        )  # fmt: skip
+        assert (await CardInstance.get(ref="tjFresh")).subject_id == fresh.subject_id
+    finally:
+        await Tortoise.close_connections()
