@@ -32,7 +32,11 @@ class TextMessage:
 
 @dataclass(frozen=True, slots=True)
 class CardAction:
-    """A tap on a card button. ``key`` carries no authority: ``sender`` decides who acts."""
+    """A tap on a card button. ``key`` carries no authority: ``sender`` decides who acts.
+
+    ``key`` and ``selected`` (choice key → option id) are as the platform sent them; the card's kind
+    parses them (``handlers/cards``), so adapters need not know which keys a card has.
+    """
 
     sender: Sender
     card_ref: str

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
@@ -39,7 +39,6 @@ class Inbound:
     event: Event | None = None
     task_id: str = ""
     response_code: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 def _root(xml: str | bytes) -> Element:
