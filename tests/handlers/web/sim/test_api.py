@@ -14,7 +14,7 @@ from aiohttp.test_utils import TestClient
 from bot.cards import Button, ButtonStyle, Card, CardField, Option, Selection
 from bot.clock import SimClock, SystemClock
 from bot.events import CardAction, TextMessage
-from bot.messengers.simulator import build_messenger
+from bot.messengers.simulator import build_messenger, store
 from bot.outbound import Attachment, GroupTarget, Recipient
 from bot.runtime.resources import Resources
 from handlers.web.sim import clock as sim_clock
@@ -189,6 +189,7 @@ async def test_delivered_texts_and_cards_show_in_the_inbox_and_page_with_after(
     assert set(card) >= CARD_KEYS
     assert card["ref"] == "ref-abc"
     assert card["fields"][0] == ["服务对象", "王五"]
+    assert card["named_fields"] == {"applicant": "王五", "matter": "道路运输经营许可", "level": "主要领导"}
     assert [(b["key"], b["text"]) for b in card["buttons"]] == [
         ("can_do", "能办"),
         ("confirm_no", "确认不能办"),
@@ -202,6 +203,22 @@ async def test_delivered_texts_and_cards_show_in_the_inbox_and_page_with_after(
     assert await json_of(await client.get(f"/sim/api/inbox/zhaoliu?after={second['id']}"), 200) == []
     # Another person's conversation is separate.
     assert await json_of(await client.get("/sim/api/inbox/zhangsan"), 200) == []
+
+
+async def test_a_card_stored_before_fields_had_keys_still_shows(
+    client: Client, org: Org, resources: Resources
+) -> None:
+    old = {
+        **level4_card("r-old").as_dict(),
+        "fields": [["服务对象", "王五"]],
+        "matter_number": "TJ-2026-0001",
+    }
+    await store.write(
+        resources.redis, organisation_id=org.organisation.id, channel=store.user_channel("zhaoliu"),
+        direction="out", kind="card", at=resources.clock.now(), card=old, dedupe_key="old-card",
+    )  # fmt: skip
+    [item] = await json_of(await client.get("/sim/api/inbox/zhaoliu"), 200)
+    assert (item["card"]["fields"], item["card"]["named_fields"]) == ([["服务对象", "王五"]], {})
 
 
 async def test_a_retried_delivery_is_stored_once(client: Client, org: Org, resources: Resources) -> None:
