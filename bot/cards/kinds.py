@@ -10,27 +10,38 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from bot.cards.card import Button, ButtonStyle, Option, Selection
 
 A = TypeVar("A", bound=StrEnum)
+Opt = TypeVar("Opt", bound=StrEnum)
 
 
 @dataclass(frozen=True, slots=True)
-class Choice(Generic[A]):
-    """A choice a kind's card offers with some of its actions (不能办的原因 with 确认不能办)."""
+class Choice(Generic[A, Opt]):
+    """A choice a kind's card offers with some of its actions (不能办的原因 with 确认不能办): its
+    options are an enum (an option's id is its value) and their Chinese texts."""
 
     key: str
     title: str
-    options: Mapping[str, str]  # option id → Chinese text, in the order shown
+    options: type[Opt]
+    texts: Mapping[Opt, str]  # in the order shown; the options a card offers
     actions: frozenset[A]
+
+    def option(self, raw: str) -> Opt | None:
+        """The option an id names, or None when the card offers no such option."""
+        try:
+            option = self.options(raw)
+        except ValueError:
+            return None
+        return option if option in self.texts else None
 
     def selection(self) -> Selection:
         return Selection(
             key=self.key,
             title=self.title,
-            options=tuple(Option(k, v) for k, v in self.options.items()),
+            options=tuple(Option(o.value, text) for o, text in self.texts.items()),
             buttons=tuple(sorted(a.value for a in self.actions)),
         )
 
@@ -46,7 +57,7 @@ class CardKindSpec(Generic[A]):
     actions: type[A]
     titles: Mapping[A, str]
     styles: Mapping[A, ButtonStyle] = field(default_factory=dict)
-    choice: Choice[A] | None = None
+    choice: Choice[A, Any] | None = None
 
     def title(self, action: A) -> str:
         return self.titles[action]

@@ -7,15 +7,16 @@ Its buttons' texts and the refusal options are the one table of each (``ACTION_T
 from __future__ import annotations
 
 from bot.cards import ButtonStyle, CardKindSpec, Choice
-from models.enums import ACTION_TITLES, REFUSAL_CATEGORY_TITLES, Action, CardKind
+from models.enums import ACTION_TITLES, REFUSAL_CATEGORY_TITLES, Action, CardKind, RefusalCategory
 
 # The actions a decision card's buttons carry, in the order they are shown.
 CARD_ACTIONS = (Action.CAN_DO, Action.ESCALATE, Action.CONFIRM_NO)
 
-REFUSAL_CHOICE: Choice[Action] = Choice(
+REFUSAL_CHOICE: Choice[Action, RefusalCategory] = Choice(
     key="refusal_category",
     title="不能办的原因",
-    options={category.value: title for category, title in REFUSAL_CATEGORY_TITLES.items()},
+    options=RefusalCategory,
+    texts=REFUSAL_CATEGORY_TITLES,
     actions=frozenset({Action.CONFIRM_NO}),
 )
 

@@ -13,7 +13,6 @@ router = CardRouter()
 
 @router.kind(DECISION_CARD)
 async def handle_decision(ctx: HandlerContext, tap: CardTap[Action]) -> str:
-    # The router checked the choice against the kind's options, which are the categories' values.
-    category = RefusalCategory(tap.choice) if tap.choice else None
+    category = tap.choice if isinstance(tap.choice, RefusalCategory) else None
     result = await decide_by_card(ctx.batch, ctx.person, tap.card, tap.action, category)
     return result.message

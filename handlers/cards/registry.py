@@ -35,7 +35,7 @@ class CardTap(Generic[A]):
 
     card: CardInstance
     action: A
-    choice: str = ""  # the option chosen in the kind's choice, "" when none was sent
+    choice: StrEnum | None = None  # the option chosen in the kind's choice (its options enum)
 
 
 CardHandler = Callable[[HandlerContext, CardTap[A]], Awaitable[str]]
@@ -54,8 +54,9 @@ class CardRoute(Generic[A]):
         choice = self.spec.choice
         if choice is None:
             return CardTap(card, action)
-        option = event.selected.get(choice.key, "")
-        if option and option not in choice.options:
+        raw = event.selected.get(choice.key, "")
+        option = choice.option(raw) if raw else None
+        if raw and option is None:
             raise UserError(f"{choice.title}选项无效，请在卡片上重新选择。")
         return CardTap(card, action, option)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.cards import Button, ButtonStyle, Card, CardField, Option, Selection
 from bot.matters.cards import DECISION_CARD, REFUSAL_CHOICE
 from bot.matters.workflow import LEVEL_ACTIONS, Level
-from models.enums import ACTION_TITLES, REFUSAL_CATEGORY_TITLES, Action, CardKind
+from models.enums import ACTION_TITLES, REFUSAL_CATEGORY_TITLES, Action, CardKind, RefusalCategory
 
 
 def level4_card() -> Card:
@@ -48,7 +48,9 @@ def test_the_decision_kind_takes_its_words_from_the_one_table() -> None:
     assert dict(DECISION_CARD.titles) == {
         a: ACTION_TITLES[a] for a in (Action.CAN_DO, Action.ESCALATE, Action.CONFIRM_NO)
     }
-    assert list(REFUSAL_CHOICE.options.values()) == list(REFUSAL_CATEGORY_TITLES.values())
+    assert REFUSAL_CHOICE.texts == REFUSAL_CATEGORY_TITLES
+    assert REFUSAL_CHOICE.option("conditions") is RefusalCategory.CONDITIONS
+    assert REFUSAL_CHOICE.option("bogus") is None
 
 
 def test_a_key_is_an_action_of_the_kind_or_nothing() -> None:
