@@ -18,6 +18,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from http import HTTPStatus
 from typing import Any
 
 import aiohttp
@@ -207,7 +208,7 @@ class StreamClient:
             data = await resp.json(content_type=None) if resp.content_length != 0 else {}
         endpoint = data.get("endpoint") if isinstance(data, dict) else None
         ticket = data.get("ticket") if isinstance(data, dict) else None
-        if status != 200 or not isinstance(endpoint, str) or not isinstance(ticket, str):
+        if status != HTTPStatus.OK or not isinstance(endpoint, str) or not isinstance(ticket, str):
             code = str(data.get("code") if isinstance(data, dict) else status)
             raise DingTalkError(
                 f"钉钉 Stream 连接打开失败（HTTP {status} {code}）：请检查 TIJI_DINGTALK_CLIENT_ID / "
