@@ -17,10 +17,17 @@ import time
 import uuid
 from pathlib import Path
 
+from tortoise import Tortoise
+
 from bot.clock import SimClock
 from bot.events import Sender, TextMessage
 from bot.matters.workflow import Action, Chain, Command, MatterState, MatterView, StepStatus, StepView, apply
+from bot.org import import_org
+from bot.runtime.db import tortoise_config
+from bot.runtime.redis_server import redis_url
+from bot.runtime.resources import ROUTER
 from bot.settings import Settings
+from tests.support.stack import running_stack
 
 EXAMPLE_ORG = Path(__file__).resolve().parents[1] / "examples" / "org.yaml"
 FORM = "说不\n服务对象：某公司\n联系电话：13800001111\n事项：道路运输经营许可\n拟说不理由：材料不全"
@@ -38,13 +45,6 @@ def bench_workflow(n: int = 50_000) -> tuple[str, float, str]:
 
 
 async def bench_events(database_url: str, data_dir: Path, n: int = 200) -> list[tuple[str, float, str]]:
-    from tortoise import Tortoise
-
-    from bot.org import import_org
-    from bot.runtime.db import tortoise_config
-    from bot.runtime.redis_server import redis_url
-    from tests.support.stack import running_stack
-
     async with redis_url(None, data_dir) as url:
         settings = Settings(
             _env_file=None, data_dir=data_dir, database_url=database_url, redis_url=url, simulator=True
@@ -60,8 +60,6 @@ async def bench_events(database_url: str, data_dir: Path, n: int = 200) -> list[
         clock = SimClock()
         rows: list[tuple[str, float, str]] = []
         async with running_stack(settings, clock) as stack:
-            from bot.runtime.resources import ROUTER
-
             router = stack.app[ROUTER]
             latencies = []
             start = time.perf_counter()

@@ -43,7 +43,7 @@ def _environment() -> jinja2.Environment:
     # Plain text and markdown, not HTML: no autoescape. StrictUndefined turns a typo into an error.
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR / "messages")),
-        autoescape=False,
+        autoescape=False,  # noqa: S701 - chat text and markdown, never HTML (pages use aiohttp-jinja2)
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

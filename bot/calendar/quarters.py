@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+QUARTERS_PER_YEAR = 4
+
 _PATTERN = re.compile(r"^\s*(\d{4})\s*(?:年\s*)?[-_ ]?\s*(?:[Qq]|第)?\s*([1-4一二三四])\s*(?:季度|季)?\s*$")
 _CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
 
@@ -24,7 +26,7 @@ class Quarter:
     number: int
 
     def __post_init__(self) -> None:
-        if not 1 <= self.number <= 4:
+        if not 1 <= self.number <= QUARTERS_PER_YEAR:
             raise ValueError(f"季度只能是 1 到 4，收到 {self.number}")
         if not dt.MINYEAR < self.year < dt.MAXYEAR:
             raise ValueError(f"年份超出范围：{self.year}")
@@ -46,7 +48,7 @@ class Quarter:
         return self.next().first_day - dt.timedelta(days=1)
 
     def next(self) -> Quarter:
-        if self.number == 4:
+        if self.number == QUARTERS_PER_YEAR:
             return Quarter(self.year + 1, 1)
         return Quarter(self.year, self.number + 1)
 

@@ -9,7 +9,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import holidays
+from holidays import country_holidays
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,8 @@ class YearSchedule:
 def official_years() -> frozenset[int]:
     """Years whose official State Council schedule (the 调休 table) the installed package holds."""
     try:
-        from holidays.countries.china import ChinaStaticHolidays
+        # Imported here: a later package layout may drop the class, and that must not stop the bot.
+        from holidays.countries.china import ChinaStaticHolidays  # noqa: PLC0415
     except ImportError:  # a future package layout: treat every year as unknown, loudly
         log.warning("holidays.countries.china.ChinaStaticHolidays not found; no year counts as known")
         return frozenset()
@@ -45,7 +46,7 @@ def package_schedule(year: int) -> YearSchedule:
     # January's holiday) belongs to the neighbour's table but falls in this year.
     years = [y for y in (year - 1, year, year + 1) if dt.MINYEAR <= y <= dt.MAXYEAR]
     try:
-        china = holidays.China(years=years, language="zh_CN")
+        china = country_holidays("CN", years=years, language="zh_CN")
         entries = [(day, str(name)) for day, name in china.items() if day.year == year]
         makeups = sorted(day for day in china.weekend_workdays if day.year == year)
     except Exception:  # no year may crash the bot: fall back to plain weekdays for it

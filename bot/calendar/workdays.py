@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+SATURDAY = 5  # date.weekday(): Monday is 0; Saturday and Sunday are the weekend
+
 _ONE_DAY = dt.timedelta(days=1)
 WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
@@ -106,7 +108,7 @@ class WorkCalendar:
             return True
         if day in schedule.days_off:
             return False
-        return day.weekday() < 5
+        return day.weekday() < SATURDAY
 
     def is_known_year(self, year: int) -> bool:
         """True when the package holds that year's official State Council schedule."""

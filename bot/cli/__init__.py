@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Coroutine, Sequence
 
 from bot.cli.admin import cmd_digest, cmd_holidays, cmd_migrate, cmd_org
 from bot.cli.check import cmd_check_config
@@ -59,7 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], Coroutine[None, None, int]] = args.run
     try:
-        return asyncio.run(args.run(args))
+        return asyncio.run(run(args))
     except KeyboardInterrupt:
         return 130

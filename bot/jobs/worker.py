@@ -34,7 +34,8 @@ async def due_work(ctx: dict[str, Any]) -> list[str]:
 
 def build_worker(resources: Resources, *, burst: bool = False, with_cron: bool = True) -> Worker:
     """A worker on the resources' Redis. Cron jobs are ``unique`` so N workers run each once."""
-    assert resources.arq is not None, "the worker needs an arq pool"
+    if resources.arq is None:
+        raise ValueError("the worker needs an arq pool (Resources.arq)")
     cron_jobs = (
         [
             cron(sweep, second={0, 20, 40}, unique=True, run_at_startup=True, keep_result=30),

@@ -222,7 +222,8 @@ class _Importer:
                 "units", spec.code, units[spec.code], {"principal_id": person_ids[spec.principal]}
             )
         for _, dspec in self.spec.departments():
-            assert dspec.head and dspec.deputy  # parse_org refuses a section without them
+            if not (dspec.head and dspec.deputy):  # parse_org refuses a section without them
+                raise ValueError(f"section {dspec.code} has no head or deputy")
             chain = {"head_id": person_ids[dspec.head], "deputy_id": person_ids[dspec.deputy]}
             await self._update("departments", dspec.code, depts[dspec.code], chain)
 

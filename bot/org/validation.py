@@ -200,5 +200,6 @@ def parse_org(text: str, *, source: str = "org.yaml") -> OrgFile:
         problems.extend(Checker(org).run())
     if problems:
         raise OrgFileError(problems, source=source)
-    assert org is not None
+    if org is None:  # no problems means the file validated
+        raise OrgFileError([], source=source)
     return org

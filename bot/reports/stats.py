@@ -128,14 +128,18 @@ def _count_matter(
 ) -> None:
     if _within(matter.submitted_at, start, end):
         counts.submitted += 1
-    if _within(matter.decided_at, start, end) and matter.outcome in (Action.CAN_DO, Action.CONFIRM_NO):
-        assert matter.decided_at is not None
+    decided = matter.decided_at
+    if (
+        decided is not None
+        and _within(decided, start, end)
+        and matter.outcome in (Action.CAN_DO, Action.CONFIRM_NO)
+    ):
         if matter.outcome is Action.CAN_DO and matter.decided_level in LEVELS:
             counts.resolved_at_level[matter.decided_level] += 1
         elif matter.outcome is Action.CONFIRM_NO:
             counts.refused += 1
         counts.decided += 1
-        counts.decide_hours += cal.working_hours_between(matter.submitted_at, matter.decided_at)
+        counts.decide_hours += cal.working_hours_between(matter.submitted_at, decided)
     if _within(matter.withdrawn_at, start, end):
         counts.withdrawn += 1
     if _within(matter.due_at, start, end):

@@ -9,7 +9,7 @@ first 5 working days of the next quarter. The bot opens one task per unit with t
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from tortoise.transactions import in_transaction
 
@@ -40,11 +40,8 @@ async def open_report_tasks(
     Meant to run inside the caller's transaction (the digest's), so tasks and posts commit together.
     """
     created = []
-    existing = set(
-        await ReportTask.filter(organisation_id=organisation.id, quarter=str(quarter)).values_list(
-            "unit_id", flat=True
-        )
-    )
+    rows = ReportTask.filter(organisation_id=organisation.id, quarter=str(quarter))
+    existing = set(cast(list[int], await rows.values_list("unit_id", flat=True)))
     for unit in await Unit.filter(organisation_id=organisation.id).order_by("id"):
         if unit.id in existing:
             continue

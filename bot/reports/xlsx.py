@@ -26,6 +26,7 @@ HEADERS = (
     "逾期未回复",
     "平均决定用时(工作小时)",
 )
+FIRST_FIGURE_COLUMN = 3  # after 单位 and 股室, the figures are centred
 WIDTHS = (22, 18, 16, 14, 14, 14, 12, 8, 12, 22)
 TITLE_ROW = 1
 NOTE_ROW = 2
@@ -62,7 +63,9 @@ def _append(
     for col in range(1, len(HEADERS) + 1):
         cell = ws.cell(row=row, column=col)
         cell.border = _BORDER
-        cell.alignment = _CENTER if col > 2 else Alignment(vertical="center", wrap_text=True)
+        cell.alignment = (
+            _CENTER if col >= FIRST_FIGURE_COLUMN else Alignment(vertical="center", wrap_text=True)
+        )
         if bold:
             cell.font = Font(bold=True)
         if fill is not None:
@@ -73,7 +76,8 @@ def summary_workbook(stats: QuarterStats, organisation_name: str) -> bytes:
     """The quarter's 汇总表: a row per section, a 小计 row per unit, a 合计 row; header frozen."""
     wb = Workbook()
     ws = wb.active
-    assert ws is not None  # a new workbook always has its first sheet
+    if ws is None:  # a new workbook always has its first sheet
+        raise RuntimeError("openpyxl gave a workbook without a sheet")
     ws.title = str(stats.quarter)
 
     last_col = get_column_letter(len(HEADERS))

@@ -30,7 +30,8 @@ def json_deserializer(raw: bytes) -> dict[str, Any]:
 
 def app_redis(url: str) -> Redis:
     """The client behind ``Resources.redis``: replies decoded as UTF-8 ``str``."""
-    return Redis.from_url(url, decode_responses=True)
+    client: Redis = Redis.from_url(url, decode_responses=True)
+    return client
 
 
 def arq_redis(url: str) -> ArqRedis:

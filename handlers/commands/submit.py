@@ -75,7 +75,8 @@ async def parse_matter_form(ctx: HandlerContext, body: str) -> MatterForm:
         raise UserError(
             "提交未成功：" + "；".join(problems) + "。\n请修改后重新发送（发送“说不”可获取审批表模板）。"
         )
-    assert normalised_phone is not None
+    if normalised_phone is None:  # a bad phone number is among the problems above
+        raise UserError("联系电话不正确，请填写手机号或带区号的固定电话。")
     return MatterForm(
         applicant=values["applicant"].strip(),
         applicant_phone=normalised_phone,

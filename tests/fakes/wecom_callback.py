@@ -32,7 +32,8 @@ class WeComSigner:
         return base64.b64decode(self.aes_key + "=")
 
     def sign(self, timestamp: str, nonce: str, encrypt: str) -> str:
-        return hashlib.sha1("".join(sorted([self.token, timestamp, nonce, encrypt])).encode()).hexdigest()
+        joined = "".join(sorted([self.token, timestamp, nonce, encrypt])).encode()
+        return hashlib.sha1(joined).hexdigest()  # noqa: S324 - WeCom's signature scheme
 
     def encrypt(self, plaintext: str, *, receive_id: str | None = None, random16: bytes | None = None) -> str:
         msg = plaintext.encode()

@@ -14,6 +14,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Callable, Mapping
+from http import HTTPStatus
 from typing import Any
 
 import aiohttp
@@ -102,9 +103,9 @@ class DingTalkClient:
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise DingTalkError(f"获取钉钉 access token 失败（网络）：{exc}", transient=True) from exc
         token = data.get("accessToken")
-        if status != 200 or not isinstance(token, str):
+        if status != HTTPStatus.OK or not isinstance(token, str):
             code = str(data.get("code") or status)
-            transient = status >= 500 or status == 429
+            transient = status >= HTTPStatus.INTERNAL_SERVER_ERROR or status == HTTPStatus.TOO_MANY_REQUESTS
             raise DingTalkError(
                 f"获取钉钉 access token 失败（{code} {data.get('message', '')}）："
                 "请检查 TIJI_DINGTALK_CLIENT_ID / TIJI_DINGTALK_CLIENT_SECRET",
@@ -200,7 +201,7 @@ class DingTalkClient:
             code = _code(status, payload, legacy)
             if code == "":
                 return payload
-            if (status == 401 or code in TOKEN_CODES) and not refreshed:
+            if (status == HTTPStatus.UNAUTHORIZED or code in TOKEN_CODES) and not refreshed:
                 refreshed = True
                 await self.invalidate_token(token)
                 continue
@@ -235,15 +236,19 @@ async def _json(resp: aiohttp.ClientResponse) -> dict[str, Any]:
 def _code(status: int, payload: Mapping[str, Any], legacy: bool) -> str:
     """'' for success, else DingTalk's error code (or the HTTP status)."""
     if legacy:
-        errcode = payload.get("errcode", 0 if status == 200 else status)
-        return "" if str(errcode) == "0" and status == 200 else str(errcode)
-    if 200 <= status < 300:
+        errcode = payload.get("errcode", 0 if status == HTTPStatus.OK else status)
+        return "" if str(errcode) == "0" and status == HTTPStatus.OK else str(errcode)
+    if HTTPStatus.OK <= status < HTTPStatus.MULTIPLE_CHOICES:
         return ""
     return str(payload.get("code") or status)
 
 
 def _throttled(status: int, code: str) -> bool:
-    return status == 429 or code in THROTTLE_CODES or any(name in code for name in THROTTLE_NAMES)
+    return (
+        status == HTTPStatus.TOO_MANY_REQUESTS
+        or code in THROTTLE_CODES
+        or any(name in code for name in THROTTLE_NAMES)
+    )
 
 
 def _error(path: str, status: int, code: str, payload: Mapping[str, Any], scope: str) -> DingTalkError:
@@ -252,7 +257,12 @@ def _error(path: str, status: int, code: str, payload: Mapping[str, Any], scope:
         return DingTalkError(
             f"钉钉接口调用次数已达本月上限（{code}）：请升级钉钉版本或减少调用", transient=False, code=code
         )
-    if status == 403 or code in PERMISSION_CODES or "PermissionDenied" in code or "Forbidden" in code:
+    if (
+        status == HTTPStatus.FORBIDDEN
+        or code in PERMISSION_CODES
+        or "PermissionDenied" in code
+        or "Forbidden" in code
+    ):
         detail = payload.get("accessdenieddetail")
         scopes = detail.get("requiredScopes") if isinstance(detail, dict) else None
         needed = "、".join(str(s) for s in scopes) if isinstance(scopes, list) and scopes else scope
@@ -261,5 +271,9 @@ def _error(path: str, status: int, code: str, payload: Mapping[str, Any], scope:
             transient=False,
             code=code,
         )
-    transient = status >= 500 or status in (401, 408) or code in TOKEN_CODES
+    transient = (
+        status >= HTTPStatus.INTERNAL_SERVER_ERROR
+        or status in (HTTPStatus.UNAUTHORIZED, HTTPStatus.REQUEST_TIMEOUT)
+        or code in TOKEN_CODES
+    )
     return DingTalkError(f"钉钉接口 {path} 出错：{code} {message}".strip(), transient=transient, code=code)

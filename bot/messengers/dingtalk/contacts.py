@@ -65,9 +65,12 @@ class SyncReport:
         return "\n".join(lines)
 
 
+MOBILE_DIGITS = 11  # a mainland mobile number; DingTalk may add +86 or separators
+
+
 def _digits(phone: str) -> str:
     digits = re.sub(r"\D", "", phone or "")
-    return digits[-11:] if len(digits) >= 11 else digits
+    return digits[-MOBILE_DIGITS:] if len(digits) >= MOBILE_DIGITS else digits
 
 
 async def fetch_users(client: DingTalkClient) -> list[DingTalkUser]:

@@ -18,28 +18,20 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Sequence
-from typing import Any
+from http import HTTPStatus
 
 import aiohttp
 
-from bot.events import Event, EventSink
+from bot.events import EventSink
 from bot.messengers.dingtalk.client import DingTalkError
 from bot.messengers.dingtalk.frames import (
     BOT_MESSAGE_TOPIC,
     CARD_CALLBACK_TOPIC,
     DISCONNECT_TOPIC,
-    PING_TOPIC,
-    Frame,
-    FrameError,
-    callback_ack,
-    event_ack,
-    parse_frame,
-    ping_ack,
 )
 from bot.messengers.dingtalk.health import alert_office, write_status
-from bot.messengers.dingtalk.http_callbacks import CARD_ANSWER
-from bot.messengers.dingtalk.inbound import CARD_ANSWER_WITHIN, Handle, answer_within, dispatch_once
-from bot.messengers.dingtalk.parse import PayloadError, parse_bot_message, parse_card_callback
+from bot.messengers.dingtalk.inbound import CARD_ANSWER_WITHIN, Handle
+from bot.messengers.dingtalk.stream_frames import FrameHandler
 from bot.runtime.locks import RedisLock
 from bot.runtime.resources import Resources
 
@@ -109,9 +101,7 @@ class StreamClient:
         self.disconnected_since: dt.datetime | None = None
         self.alerted_for: dt.datetime | None = None
         self.holding_lock = False
-        self._frames_seen = False
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self._send_lock = asyncio.Lock()
+        self.frames = FrameHandler(resources, handle, answer_within)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -139,8 +129,7 @@ class StreamClient:
                     log.warning("lost the DingTalk stream lock; reconnecting when it is free")
         finally:
             watchdog.cancel()
-            if self._tasks:
-                await asyncio.wait(self._tasks, timeout=5)
+            await self.frames.finish(within=5)
             log.info("DingTalk stream stopped")
 
     async def _keep_lock(self, stop: asyncio.Event, lost: asyncio.Event) -> None:
@@ -160,7 +149,7 @@ class StreamClient:
     async def _connect_loop(self, stop: asyncio.Event, lost: asyncio.Event) -> None:
         failures = 0
         while not stop.is_set() and not lost.is_set():
-            self._frames_seen = False
+            self.frames.seen = False
             reason = "error"
             try:
                 endpoint, ticket = await self._open()
@@ -182,7 +171,7 @@ class StreamClient:
             if reason == "disconnect":
                 failures = 0
                 continue  # the gateway asked us to move: reconnect at once
-            if self._frames_seen:
+            if self.frames.seen:
                 failures = 0
             failures += 1
             delay = backoff_delay(failures, self.backoff_base, self.backoff_cap)
@@ -207,7 +196,7 @@ class StreamClient:
             data = await resp.json(content_type=None) if resp.content_length != 0 else {}
         endpoint = data.get("endpoint") if isinstance(data, dict) else None
         ticket = data.get("ticket") if isinstance(data, dict) else None
-        if status != 200 or not isinstance(endpoint, str) or not isinstance(ticket, str):
+        if status != HTTPStatus.OK or not isinstance(endpoint, str) or not isinstance(ticket, str):
             code = str(data.get("code") if isinstance(data, dict) else status)
             raise DingTalkError(
                 f"钉钉 Stream 连接打开失败（HTTP {status} {code}）：请检查 TIJI_DINGTALK_CLIENT_ID / "
@@ -278,7 +267,7 @@ class StreamClient:
             async for message in ws:
                 if message.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
                     break
-                if await self._on_frame(ws, message.data) == DISCONNECT_TOPIC:
+                if await self.frames.on_frame(ws, message.data) == DISCONNECT_TOPIC:
                     reason = "disconnect"
                     break
         finally:
@@ -287,66 +276,6 @@ class StreamClient:
         if stop.is_set() or lost.is_set():
             return "stop"
         return reason
-
-    async def _send(self, ws: aiohttp.ClientWebSocketResponse, text: str) -> None:
-        try:
-            async with self._send_lock:
-                await ws.send_str(text)
-        except (aiohttp.ClientError, ConnectionError, RuntimeError) as exc:
-            log.warning("could not ack a DingTalk frame (connection closed): %s", exc)
-
-    async def _on_frame(self, ws: aiohttp.ClientWebSocketResponse, raw: str | bytes) -> str | None:
-        try:
-            frame = parse_frame(raw)
-        except FrameError as exc:
-            log.warning("malformed DingTalk frame ignored: %s", exc)
-            return None
-        self._frames_seen = True
-        if frame.type == "SYSTEM":
-            if frame.topic == PING_TOPIC:
-                await self._send(ws, ping_ack(frame))
-            elif frame.topic == DISCONNECT_TOPIC:
-                log.info("DingTalk gateway asked to disconnect; reconnecting")
-                return DISCONNECT_TOPIC
-            else:
-                log.info("DingTalk system frame %s ignored", frame.topic)
-        elif frame.type == "EVENT":
-            await self._send(ws, event_ack(frame))
-        elif frame.type == "CALLBACK":
-            task = asyncio.create_task(self._callback(ws, frame))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        else:
-            log.warning("DingTalk frame of unknown type %s ignored", frame.type)
-        return None
-
-    async def _callback(self, ws: aiohttp.ClientWebSocketResponse, frame: Frame) -> None:
-        event: Event | None = None
-        response: dict[str, Any] = {}
-        try:
-            data = frame.data_json()
-            if frame.topic == BOT_MESSAGE_TOPIC:
-                event = parse_bot_message(data)
-            elif frame.topic == CARD_CALLBACK_TOPIC:
-                event = parse_card_callback(data)
-                response = CARD_ANSWER
-            else:
-                log.info("DingTalk callback topic %s ignored", frame.topic)
-        except (FrameError, PayloadError) as exc:
-            log.warning("DingTalk %s frame ignored: %s", frame.topic, exc)
-            event = None
-        if event is not None:
-            work = asyncio.create_task(dispatch_once(self.resources, self.handle, event))
-            self._tasks.add(work)
-            work.add_done_callback(self._tasks.discard)
-            work.add_done_callback(_log_failure)
-            await answer_within(work, self.answer_within)
-        await self._send(ws, callback_ack(frame, response))
-
-
-def _log_failure(task: asyncio.Task[Any]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("DingTalk event failed", exc_info=task.exception())
 
 
 async def run_stream(resources: Resources, sink: EventSink, stop: asyncio.Event) -> None:

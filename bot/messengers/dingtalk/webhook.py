@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from http import HTTPStatus
 from typing import Any
 
 import aiohttp
@@ -69,18 +70,18 @@ async def send_markdown(
         data = json.loads(raw) if raw else {}
     except ValueError:
         data = {}
-    code = str(data.get("errcode", 0 if status == 200 else status))
-    if status == 200 and code == "0":
+    code = str(data.get("errcode", 0 if status == HTTPStatus.OK else status))
+    if status == HTTPStatus.OK and code == "0":
         return
     message = str(data.get("errmsg", ""))
-    if code in THROTTLED_CODES or status == 429:
+    if code in THROTTLED_CODES or status == HTTPStatus.TOO_MANY_REQUESTS:
         raise DeliveryError(f"钉钉群机器人被限流（{code}），10 分钟后重发", transient=True, retry_after=600)
     if code in SIGNATURE_CODES:
         raise DeliveryError(
             f"钉钉群机器人拒绝了消息（{code} {message}）：请检查该群的 dingtalk_webhook_secret 与机器人安全设置",
             transient=False,
         )
-    if status >= 500:
+    if status >= HTTPStatus.INTERNAL_SERVER_ERROR:
         raise DeliveryError(f"钉钉群机器人 webhook 暂时不可用（HTTP {status}）", transient=True)
     raise DeliveryError(
         f"钉钉群机器人 webhook 出错（{code} {message}）：请检查该群的 dingtalk_webhook 设置", transient=False

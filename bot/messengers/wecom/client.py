@@ -15,6 +15,7 @@ import asyncio
 import hashlib
 import logging
 from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
 import aiohttp
@@ -24,6 +25,9 @@ from bot.outbound import DeliveryError
 from bot.runtime.locks import held
 
 log = logging.getLogger(__name__)
+
+INVALID_CREDENTIAL = 40001  # gettoken: the secret is wrong (not an expired token)
+INVALID_PARAMETER = 40058  # a parameter the API refuses (WeCom also says it for some stale task ids)
 
 TOKEN_EXPIRED = frozenset({40014, 42001})
 BUSY = -1
@@ -92,7 +96,7 @@ class WeComClient:
         base_url: str,
         corp_id: str,
         secret: str,
-        secret_setting: str = "TIJI_WECOM_SECRET",
+        secret_setting: str = "TIJI_WECOM_SECRET",  # noqa: S107 - the setting's name, said in errors
     ) -> None:
         self.http = http
         self.redis = redis
@@ -165,7 +169,7 @@ class WeComClient:
             "GET", "/cgi-bin/gettoken", {"corpid": self.corp_id, "corpsecret": self._secret}, {}
         )
         code = int(data.get("errcode", 0) or 0)
-        if code == 40001:
+        if code == INVALID_CREDENTIAL:
             log.error("wecom gettoken refused the secret (40001)")
             raise WeComApiError(
                 f"企业微信拒绝了应用 Secret（40001 invalid credential）：请检查 {self.secret_setting}"
@@ -237,14 +241,14 @@ class WeComClient:
         url = self.base_url + path
         try:
             async with self.http.request(method, url, params=params, timeout=_TIMEOUT, **kwargs) as resp:
-                if resp.status >= 500:
+                if resp.status >= HTTPStatus.INTERNAL_SERVER_ERROR:
                     raise WeComApiError(
                         f"企业微信接口 {path} 返回 HTTP {resp.status}",
                         errcode=0,
                         transient=True,
                         retry_after=10,
                     )
-                if resp.status != 200:
+                if resp.status != HTTPStatus.OK:
                     raise WeComApiError(
                         f"企业微信接口 {path} 返回 HTTP {resp.status}：请检查 TIJI_WECOM_API_BASE",
                         errcode=0,
@@ -281,7 +285,7 @@ class WeComClient:
             )
         if code in _KNOWN:
             message, transient = _KNOWN[code]
-            if code == 40058:
+            if code == INVALID_PARAMETER:
                 message += f"：{errmsg}"
             retry_after = {RATE_LIMITED: float(_PAUSE_SECONDS), TOO_CONCURRENT: 2.0, BUSY: 5.0}.get(code)
             return WeComApiError(message, errcode=code, transient=transient, retry_after=retry_after)

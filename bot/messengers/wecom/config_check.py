@@ -16,13 +16,17 @@ _AES_KEY = re.compile(r"^[A-Za-z0-9]{43}$")
 _ROBOT_KEY = re.compile(r"^[A-Za-z0-9\-]{8,128}$")
 
 
+AES_KEY_CHARS = 43  # EncodingAESKey: base64 of a 32-byte AES-256 key, without its "="
+AES_KEY_BYTES = 32
+
+
 def _aes_key_problem(key: str) -> str | None:
-    if len(key) != 43:
+    if len(key) != AES_KEY_CHARS:
         return f"TIJI_WECOM_AES_KEY 应为 43 个字符（现在 {len(key)} 个）：请从 接收消息 → 设置API接收 复制 EncodingAESKey"
     if not _AES_KEY.match(key):
         return "TIJI_WECOM_AES_KEY 只能包含英文字母和数字：请从管理后台重新复制 EncodingAESKey"
     try:
-        if len(base64.b64decode(key + "=", validate=True)) != 32:
+        if len(base64.b64decode(key + "=", validate=True)) != AES_KEY_BYTES:
             raise ValueError
     except (binascii.Error, ValueError):
         return "TIJI_WECOM_AES_KEY 不是有效的 EncodingAESKey：请在管理后台点“随机获取”后重新填写"

@@ -94,7 +94,7 @@ async def _userid_by_phone(client: WeComClient, phone: str) -> str | None:
     return str(data.get("userid") or "") or None
 
 
-async def sync_contacts(resources: Resources, organisation_code: str) -> SyncReport:
+async def sync_contacts(resources: Resources, organisation_code: str) -> SyncReport:  # noqa: PLR0912 - one branch per way a person is matched
     """Fill ``Person.wecom_userid`` of ``organisation_code``'s people; never deletes anyone."""
     organisation = await Organisation.get_or_none(code=organisation_code)
     if organisation is None:

@@ -43,7 +43,8 @@ def split_by_bytes(text: str, limit: int) -> list[str]:
     """``text`` cut at line ends into parts of at most ``limit`` UTF-8 bytes (lines cut if needed)."""
     parts: list[str] = []
     current = ""
-    for line in text.splitlines(keepends=True):
+    for whole_line in text.splitlines(keepends=True):
+        line = whole_line
         while len(line.encode()) > limit:  # one over-long line: cut it by characters
             cut = line
             while len(cut.encode()) > limit:

@@ -15,6 +15,9 @@ _DURATION = re.compile(
 MAX_ADVANCE = dt.timedelta(days=3660)
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the simulated clock stays within the calendar's years
+
+
 class TimeInputError(InputError):
     """A bad clock input; the message (Chinese) says what to fix."""
 
@@ -57,6 +60,6 @@ def parse_instant(text: str) -> dt.datetime:
         raise TimeInputError(f"时间格式不对：{text!r}。请用 ISO-8601，如 2026-12-01T09:00:00+08:00") from None
     if when.tzinfo is None:
         raise TimeInputError(f"时间缺少时区：{text!r}。请写上时区，如 2026-12-01T09:00:00+08:00")
-    if not 2000 <= when.year <= 2100:
+    if not FIRST_YEAR <= when.year <= LAST_YEAR:
         raise TimeInputError("时间超出范围：年份须在 2000 到 2100 之间")
     return when

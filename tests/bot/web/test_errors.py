@@ -3,6 +3,7 @@ malformed request is a 4xx wherever it surfaces, a failure of ours a logged 500.
 
 from __future__ import annotations
 
+import io
 import logging
 
 import pytest
@@ -53,7 +54,7 @@ async def test_aiohttp_errors_are_answered_in_chinese(web_client: Client) -> Non
     response = await web_client.put("/t/api/conflict")
     assert "不支持 PUT" in await refusal(response, 405)
     assert "GET" in response.headers["Allow"]  # aiohttp's own headers are kept
-    too_big = await web_client.post("/t/api/greet", data=b"x" * (MAX_BODY + 1))
+    too_big = await web_client.post("/t/api/greet", data=io.BytesIO(b"x" * (MAX_BODY + 1)))
     assert await refusal(too_big, 413) == "请求内容太大"
 
 

@@ -8,6 +8,7 @@ message, and every table must keep its row count."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import logging
 import re
@@ -107,7 +108,10 @@ class Fuzz:
         """Send ``request``: no 5xx, a Chinese refusal from the simulator, no row added or removed."""
         self.net.records.clear()
         response = await self.stack.client.request(
-            request.method, URL(request.url, encoded=True), headers=list(request.headers), data=request.body
+            request.method,
+            URL(request.url, encoded=True),
+            headers=list(request.headers),
+            data=io.BytesIO(request.body),
         )
         body = await response.read()
         assert response.status < 500, (response.status, body[:500])
