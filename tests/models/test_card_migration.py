@@ -39,18 +39,19 @@ async def _schema_before_cards_had_kinds(url: str) -> None:
         await Tortoise.close_connections()
 
 
+# The row as the code before kinds wrote it (``step_id``, no kind, no subject), per placeholder style.
+OLD_CARD_SQL = {
+    "postgres": "INSERT INTO card_instance (organisation_id, ref, step_id, recipient_id, platform, platform_state,"
+    " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    "sqlite": "INSERT INTO card_instance (organisation_id, ref, step_id, recipient_id, platform, platform_state,"
+    " created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+}
+
+
 async def _old_card(url: str, org: Organisation, step: DecisionStep, person: Person, ref: str) -> int:
-    """A card row as the code before kinds wrote it (``step_id``, no kind, no subject)."""
-    conn = Tortoise.get_connection("default")
-    marks = "$1, $2, $3, $4, $5, $6, $7" if _postgres(url) else "?, ?, ?, ?, ?, ?, ?"
-    await conn.execute_query(
-        "INSERT INTO card_instance (organisation_id, ref, step_id, recipient_id, platform, platform_state,"
-        f" created_at) VALUES ({marks})",
-        [org.id, ref, step.id, person.id, "simulator", "{}", AT],
-    )
-    rows = await conn.execute_query_dict(
-        "SELECT id FROM card_instance WHERE ref = " + ("$1" if _postgres(url) else "?"), [ref]
-    )
+    sql = OLD_CARD_SQL["postgres" if _postgres(url) else "sqlite"]
+    values = [org.id, ref, step.id, person.id, "simulator", "{}", AT]
+    rows = await Tortoise.get_connection("default").execute_query_dict(sql, values)
     return int(rows[0]["id"])
 
 

@@ -14,10 +14,9 @@ def card_view(card: dict[str, object] | None) -> dict[str, object] | None:
     ``[label, value]`` pairs), and ``named_fields`` (field key → value) for scripts and tests."""
     if card is None:
         return None
-    buttons = card.get("buttons") or []
-    raw_fields = card.get("fields") or []
-    assert isinstance(buttons, list) and isinstance(raw_fields, list)
-    fields = [field_from_json(f) for f in raw_fields]
+    stored_buttons, stored_fields = card.get("buttons"), card.get("fields")
+    buttons = stored_buttons if isinstance(stored_buttons, list) else []
+    fields = [field_from_json(f) for f in stored_fields] if isinstance(stored_fields, list) else []
     selection = card.get("selection")
     return {
         "ref": str(card.get("ref", "")),
