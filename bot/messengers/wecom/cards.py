@@ -16,6 +16,7 @@ from bot.cards import ButtonStyle, Card
 
 TASK_ID_RE = re.compile(r"^[0-9A-Za-z_\-@]{1,128}$")
 _REF_RE = re.compile(r"^[0-9A-Za-z_\-]{1,100}$")
+MAX_TASK_ID_BYTES = 128
 MAX_BUTTONS = 6
 MAX_HORIZONTAL = 6
 MAX_KEY_BYTES = 1024
@@ -103,7 +104,7 @@ def problems(template: dict[str, Any]) -> list[str]:
     """What WeCom would reject in ``template`` (checked before sending)."""
     found: list[str] = []
     task_id = str(template.get("task_id", ""))
-    if not TASK_ID_RE.match(task_id) or len(task_id.encode()) > 128:
+    if not TASK_ID_RE.match(task_id) or len(task_id.encode()) > MAX_TASK_ID_BYTES:
         found.append(f"task_id {task_id!r} 不合规（仅 0-9A-Za-z_-@，≤128 字节）")
     buttons = template.get("button_list") or []
     if not 1 <= len(buttons) <= MAX_BUTTONS:
