@@ -7,10 +7,8 @@ Its buttons' texts and the refusal options are the one table of each (``ACTION_T
 from __future__ import annotations
 
 from bot.cards import ButtonStyle, CardKindSpec, Choice
+from bot.matters.workflow import DECISION_ACTIONS
 from models.enums import ACTION_TITLES, REFUSAL_CATEGORY_TITLES, Action, CardKind, RefusalCategory
-
-# The actions a decision card's buttons carry, in the order they are shown.
-CARD_ACTIONS = (Action.CAN_DO, Action.ESCALATE, Action.CONFIRM_NO)
 
 REFUSAL_CHOICE: Choice[Action, RefusalCategory] = Choice(
     key="refusal_category",
@@ -23,7 +21,8 @@ REFUSAL_CHOICE: Choice[Action, RefusalCategory] = Choice(
 DECISION_CARD: CardKindSpec[Action] = CardKindSpec(
     kind=CardKind.DECISION,
     actions=Action,
-    titles={action: ACTION_TITLES[action] for action in CARD_ACTIONS},
+    # The buttons a level's card shows, in order, are the workflow's LEVEL_ACTIONS.
+    titles={action: ACTION_TITLES[action] for action in DECISION_ACTIONS},
     styles={Action.CAN_DO: ButtonStyle.PRIMARY, Action.CONFIRM_NO: ButtonStyle.DANGER},
     choice=REFUSAL_CHOICE,
 )
