@@ -64,6 +64,8 @@ class Card:
     selection: Selection | None = None
     status: str = "待处理"
     closed: bool = False
+    # How people quote the card's subject (a matter's number, TJ-2026-0001); "" when it has none.
+    reference: str = ""
 
     def value(self, key: str) -> str:
         """The value of the field named ``key`` ("" when the card has no such field)."""
@@ -81,6 +83,7 @@ class Card:
             "selection": None if self.selection is None else _selection_dict(self.selection),
             "status": self.status,
             "closed": self.closed,
+            "reference": self.reference,
         }
 
     @classmethod
@@ -100,6 +103,8 @@ class Card:
             selection=_selection_from(sel) if isinstance(sel, dict) else None,
             status=str(data.get("status", "")),
             closed=bool(data.get("closed", False)),
+            # Rows queued before cards had kinds named the reference after the matter.
+            reference=str(data.get("reference", data.get("matter_number", ""))),
         )
 
 

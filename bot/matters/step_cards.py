@@ -65,6 +65,7 @@ async def build_card(
         selection=selection,
         status=status,
         closed=closed,
+        reference=matter.number,
     )
 
 

@@ -207,6 +207,7 @@ async def test_submit_form_as_typed_on_a_phone(world: World, form: str) -> None:
     card = await world.open_card("chenguoqing")
     assert "TJ-2026-0001" in card["title"] and [b["key"] for b in card["buttons"]] == ["can_do", "escalate"]
     assert Card.from_dict(card).value("applicant") == "张三 13800000000" and card["selection"] is None
+    assert Card.from_dict(card).reference == matter.number
     assert (await verify_chain(matter.organisation_id)).ok
 
 

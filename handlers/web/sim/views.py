@@ -11,7 +11,8 @@ from models.simulator import SimMessage
 
 def card_view(card: dict[str, object] | None) -> dict[str, object] | None:
     """A stored ``Card.as_dict()`` as the API shows it: the contract's keys (``fields`` as
-    ``[label, value]`` pairs), and ``named_fields`` (field key → value) for scripts and tests."""
+    ``[label, value]`` pairs; ``matter_number`` is the card's reference, a decision card's matter
+    number), and ``named_fields`` (field key → value) for scripts and tests."""
     if card is None:
         return None
     stored_buttons, stored_fields = card.get("buttons"), card.get("fields")
@@ -35,6 +36,7 @@ def card_view(card: dict[str, object] | None) -> dict[str, object] | None:
         "closed": bool(card.get("closed", False)),
         "status": str(card.get("status", "")),
         "body": str(card.get("body", "")),
+        "matter_number": str(card.get("reference", card.get("matter_number", ""))),
     }
 
 

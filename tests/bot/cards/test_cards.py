@@ -20,6 +20,7 @@ def level4_card() -> Card:
         buttons=buttons,
         selection=selection,
         status="待处理",
+        reference="TJ-2026-0001",
     )
 
 
@@ -38,6 +39,7 @@ def test_a_card_queued_before_fields_had_keys_still_reads() -> None:
     }  # fmt: skip
     card = Card.from_dict(stored)
     assert card.fields == (CardField("", "服务对象", "张三"),)
+    assert card.reference == "TJ-2026-0001"
     assert card.buttons == (Button("can_do", "能办", ButtonStyle.PRIMARY),)
     assert card.selection == Selection("refusal_category", "不能办的原因", (Option("law", "法律"),))
     assert card.selection.goes_with(card.buttons[0])  # no button list: the choice goes with every button

@@ -22,7 +22,7 @@ FIELDS = (CardField("applicant", "服务对象", "张三 13800000000"), CardFiel
 def level4_card(ref: str = "tjAbCdEf123_-x", **kw: object) -> Card:
     values: dict[str, object] = dict(
         ref=ref, source="说“不”事项提级", title="TJ-2026-0001 说“不”事项审批", fields=FIELDS,
-        body="**张三** 申请道路运输经营许可", status="待处理",
+        body="**张三** 申请道路运输经营许可", status="待处理", reference="TJ-2026-0001",
         buttons=(Button("can_do", "能办", ButtonStyle.PRIMARY), Button("confirm_no", "确认不能办", ButtonStyle.DANGER)),
         selection=Selection("refusal_category", "不能办的原因",
                             (Option("law", "法律政策不允许"), Option("conditions", "客观条件不具备"), Option("other", "其他"))),

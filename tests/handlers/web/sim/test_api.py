@@ -52,6 +52,7 @@ def level4_card(ref: str = "ref-abc", *, status: str = "待处理", closed: bool
         ),
         status=status,
         closed=closed,
+        reference="TJ-2026-0001",
     )
 
 
@@ -190,6 +191,7 @@ async def test_delivered_texts_and_cards_show_in_the_inbox_and_page_with_after(
     assert card["ref"] == "ref-abc"
     assert card["fields"][0] == ["服务对象", "王五"]
     assert card["named_fields"] == {"applicant": "王五", "matter": "道路运输经营许可", "level": "主要领导"}
+    assert card["matter_number"] == "TJ-2026-0001"
     assert [(b["key"], b["text"]) for b in card["buttons"]] == [
         ("can_do", "能办"),
         ("confirm_no", "确认不能办"),
@@ -211,14 +213,16 @@ async def test_a_card_stored_before_fields_had_keys_still_shows(
     old = {
         **level4_card("r-old").as_dict(),
         "fields": [["服务对象", "王五"]],
-        "matter_number": "TJ-2026-0001",
+        "matter_number": "TJ-2026-0002",
     }
+    del old["reference"]
     await store.write(
         resources.redis, organisation_id=org.organisation.id, channel=store.user_channel("zhaoliu"),
         direction="out", kind="card", at=resources.clock.now(), card=old, dedupe_key="old-card",
     )  # fmt: skip
     [item] = await json_of(await client.get("/sim/api/inbox/zhaoliu"), 200)
     assert (item["card"]["fields"], item["card"]["named_fields"]) == ([["服务对象", "王五"]], {})
+    assert item["card"]["matter_number"] == "TJ-2026-0002"
 
 
 async def test_a_retried_delivery_is_stored_once(client: Client, org: Org, resources: Resources) -> None:
