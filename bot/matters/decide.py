@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.errors import UserError
 from bot.matters.chain import standing_in_for
-from bot.matters.prompts import invite_comment
+from bot.matters.prompts import ask_for_words, invite_comment
 from bot.matters.step_cards import refresh_step_cards
 from bot.matters.steps import open_steps, step_names
 from bot.matters.store import (
@@ -100,14 +100,7 @@ async def _await_refusal_text(
         step.refusal_category = category
         step.decided_by_id = actor.id
         await step.save(update_fields=["status", "refusal_category", "decided_by_id"])
-        await TextPrompt.filter(person_id=actor.id, answered_at__isnull=True).update(answered_at=batch.now)
-        await TextPrompt.create(
-            organisation_id=matter.organisation_id,
-            person=actor,
-            step=step,
-            purpose=PromptPurpose.REFUSAL,
-            created_at=batch.now,
-        )
+        await ask_for_words(batch, actor, matter, step, PromptPurpose.REFUSAL)
         await refresh_step_cards(
             batch, step, "已选择确认不能办，待填写理由和说“行”建议", version=matter.version
         )

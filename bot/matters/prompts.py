@@ -8,13 +8,21 @@ from models.matter import DecisionStep, Matter, TextPrompt
 from models.org import Person
 
 
-async def invite_comment(batch: OutboxBatch, actor: Person, matter: Matter, step: DecisionStep) -> None:
-    """The actor's next non-command message becomes the comment on their decision."""
+async def ask_for_words(
+    batch: OutboxBatch, actor: Person, matter: Matter, step: DecisionStep, purpose: PromptPurpose
+) -> None:
+    """The actor's next non-command message is taken for ``purpose`` on ``step`` (their older,
+    unanswered prompt lapses: only the latest question is open)."""
     await TextPrompt.filter(person_id=actor.id, answered_at__isnull=True).update(answered_at=batch.now)
     await TextPrompt.create(
         organisation_id=matter.organisation_id,
         person=actor,
         step=step,
-        purpose=PromptPurpose.COMMENT,
+        purpose=purpose,
         created_at=batch.now,
     )
+
+
+async def invite_comment(batch: OutboxBatch, actor: Person, matter: Matter, step: DecisionStep) -> None:
+    """The actor's next non-command message becomes the comment on their decision."""
+    await ask_for_words(batch, actor, matter, step, PromptPurpose.COMMENT)
