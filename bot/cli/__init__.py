@@ -9,6 +9,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from bot.cli.admin import cmd_digest, cmd_holidays, cmd_migrate, cmd_org
 from bot.cli.check import cmd_check_config
 from bot.cli.processes import cmd_dev, cmd_dingtalk_stream, cmd_serve, cmd_worker
+from models.enums import Platform
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     org_export.add_argument("--org", help="organisation code (default: the only one)")
     org_export.add_argument("-o", "--output", help="write to this file")
     org_sync = org_sub.add_parser("sync", help="fill platform user ids from WeCom / DingTalk contacts")
-    org_sync.add_argument("platform", choices=["wecom", "dingtalk"])
+    org_sync.add_argument("platform", choices=[Platform.WECOM.value, Platform.DINGTALK.value])
     org_sync.add_argument("--org", help="organisation code (default: the only one)")
 
     holidays = sub.add_parser("holidays", help="working-day calendar")

@@ -23,6 +23,7 @@ from bot.reports.digest import digest_cli
 from bot.runtime.db import database, migrate
 from bot.runtime.lifecycle import running_resources
 from bot.settings import Settings
+from models.enums import Platform
 
 log = logging.getLogger("tiji")
 
@@ -68,19 +69,19 @@ async def cmd_org(args: argparse.Namespace) -> int:
 
 
 async def org_sync(settings: Settings, args: argparse.Namespace) -> int:
-    platform = args.platform
-    if platform == "wecom" and not settings.wecom_enabled:
+    platform = Platform(args.platform)
+    if platform is Platform.WECOM and not settings.wecom_enabled:
         print(
             "企业微信未配置：需要 TIJI_WECOM_CORP_ID、TIJI_WECOM_AGENT_ID、TIJI_WECOM_SECRET", file=sys.stderr
         )
         return 2
-    if platform == "dingtalk" and not settings.dingtalk_enabled:
+    if platform is Platform.DINGTALK and not settings.dingtalk_enabled:
         print("钉钉未配置：需要 TIJI_DINGTALK_CLIENT_ID、TIJI_DINGTALK_CLIENT_SECRET", file=sys.stderr)
         return 2
     async with running_resources(settings, SystemClock(), build_messengers) as resources:
         code = await default_org_code(args.org)
         try:
-            if platform == "wecom":
+            if platform is Platform.WECOM:
                 print((await wecom.sync_contacts(resources, code)).summary())
             else:
                 print((await dingtalk.sync_contacts(resources, code)).summary())

@@ -20,6 +20,7 @@ from bot.matters.workflow import (
     LEVEL_TITLES,
     Action,
     Command,
+    MatterState,
     Opening,
     Outcome,
     StepStatus,
@@ -224,7 +225,7 @@ async def _settle(
     lead = lead_step([step_view(s) for s in level_steps], step.level)
     if decision is Action.CAN_DO:
         status = f"已确认能办（{level_title} {actor.name}）"
-        template, kind = "resolved.md.j2", "resolved"
+        template, kind = "resolved.md.j2", MatterState.RESOLVED
         if lead is not None and lead.id != step.id:
             # 会商: the lead deputy's comment is the decision's text.
             lead_comment = next(s for s in level_steps if s.id == lead.id).comment
@@ -233,7 +234,7 @@ async def _settle(
         await invite_comment(batch, actor, matter, step)
     else:
         status = f"已确认不能办（{level_title} {actor.name}）"
-        template, kind = "refused.md.j2", "refused"
+        template, kind = "refused.md.j2", MatterState.REFUSED
     for s in level_steps:
         await refresh_step_cards(batch, s, status, version=matter.version)
     submitter = await Person.get(id=matter.submitter_id)
