@@ -6,7 +6,7 @@ import datetime as dt
 
 from bot.cards import Card, CardField
 from bot.matters.cards import DECISION_CARD
-from bot.matters.workflow import LEVEL_ACTIONS, LEVEL_TITLES, StepStatus
+from bot.matters.workflow import LEVEL_ACTIONS, LEVEL_TITLES, OPEN_STEP_STATUSES, StepStatus
 from bot.outbox.batch import OutboxBatch
 from bot.texts import format_local, render_text
 from models.cards import CardInstance
@@ -33,7 +33,7 @@ async def build_card(
     level_text = f"{LEVEL_TITLES[step.level]} {approver.name}"
     if on_behalf is not None:
         level_text += f"（代 {on_behalf.name}）"
-    is_open = step.status in (StepStatus.PENDING, StepStatus.AWAITING_TEXT)
+    is_open = step.status in OPEN_STEP_STATUSES
     if closed is None:
         closed = not is_open
     if status is None:

@@ -7,7 +7,7 @@ from bot.errors import UserError
 from bot.matters.chain import chain_for
 from bot.matters.numbers import format_number, next_seq
 from bot.matters.steps import open_steps, step_names
-from bot.matters.store import MatterForm, ServiceResult, audit_matter
+from bot.matters.store import MatterForm, ServiceResult, audit_matter, local_today
 from bot.matters.workflow import (
     LEVEL_TITLES,
     MatterState,
@@ -26,7 +26,7 @@ async def submit_matter(batch: OutboxBatch, submitter: Person, form: MatterForm)
     department = await Department.get(id=submitter.department_id)
     chain = await chain_for(department, form.co_departments)
     opening = first_opening(chain, submitter.id)
-    calendar = await load_calendar(batch.settings, batch.organisation.id)
+    calendar = await load_calendar(batch.settings, batch.organisation.id, today=local_today(batch))
     year = batch.now.astimezone(batch.settings.tz).year
     seq = await next_seq(batch.organisation.id, year)
     matter = await Matter.create(
