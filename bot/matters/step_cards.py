@@ -39,7 +39,7 @@ async def build_card(
         closed = not is_open
     if status is None:
         status = card_status(step)
-    buttons, selection = DECISION_CARD.controls(() if closed else LEVEL_ACTIONS.get(step.level, ()))
+    buttons = DECISION_CARD.controls(() if closed else LEVEL_ACTIONS.get(step.level, ()))
     history = await _history(matter, step)
     body = render_text(
         "card_body.md.j2",
@@ -63,7 +63,6 @@ async def build_card(
         ),
         body=body,
         buttons=buttons,
-        selection=selection,
         status=status,
         closed=closed,
         reference=matter.number,

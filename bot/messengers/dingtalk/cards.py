@@ -65,7 +65,9 @@ def button_slots(card: Card) -> list[ButtonSlot]:
     selection = card.selection
     for button in card.buttons:
         color = COLORS.get(button.style, "gray")
-        if selection is not None and selection.options and selection.goes_with(button):
+        if button.choice is not None:
+            slots.append(ButtonSlot(button.text, button.key, button.choice[0], button.choice[1], color))
+        elif selection is not None and selection.options and selection.goes_with(button):
             slots += [
                 ButtonSlot(f"{button.text}（{o.text}）", button.key, selection.key, o.id, color)
                 for o in selection.options

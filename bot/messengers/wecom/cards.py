@@ -74,7 +74,7 @@ def render(card: Card, task_id: str) -> dict[str, Any]:
             for f in card.fields[:MAX_HORIZONTAL]
         ],
         "button_list": [
-            {"text": _cut(b.text, 10), "style": _STYLES.get(b.style, 1), "key": b.key}
+            {"text": _cut(b.text, 10), "style": _STYLES.get(b.style, 1), "key": b.wire_key()}
             for b in card.buttons[:MAX_BUTTONS]
         ],
     }

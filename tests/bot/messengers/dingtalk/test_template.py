@@ -28,7 +28,7 @@ def buttons() -> list[dict[str, Any]]:
 
 
 def decision_card(level: Level, *, closed: bool = False) -> Card:
-    shown, selection = DECISION_CARD.controls(() if closed else LEVEL_ACTIONS[level])
+    shown = DECISION_CARD.controls(() if closed else LEVEL_ACTIONS[level])
     return Card(
         ref="tjRef",
         source="说“不”事项提级",
@@ -38,7 +38,6 @@ def decision_card(level: Level, *, closed: bool = False) -> Card:
             CardField("level", "当前层级", "主要领导 谢永强"),
         ),
         buttons=shown,
-        selection=selection,
         status="已提级至 分管领导 王某" if closed else "待处理",
         closed=closed,
     )
@@ -72,7 +71,7 @@ def test_the_preview_data_renders_like_a_card_the_bot_sends() -> None:
     ("level", "expected"),
     [
         (Level.SECTION_HEAD, ["能办", "提级"]),
-        (Level.PRINCIPAL, ["能办", *(f"确认不能办（{text}）" for text in REFUSAL_CATEGORY_TITLES.values())]),
+        (Level.PRINCIPAL, ["能办", "确认不能办·法律政策", "确认不能办·客观条件", "确认不能办·其他"]),
     ],
 )
 def test_a_decision_card_shows_its_fields_and_one_button_per_refusal_category(

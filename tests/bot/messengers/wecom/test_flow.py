@@ -141,14 +141,18 @@ async def test_submit_and_three_leaders_decide_from_wecom_cards(world: WeComWorl
     deputy_card = world.card(DEPUTY)
     await world.click(DEPUTY, deputy_card, "escalate")
     principal_card = world.card(PRINCIPAL)
-    assert [b["key"] for b in principal_card.card["button_list"]] == ["can_do", "confirm_no"]
-    selection = principal_card.card["button_selection"]
-    assert selection["question_key"] == "refusal_category"
-    assert [o["id"] for o in selection["option_list"]] == ["law", "conditions", "other"]
+    # One 确认不能办 button per category (within WeCom's six), and no selection to pre-select one.
+    assert [b["key"] for b in principal_card.card["button_list"]] == [
+        "can_do",
+        "confirm_no?refusal_category=law",
+        "confirm_no?refusal_category=conditions",
+        "confirm_no?refusal_category=other",
+    ]
+    assert "button_selection" not in principal_card.card
     assert len({c.card["task_id"] for c in fake.sent if c.msgtype == "template_card"}) == 3
 
     # Level 4: refuse with a category; the words come by chat afterwards.
-    await world.click(PRINCIPAL, principal_card, "confirm_no", {"refusal_category": "law"})
+    await world.click(PRINCIPAL, principal_card, "confirm_no?refusal_category=law")
     assert "理由" in world.last_text(PRINCIPAL)
     instance = await CardInstance.get(recipient__wecom_userid=PRINCIPAL)
     assert instance.platform_state["response_code"] in {
