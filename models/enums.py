@@ -69,6 +69,36 @@ REFUSAL_CATEGORY_TITLES: Mapping[RefusalCategory, str] = {
 }
 
 
+class WithdrawReason(StrEnum):
+    """Why the submitter withdrew a matter (the digest counts withdrawals by these)."""
+
+    APPLICANT = "applicant"  # 申请人撤回申请
+    MISREPORT = "misreport"  # 误报
+    OTHER = "other"  # 其他 (the words are ``Matter.withdraw_note``)
+
+
+WITHDRAW_REASON_TITLES: Mapping[WithdrawReason, str] = {
+    WithdrawReason.APPLICANT: "申请人撤回申请",
+    WithdrawReason.MISREPORT: "误报",
+    WithdrawReason.OTHER: "其他",
+}
+
+
+class AdditionKind(StrEnum):
+    """What an addition, made after the applicant was answered, adds to (it never rewrites it)."""
+
+    REASON = "reason"  # 不能办的理由
+    WAY_FORWARD = "way_forward"  # 说“行”建议
+    COMMENT = "comment"  # 研判意见
+
+
+ADDITION_KIND_TITLES: Mapping[AdditionKind, str] = {
+    AdditionKind.REASON: "理由",
+    AdditionKind.WAY_FORWARD: "说“行”建议",
+    AdditionKind.COMMENT: "意见",
+}
+
+
 class PromptPurpose(StrEnum):
     """Why the bot is waiting for a person's next plain message."""
 

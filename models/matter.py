@@ -9,11 +9,13 @@ from tortoise.models import Model
 
 from models.enums import (
     Action,
+    AdditionKind,
     MatterState,
     PromptPurpose,
     RefusalCategory,
     ReplyMethod,
     StepStatus,
+    WithdrawReason,
 )
 
 if TYPE_CHECKING:
@@ -72,6 +74,8 @@ class Matter(Model):
     replied_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
     withdrawn_at = fields.DatetimeField(null=True)
+    withdraw_reason = fields.CharEnumField(WithdrawReason, max_length=16, null=True)
+    withdraw_note = fields.TextField(default="")  # the submitter's words (always for OTHER)
     showcase = fields.BooleanField(default=False)
 
     class Meta:
@@ -107,7 +111,9 @@ class DecisionStep(Model):
     )
     decided_by_id: int | None
     decided_at = fields.DatetimeField(null=True)
-    comment = fields.TextField(default="")
+    comment = fields.TextField(default="")  # 研判意见; for 确认不能办, the reason
+    # 确认不能办's 说“行”建议, kept here while the principal is still giving the words.
+    way_forward = fields.TextField(default="")
     refusal_category = fields.CharEnumField(RefusalCategory, max_length=32, null=True)
     opened_at = fields.DatetimeField()
     version = fields.IntField(default=1)
@@ -139,6 +145,35 @@ class ReplyRecord(Model):
 
     class Meta:
         table = "reply_record"
+
+
+class Addition(Model):
+    """Words added to a decision after the applicant was answered: the reason, the 说“行”建议 or a
+    comment is final then, so more words are stored beside it, with their own time, never over it."""
+
+    id = fields.IntField(primary_key=True)
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="additions"
+    )
+    organisation_id: int
+    matter: fields.ForeignKeyRelation[Matter] = fields.ForeignKeyField(
+        "models.Matter", related_name="additions"
+    )
+    matter_id: int
+    step: fields.ForeignKeyRelation[DecisionStep] = fields.ForeignKeyField(
+        "models.DecisionStep", related_name="additions"
+    )
+    step_id: int
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="additions"
+    )
+    person_id: int
+    kind = fields.CharEnumField(AdditionKind, max_length=16)
+    text = fields.TextField()
+    added_at = fields.DatetimeField()
+
+    class Meta:
+        table = "decision_addition"
 
 
 class TextPrompt(Model):

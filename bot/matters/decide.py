@@ -37,6 +37,8 @@ from models.enums import ACTION_TITLES, REFUSAL_CATEGORY_TITLES, PromptPurpose, 
 from models.matter import DecisionStep, Matter, TextPrompt
 from models.org import Person
 
+COMMENT_INVITATION = "如需补充研判意见，请直接回复文字（或发送：意见 编号 内容）。"
+
 
 async def decide_by_card(
     batch: OutboxBatch,
@@ -161,8 +163,10 @@ async def _record_decision(
     step.decided_by_id = actor.id
     step.decided_at = batch.now
     if decision is Action.CONFIRM_NO:
-        step.comment = text
-    await step.save(update_fields=["status", "decision", "decided_by_id", "decided_at", "comment"])
+        step.comment, step.way_forward = text, way_forward
+    await step.save(
+        update_fields=["status", "decision", "decided_by_id", "decided_at", "comment", "way_forward"]
+    )
     await TextPrompt.filter(step_id=step.id, answered_at__isnull=True).update(answered_at=batch.now)
     changes: dict[str, object] = {"state": outcome.state, "level": outcome.level}
     if outcome.decided:
@@ -189,8 +193,7 @@ async def _wait_for_consultation(
     await audit_matter(batch, actor, decision.value, matter, step=step.id, consultation=True)
     await invite_comment(batch, actor, matter, step)
     return ServiceResult(
-        f"{matter.number}：已记录您的意见（{verb}），等待其他分管领导会商。"
-        "如需补充意见，请直接回复文字（或发送：意见 编号 内容）。",
+        f"{matter.number}：已记录您的意见（{verb}），等待其他分管领导会商。{COMMENT_INVITATION}",
         matter,
     )
 
@@ -217,7 +220,8 @@ async def _escalate(
         dedupe_key=f"notice:escalated:{matter.id}:{opening.level}",
     )  # fmt: skip
     await audit_matter(batch, actor, "escalate", matter, step=step.id, to=list(opening.approver_ids))
-    return ServiceResult(f"{matter.number}：{status}。", matter)
+    await invite_comment(batch, actor, matter, step)  # 综合研判: the next level sees it on its card
+    return ServiceResult(f"{matter.number}：{status}。{COMMENT_INVITATION}", matter)
 
 
 async def _settle(
@@ -258,5 +262,5 @@ async def _settle(
     await audit_matter(batch, actor, decision.value, matter, step=step.id, text=text, way_forward=way_forward)
     reply = f"{matter.number}：{status}。"
     if decision is Action.CAN_DO:
-        reply += "如需补充意见，请直接回复文字（或发送：意见 编号 内容）。"
+        reply += COMMENT_INVITATION
     return ServiceResult(reply, matter)

@@ -62,6 +62,15 @@ __all__ = [
 ]
 
 
+# Why a matter past its pending life cannot be withdrawn (the answer names what to do instead).
+WITHDRAW_TOO_LATE: Mapping[MatterState, str] = {
+    MatterState.WITHDRAWN: "该事项已经撤回，无需再次撤回",
+    MatterState.RESOLVED: "领导已确认能办，不能再撤回；请按决定答复申请人后发送“回复 编号 电话|书面 内容”登记",
+    MatterState.REFUSED: "主要领导已确认不能办，不能再撤回；请答复申请人后发送“回复 编号 电话|书面 内容”登记",
+    MatterState.CLOSED: "事项已办结，不能撤回",
+}
+
+
 def first_opening(chain: Chain, submitter_id: int, stand_ins: Mapping[int, int] | None = None) -> Opening:
     """The first level a new matter goes to: the section head, skipping the submitter's own level."""
     return next_opening(chain, Level.FIRST_CONTACT, submitter_id, stand_ins)
@@ -144,7 +153,7 @@ def apply(matter: MatterView, command: Command) -> Outcome:
         if command.actor_id != matter.submitter_id:
             return _reject(matter, Verdict.NOT_ALLOWED, note="只有提交人可以撤回")
         if (matter.state, Action.WITHDRAW) not in MATTER_TRANSITIONS:
-            return _reject(matter, Verdict.INVALID, note=f"事项{STATE_TITLES[matter.state]}，不能撤回")
+            return _reject(matter, Verdict.INVALID, note=WITHDRAW_TOO_LATE[matter.state])
         changes = tuple(StepChange(s.id, StepStatus.SUPERSEDED) for s in matter.open_steps())
         return Outcome(Verdict.APPLIED, MatterState.WITHDRAWN, matter.level, step_changes=changes)
     if command.action is Action.RECORD_REPLY:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from bot.errors import UserError
+from bot.matters.additions import addition_lines
+from bot.matters.closing import withdraw_words
 from bot.matters.workflow import LEVEL_TITLES, STATE_TITLES, MatterState
 from bot.texts import render_text
 from handlers.commands.common import find_matter, split_number
@@ -63,6 +65,8 @@ async def handle_show(ctx: HandlerContext, body: str) -> str:
         department=department,
         steps=steps,
         replies=replies,
+        additions=await addition_lines(matter, ctx.tz),
+        withdraw_words=withdraw_words(matter),
         state_title=STATE_TITLES[MatterState(matter.state)],
         level_titles=LEVEL_TITLES,
         decision_words=ACTION_TITLES,

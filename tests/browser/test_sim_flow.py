@@ -119,9 +119,7 @@ async def test_whole_flow_through_the_sim_page(chromium: Path, served: tuple[Sta
             await expect(card.locator('button[data-key="escalate"]')).to_have_count(0)
             await expect(card.locator("input[type=radio]")).to_have_count(0)  # nothing to pre-select
             await card.locator('button[data-key="confirm_no"][data-option="conditions"]').click()
-            await expect(page.locator("#conversation .item.in").last).to_contain_text(
-                "确认不能办·客观条件"
-            )
+            await expect(page.locator("#conversation .item.in").last).to_contain_text("确认不能办·客观条件")
             await expect(last_out(page)).to_contain_text("理由：……")
             await expect(card_of(page).locator(".status")).to_contain_text("待填写")
             await page.fill("#text", REASON)

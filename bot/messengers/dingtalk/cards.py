@@ -98,10 +98,11 @@ def card_variables(card: Card) -> dict[str, str]:
         "status": _phase(card, slots),
         "status_text": card.status,
         "last_action": card.status,
-        "body": card.body,
+        # Fields beyond the template's slots lead the body, so none is lost.
+        "body": "\n".join(
+            [*(f"{f.label}：{f.value}" for f in card.fields[FIELD_SLOTS:] if f.value), card.body]
+        ).strip(),
     }
-    if len(card.fields) > FIELD_SLOTS:
-        log.warning("card %s has %d fields; the template shows %d", card.ref, len(card.fields), FIELD_SLOTS)
     for n in range(1, FIELD_SLOTS + 1):
         field = card.fields[n - 1] if n <= len(card.fields) else None
         values[f"field_{n}_label"] = "" if field is None else field.label

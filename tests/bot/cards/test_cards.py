@@ -63,7 +63,10 @@ def test_a_key_is_an_action_of_the_kind_or_nothing() -> None:
 
 def test_the_refusal_choice_comes_only_with_confirm_no() -> None:
     buttons = DECISION_CARD.controls(LEVEL_ACTIONS[Level.SECTION_HEAD])
-    assert [(b.key, b.text, b.choice) for b in buttons] == [("can_do", "能办", None), ("escalate", "提级", None)]
+    assert [(b.key, b.text, b.choice) for b in buttons] == [
+        ("can_do", "能办", None),
+        ("escalate", "提级", None),
+    ]
 
 
 def test_the_principal_gets_one_refusal_button_per_category_and_nothing_preselected() -> None:
@@ -77,5 +80,8 @@ def test_the_principal_gets_one_refusal_button_per_category_and_nothing_preselec
     assert [b.style for b in buttons] == [ButtonStyle.PRIMARY] + [ButtonStyle.DANGER] * 3
     assert all(len(b.text) <= 10 for b in buttons)  # WeCom shows about 10 characters of a button
     keys = [b.wire_key() for b in buttons]
-    assert len(set(keys)) == 4 and [split_wire_key(k) for k in keys][1] == ("confirm_no", {"refusal_category": "law"})
+    assert len(set(keys)) == 4 and [split_wire_key(k) for k in keys][1] == (
+        "confirm_no",
+        {"refusal_category": "law"},
+    )
     assert split_wire_key("can_do") == ("can_do", {})

@@ -284,9 +284,10 @@ class MatterMachine(RuleBasedStateMachine):
         if not by_submitter:
             handle = "zhangwei" if handle == "wangfang" else "wangfang"
         if not by_submitter or matter.state != "pending":
-            self.unchanged(lambda: self.say(handle, f"撤回 {matter.number}"))
+            self.unchanged(lambda: self.say(handle, f"撤回 {matter.number} 误报"))
             return
-        assert self.say(handle, f"撤回 {matter.number}").ok
+        assert self.say(handle, f"撤回 {matter.number}").ok is False  # a withdrawal needs its reason
+        assert self.say(handle, f"撤回 {matter.number} 误报").ok
         after: Matter = self.harness.run(Matter.get(id=matter.id))
         assert after.state == "withdrawn" and after.version > matter.version
 
