@@ -8,7 +8,7 @@ See docs/ARCHITECTURE.md for the diagram.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from bot.matters.views import (
@@ -102,17 +102,17 @@ def step_leader(step: StepView) -> int:
 
 
 def assign_holders(
-    leaders: Sequence[int], submitter_id: int, stand_ins: Mapping[int, int]
+    leaders: Sequence[int], submitter_id: int, stand_ins: Mapping[int, int], taken: Iterable[int] = ()
 ) -> tuple[int, ...]:
     """Who holds each leader's step now: their active stand-in, unless the stand-in is the
-    submitter or already holds (or leads) another step of the level, in which case the leader
-    keeps it. Nobody holds two steps; the submitter holds none of their own matter's steps."""
-    taken = set(leaders)
+    submitter or already holds, held or leads another step of the level (``taken``), in which case
+    the leader keeps it. Nobody holds two steps; the submitter holds none of their own matter's."""
+    busy = set(leaders) | set(taken)
     held = []
     for leader in leaders:
         stand_in = stand_ins.get(leader)
-        if stand_in is not None and stand_in != submitter_id and stand_in not in taken:
-            taken.add(stand_in)
+        if stand_in is not None and stand_in != submitter_id and stand_in not in busy:
+            busy.add(stand_in)
             held.append(stand_in)
         else:
             held.append(leader)
@@ -120,10 +120,18 @@ def assign_holders(
 
 
 def holders(matter: MatterView) -> dict[int, int]:
-    """Each open step's holder at the moment ``matter.stand_ins`` describes (step id → person id)."""
+    """Each open step's holder at the moment ``matter.stand_ins`` describes (step id → person id).
+    Whoever answered another step of the level (会商) holds none of its other steps."""
     open_steps = matter.open_steps()
+    answered = [
+        person
+        for s in matter.steps
+        if s.level == matter.level and s.status not in OPEN_STEP_STATUSES
+        for person in (step_leader(s), s.decided_by_id)
+        if person is not None
+    ]
     leaders = [step_leader(s) for s in open_steps]
-    held = assign_holders(leaders, matter.submitter_id, matter.stand_ins)
+    held = assign_holders(leaders, matter.submitter_id, matter.stand_ins, answered)
     return {s.id: holder for s, holder in zip(open_steps, held, strict=True)}
 
 
