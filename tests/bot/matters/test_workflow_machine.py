@@ -357,18 +357,18 @@ class MatterMachine(RuleBasedStateMachine):
         if leader == acting:
             return
         today = self.harness.clock.now().astimezone(CHINA).date()
-        self.harness.run(
-            StandIn.update_or_create(
-                organisation_id=self.harness.organisation_id,
-                person_id=self.harness.ids[leader],
-                start_date=today,
-                defaults={
-                    "stand_in_id": self.harness.ids[acting],
-                    "end_date": today + dt.timedelta(days=days),
-                },
-            )
-        )
+        self.harness.run(self._make_stand_in(leader, acting, today, today + dt.timedelta(days=days)))
         self.stand_ins += 1
+
+    async def _make_stand_in(self, leader: str, acting: str, start: dt.date, end: dt.date) -> None:
+        ids, organisation_id = self.harness.ids, self.harness.organisation_id
+        await StandIn.filter(
+            organisation_id=organisation_id, person_id=ids[leader], start_date=start
+        ).delete()
+        await StandIn.create(
+            organisation_id=organisation_id, person_id=ids[leader], stand_in_id=ids[acting],
+            start_date=start, end_date=end, reason=MACHINE,
+        )  # fmt: skip
 
     async def _may_touch(self, step: DecisionStep) -> set[int]:
         """Who a tap on ``step``'s card is not refused as 您无权处理 for: its holder now, its leader,
