@@ -47,7 +47,10 @@ async def nudge(batch: OutboxBatch, actor: Person, matter: Matter) -> ServiceRes
     calendar = await load_calendar(batch.settings, matter.organisation_id, today=local_today(batch))
     previous = await last_nudge(matter)
     if previous is not None:
-        allowed_at = calendar.add_working_hours(previous.at, NUDGE_WORKING_HOURS)
+        # From the minute shown to people, so 「下次可催办时间 11:30」 holds from 11:30:00.
+        allowed_at = calendar.add_working_hours(
+            previous.at.replace(second=0, microsecond=0), NUDGE_WORKING_HOURS
+        )
         if batch.now < allowed_at:
             raise UserError(
                 f"您已于 {format_local(previous.at, tz)} 催办过 {matter.number}，每件事项每 {NUDGE_WORKING_HOURS} "
@@ -64,7 +67,7 @@ async def nudge(batch: OutboxBatch, actor: Person, matter: Matter) -> ServiceRes
         raise UserError(f"{matter.number} 目前没有待审批的环节，无需催办。")
     names = "、".join(told.values())
     await audit_matter(batch, actor, NUDGE_ACTION, matter, holders=names, holder_ids=list(told))
-    next_at = calendar.add_working_hours(batch.now, NUDGE_WORKING_HOURS)
+    next_at = calendar.add_working_hours(batch.now.replace(second=0, microsecond=0), NUDGE_WORKING_HOURS)
     return ServiceResult(
         f"已向{LEVEL_TITLES[matter.level]} {names} 催办 {matter.number}。"
         f"下次可催办时间：{format_local(next_at, tz)}。",
