@@ -7,6 +7,7 @@ import datetime as dt
 
 from bot.calendar.workdays import WorkCalendar, load_calendar
 from bot.errors import UserError
+from bot.matters.holders import step_holder
 from bot.matters.links import where_to_see
 from bot.matters.store import ServiceResult, audit_matter, local_today
 from bot.matters.watchlist import format_working_time
@@ -19,11 +20,6 @@ from models.org import Person
 
 NUDGE_ACTION = "nudge"
 NUDGE_WORKING_HOURS = 2
-
-
-async def step_holder(step: DecisionStep, at: dt.datetime) -> Person:
-    """Who must act on ``step`` at ``at`` (until bot/matters/holders.py lands: its approver)."""
-    return await Person.get(id=step.approver_id)
 
 
 async def last_nudge(matter: Matter) -> AuditEntry | None:
@@ -59,7 +55,7 @@ async def nudge(batch: OutboxBatch, actor: Person, matter: Matter) -> ServiceRes
     steps = await DecisionStep.filter(matter_id=matter.id, status__in=list(OPEN_STEP_STATUSES)).order_by("id")
     told: dict[int, str] = {}
     for step in steps:
-        holder = await step_holder(step, batch.now)
+        holder = await step_holder(step, batch.now, tz=tz)
         if holder.id in told:
             continue
         told[holder.id] = await _tell(batch, actor, matter, step, holder, calendar)
