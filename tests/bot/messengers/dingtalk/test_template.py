@@ -123,3 +123,16 @@ def test_any_card_fills_the_slots_in_order_and_empties_the_rest() -> None:
     ]  # fmt: skip
     assert len(card_variables(card)) == len(TEMPLATE_VARIABLES)
     assert FIELD_SLOTS == 6 and BUTTON_SLOTS == 6  # as many as WeCom shows, so a card looks alike on both
+
+
+def test_fields_beyond_the_slots_lead_the_body() -> None:
+    card = decision_card(Level.PRINCIPAL)
+    fields = (
+        card.fields
+        + tuple(CardField(f"x{n}", f"项{n}", f"值{n}") for n in range(5))
+        + (CardField("policy_basis", "政策依据", "《道路运输条例》"),)
+    )
+    values = card_variables(
+        Card(ref=card.ref, source=card.source, title=card.title, fields=fields, body="说明")
+    )
+    assert values["body"].endswith("政策依据：《道路运输条例》\n说明")
