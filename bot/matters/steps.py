@@ -29,6 +29,7 @@ async def open_steps(batch: OutboxBatch, matter: Matter, opening: Opening) -> li
             lead=index == 0,
             status=StepStatus.PENDING,
             opened_at=batch.now,
+            next_reminder_at=batch.now,  # the 催办 ladder's first look (bot.jobs.step_reminders)
         )
         await issue_step_card(batch, step)
         steps.append(step)
