@@ -107,7 +107,13 @@ async def _notify(
     names: str,
     said: list[str],
 ) -> None:
-    context = {"matter": matter, "said": said, "names": names, "due_at": matter.due_at, "tz": batch.settings.tz}
+    context = {
+        "matter": matter,
+        "said": said,
+        "names": names,
+        "due_at": matter.due_at,
+        "tz": batch.settings.tz,
+    }
     for step in new_steps:
         principal = await Person.get(id=step.approver_id)
         text = render_text("consultation_lapsed_principal.md.j2", **context)

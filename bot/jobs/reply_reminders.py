@@ -54,7 +54,9 @@ async def _climb_reply(duty: Duty, matter: Matter) -> None:
     ladder = reply_ladder(duty.calendar, decided_at=decided_at, due_at=matter.due_at)
     plan = climb(ladder, since=matter.next_reminder_at, now=duty.now, due_at=matter.due_at)
     for moment in plan.due:
-        await duty.once(moment.rung.value, f"matter:{matter.id}", moment.period, _writer(duty, matter, moment))
+        await duty.once(
+            moment.rung.value, f"matter:{matter.id}", moment.period, _writer(duty, matter, moment)
+        )
         if moment.rung is not Rung.REPLY_DUE:
             await duty.once("reply_overdue_office", f"matter:{matter.id}", "", _office_writer(duty, matter))
     # Not the conditional update on ``version``: the ladder's own column, which no decision reads.

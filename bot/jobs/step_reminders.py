@@ -129,7 +129,9 @@ async def _send_rung(duty: Duty, step: DecisionStep, matter: Matter, moment: Mom
             await batch.text(up, text, dedupe_key=f"{key}:up")
         if moment.rung is Rung.DEADLINE:
             waiting_on = f"{context['level_name']} {holder.name}"
-            await tell_office(batch, matter, f"{key}:group", waiting_on=waiting_on, lateness=str(context["lateness"]))
+            await tell_office(
+                batch, matter, f"{key}:group", waiting_on=waiting_on, lateness=str(context["lateness"])
+            )
 
     return await duty.once(moment.rung.value, f"step:{step.id}", moment.period, write)
 
@@ -142,7 +144,9 @@ _HOLDER_TEMPLATES = {
 }
 
 
-async def tell_office(batch: OutboxBatch, matter: Matter, key: str, *, waiting_on: str, lateness: str) -> None:
+async def tell_office(
+    batch: OutboxBatch, matter: Matter, key: str, *, waiting_on: str, lateness: str
+) -> None:
     """The office groups learn that ``matter`` passed its deadline, and who it waits on."""
     groups = await office_groups(matter.organisation_id)
     if not groups:
