@@ -80,7 +80,7 @@ class Matter(Model):
     class Meta:
         table = "matter"
         unique_together = (("organisation", "number"), ("organisation", "year", "seq"))
-        indexes = (("organisation", "state", "next_reminder_at"),)
+        indexes = (("organisation_id", "state", "next_reminder_at"),)
 
 
 class DecisionStep(Model):
@@ -121,7 +121,7 @@ class DecisionStep(Model):
 
     class Meta:
         table = "decision_step"
-        indexes = (("organisation", "status", "next_reminder_at"),)
+        indexes = (("organisation_id", "status", "next_reminder_at"),)
 
 
 class ReplyRecord(Model):
