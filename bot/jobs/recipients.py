@@ -33,19 +33,55 @@ async def step_holder(step: DecisionStep, at: dt.datetime) -> Person:
     return await holder_of(leader, at, matter.submitter_id)
 
 
-async def next_level_up(step: DecisionStep, matter: Matter, at: dt.datetime) -> Person | None:
-    """The leader above the step's level (the section's deputy, then the unit's principal), as held at
-    ``at``; ``None`` above the principal."""
-    leader_id: int | None = None
-    if step.level == Level.SECTION_HEAD:
-        department = await Department.get(id=matter.department_id)
-        leader_id = department.deputy_id
-    elif step.level == Level.DEPUTY:
-        unit = await Unit.get(id=matter.unit_id)
-        leader_id = unit.principal_id
-    if leader_id is None:
-        return None
-    return await holder_of(leader_id, at, matter.submitter_id)
+class Directory:
+    """The people, sections, units and office groups one pass needs, each read once per pass (a
+    pass over many due rows asks for the same few leaders again and again)."""
+
+    def __init__(self, organisation_id: int) -> None:
+        self.organisation_id = organisation_id
+        self._departments: dict[int, Department] = {}
+        self._units: dict[int, Unit] = {}
+        self._holders: dict[tuple[int, dt.date, int], Person] = {}
+        self._people: dict[int, Person] = {}
+        self._offices: list[GroupChannel] | None = None
+
+    async def holder_of(self, person_id: int, at: dt.datetime, submitter_id: int) -> Person:
+        key = (person_id, at.date(), submitter_id)
+        if key not in self._holders:
+            self._holders[key] = await holder_of(person_id, at, submitter_id)
+        return self._holders[key]
+
+    async def next_level_up(self, step: DecisionStep, matter: Matter, at: dt.datetime) -> Person | None:
+        """The leader above the step's level (the section's deputy, then the unit's principal), as
+        held at ``at``; ``None`` above the principal."""
+        leader_id: int | None = None
+        if step.level == Level.SECTION_HEAD:
+            leader_id = (await self.department(matter.department_id)).deputy_id
+        elif step.level == Level.DEPUTY:
+            leader_id = (await self.unit(matter.unit_id)).principal_id
+        if leader_id is None:
+            return None
+        return await self.holder_of(leader_id, at, matter.submitter_id)
+
+    async def person(self, person_id: int) -> Person:
+        if person_id not in self._people:
+            self._people[person_id] = await Person.get(id=person_id)
+        return self._people[person_id]
+
+    async def department(self, department_id: int) -> Department:
+        if department_id not in self._departments:
+            self._departments[department_id] = await Department.get(id=department_id)
+        return self._departments[department_id]
+
+    async def unit(self, unit_id: int) -> Unit:
+        if unit_id not in self._units:
+            self._units[unit_id] = await Unit.get(id=unit_id)
+        return self._units[unit_id]
+
+    async def office_groups(self) -> list[GroupChannel]:
+        if self._offices is None:
+            self._offices = await office_groups(self.organisation_id)
+        return self._offices
 
 
 async def office_groups(organisation_id: int) -> list[GroupChannel]:

@@ -12,7 +12,7 @@ from tortoise.expressions import Q
 
 from bot.jobs.duty import Duty
 from bot.jobs.ladder import Moment, Rung, climb, reply_ladder
-from bot.jobs.recipients import lateness
+from bot.jobs.recipients import Directory, lateness
 from bot.jobs.step_reminders import tell_office
 from bot.matters.workflow import MatterState
 from bot.outbox.batch import OutboxBatch
@@ -28,6 +28,7 @@ OWED_STATES = (MatterState.RESOLVED, MatterState.REFUSED)
 
 async def remind_owed_replies(duty: Duty) -> None:
     """Send the rungs due for every owed reply whose ``next_reminder_at`` has come, and store the next."""
+    directory = Directory(duty.organisation.id)
     last_id = 0
     while True:
         chunk = (
@@ -43,13 +44,15 @@ async def remind_owed_replies(duty: Duty) -> None:
             .select_related("submitter")
         )
         for matter in chunk:
-            await _climb_reply(duty, matter)
+            await _climb_reply(duty, directory, matter)
+        if chunk:
+            await Matter.bulk_update(chunk, fields=["next_reminder_at"])
         if len(chunk) < CHUNK:
             return
         last_id = chunk[-1].id
 
 
-async def _climb_reply(duty: Duty, matter: Matter) -> None:
+async def _climb_reply(duty: Duty, directory: Directory, matter: Matter) -> None:
     decided_at = matter.decided_at or matter.submitted_at
     ladder = reply_ladder(duty.calendar, decided_at=decided_at, due_at=matter.due_at)
     plan = climb(ladder, since=matter.next_reminder_at, now=duty.now, due_at=matter.due_at)
@@ -58,9 +61,11 @@ async def _climb_reply(duty: Duty, matter: Matter) -> None:
             moment.rung.value, f"matter:{matter.id}", moment.period, _writer(duty, matter, moment)
         )
         if moment.rung is not Rung.REPLY_DUE:
-            await duty.once("reply_overdue_office", f"matter:{matter.id}", "", _office_writer(duty, matter))
-    # Not the conditional update on ``version``: the ladder's own column, which no decision reads.
-    await Matter.filter(id=matter.id).update(next_reminder_at=plan.next_at)
+            office = _office_writer(duty, directory, matter)
+            await duty.once("reply_overdue_office", f"matter:{matter.id}", "", office)
+    # Stored with the chunk; not the conditional update on ``version``: the ladder's own column,
+    # which no decision reads.
+    matter.next_reminder_at = plan.next_at
 
 
 def _writer(duty: Duty, matter: Matter, moment: Moment) -> Callable[[OutboxBatch], Awaitable[None]]:
@@ -88,12 +93,15 @@ def _writer(duty: Duty, matter: Matter, moment: Moment) -> Callable[[OutboxBatch
     return write
 
 
-def _office_writer(duty: Duty, matter: Matter) -> Callable[[OutboxBatch], Awaitable[None]]:
+def _office_writer(
+    duty: Duty, directory: Directory, matter: Matter
+) -> Callable[[OutboxBatch], Awaitable[None]]:
     submitter: Person = matter.submitter
 
     async def write(batch: OutboxBatch) -> None:
         await tell_office(
             batch,
+            directory,
             matter,
             f"reminder:reply_overdue:matter:{matter.id}:group",
             waiting_on=f"首问责任人 {submitter.name} 回复申请人",

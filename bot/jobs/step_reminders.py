@@ -10,7 +10,7 @@ from tortoise.expressions import Q
 
 from bot.jobs.duty import Duty
 from bot.jobs.ladder import Moment, Rung, climb, step_ladder
-from bot.jobs.recipients import lateness, next_level_up, office_groups, step_holder
+from bot.jobs.recipients import Directory, lateness, step_holder
 from bot.matters.step_cards import issue_step_card
 from bot.matters.workflow import LEVEL_TITLES, OPEN_STEP_STATUSES, STATE_TITLES, Level, MatterState
 from bot.outbox.batch import OutboxBatch
@@ -18,7 +18,7 @@ from bot.texts import render_text
 from models.cards import CardInstance
 from models.enums import CardKind, StepStatus
 from models.matter import DecisionStep, Matter
-from models.org import Department, Person, Unit
+from models.org import Person
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +48,13 @@ async def due_steps(duty: Duty, *, level: int | None = None) -> list[list[Decisi
 
 
 async def remind_open_steps(duty: Duty) -> None:
-    """Send the rungs due for every open step whose ``next_reminder_at`` has come, and store the next."""
+    """Send the rungs due for every open step whose ``next_reminder_at`` has come, and store the next
+    (one UPDATE per chunk: the new ``next_reminder_at`` of each of its steps)."""
+    directory = Directory(duty.organisation.id)
     for chunk in await due_steps(duty):
         for step in chunk:
-            await _climb_step(duty, step)
+            await _climb_step(duty, directory, step)
+        await DecisionStep.bulk_update(chunk, fields=["next_reminder_at"])
 
 
 async def is_consultation(step: DecisionStep) -> bool:
@@ -60,7 +63,7 @@ async def is_consultation(step: DecisionStep) -> bool:
     return await DecisionStep.filter(matter_id=step.matter_id, level=Level.DEPUTY).count() > 1
 
 
-async def _climb_step(duty: Duty, step: DecisionStep) -> None:
+async def _climb_step(duty: Duty, directory: Directory, step: DecisionStep) -> None:
     matter: Matter = step.matter
     ladder = step_ladder(
         duty.calendar,
@@ -72,8 +75,8 @@ async def _climb_step(duty: Duty, step: DecisionStep) -> None:
     plan = climb(ladder, since=step.next_reminder_at, now=duty.now, due_at=matter.due_at)
     for moment in plan.due:
         if moment.rung is not Rung.CONSULTATION_LAPSED:  # the 会商 pass closes those
-            await _send_rung(duty, step, matter, moment)
-    await DecisionStep.filter(id=step.id).update(next_reminder_at=plan.next_at)
+            await _send_rung(duty, directory, step, matter, moment)
+    step.next_reminder_at = plan.next_at  # stored with the chunk
 
 
 async def _fresh_card_if_stale(duty: Duty, batch: OutboxBatch, step: DecisionStep, holder: Person) -> bool:
@@ -94,13 +97,15 @@ async def _fresh_card_if_stale(duty: Duty, batch: OutboxBatch, step: DecisionSte
     return True
 
 
-async def _send_rung(duty: Duty, step: DecisionStep, matter: Matter, moment: Moment) -> bool:
+async def _send_rung(
+    duty: Duty, directory: Directory, step: DecisionStep, matter: Matter, moment: Moment
+) -> bool:
     local_now = duty.now.astimezone(duty.calendar.tz)
     holder = await step_holder(step, local_now)
     leader_id = step.on_behalf_of_id or step.approver_id
-    on_behalf = await Person.get(id=leader_id) if holder.id != leader_id else None
+    on_behalf = await directory.person(leader_id) if holder.id != leader_id else None
     overdue = moment.rung in (Rung.DEADLINE, Rung.OVERDUE_DAILY)
-    up = await next_level_up(step, matter, local_now) if overdue else None
+    up = await directory.next_level_up(step, matter, local_now) if overdue else None
     if up is not None and up.id == holder.id:
         up = None  # never ask someone to 督促 himself
     context: dict[str, object] = {
@@ -130,7 +135,12 @@ async def _send_rung(duty: Duty, step: DecisionStep, matter: Matter, moment: Mom
         if moment.rung is Rung.DEADLINE:
             waiting_on = f"{context['level_name']} {holder.name}"
             await tell_office(
-                batch, matter, f"{key}:group", waiting_on=waiting_on, lateness=str(context["lateness"])
+                batch,
+                directory,
+                matter,
+                f"{key}:group",
+                waiting_on=waiting_on,
+                lateness=str(context["lateness"]),
             )
 
     return await duty.once(moment.rung.value, f"step:{step.id}", moment.period, write)
@@ -145,15 +155,15 @@ _HOLDER_TEMPLATES = {
 
 
 async def tell_office(
-    batch: OutboxBatch, matter: Matter, key: str, *, waiting_on: str, lateness: str
+    batch: OutboxBatch, directory: Directory, matter: Matter, key: str, *, waiting_on: str, lateness: str
 ) -> None:
     """The office groups learn that ``matter`` passed its deadline, and who it waits on."""
-    groups = await office_groups(matter.organisation_id)
+    groups = await directory.office_groups()
     if not groups:
         log.warning("matter %s is overdue but there is no office group", matter.number)
-    department = await Department.get(id=matter.department_id)
-    unit = await Unit.get(id=matter.unit_id)
-    submitter = await Person.get(id=matter.submitter_id)
+    department = await directory.department(matter.department_id)
+    unit = await directory.unit(matter.unit_id)
+    submitter = await directory.person(matter.submitter_id)
     for group in groups:
         text = render_text(
             "reminder_overdue_office.md.j2",

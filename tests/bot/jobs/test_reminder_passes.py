@@ -47,9 +47,11 @@ async def test_a_pass_reads_only_the_due_steps_in_chunks(
     climbed: list[int] = []
     climb_step = step_reminders._climb_step
 
-    async def counting(duty: step_reminders.Duty, step: DecisionStep) -> None:
+    async def counting(
+        duty: step_reminders.Duty, directory: step_reminders.Directory, step: DecisionStep
+    ) -> None:
         climbed.append(step.id)
-        await climb_step(duty, step)
+        await climb_step(duty, directory, step)
 
     monkeypatch.setattr(step_reminders, "_climb_step", counting)
     monkeypatch.setattr(step_reminders, "CHUNK", 200)
