@@ -1,6 +1,6 @@
 """``consultation_lapsed``: a 会商 that passed its deadline with a deputy silent goes to the principal.
 
-The pure rule is `bot.matters.consultation.lapse_consultation`; this pass finds the due 会商 steps by
+The pure rule is `bot.matters.workflow.lapse_consultation`; this pass finds the due 会商 steps by
 their ``next_reminder_at`` (the ladder puts the lapse there), closes the silent deputies' steps as
 逾期未答复, opens the principal's step and tells the principal what each deputy said, the silent
 deputies, the submitter and the office — once per matter, in one transaction with its DutyRun row.
@@ -16,11 +16,10 @@ from bot.jobs.duty import Duty
 from bot.jobs.ladder import consultation_deadline
 from bot.jobs.recipients import office_groups
 from bot.jobs.step_reminders import due_steps
-from bot.matters.consultation import lapse_consultation
 from bot.matters.step_cards import refresh_step_cards
 from bot.matters.steps import open_steps, step_names
 from bot.matters.store import audit_matter, matter_view, save_matter
-from bot.matters.workflow import LEVEL_TITLES, Level, Verdict
+from bot.matters.workflow import LEVEL_TITLES, Level, Verdict, lapse_consultation
 from bot.outbox.batch import OutboxBatch
 from bot.texts import render_text
 from models.enums import ACTION_TITLES, StepStatus
@@ -55,7 +54,7 @@ async def lapse_consultations(duty: Duty) -> None:
 def _lapse_writer(duty: Duty, matter_id: int) -> Callable[[OutboxBatch], Awaitable[None]]:
     async def write(batch: OutboxBatch) -> None:
         matter = await Matter.get(id=matter_id)
-        outcome = lapse_consultation(await matter_view(matter))
+        outcome = lapse_consultation(await matter_view(matter, duty.today))
         if outcome.verdict is not Verdict.APPLIED or outcome.opening is None:
             raise ConcurrentChange(matter.number)  # nothing to lapse any more: roll back the DutyRun
         await save_matter(matter, level=outcome.level)

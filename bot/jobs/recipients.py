@@ -1,5 +1,6 @@
-"""Who a reminder reaches at the moment it is sent: the step's holder then, the next level up, the
-office groups, and how late the matter is in words."""
+"""Who a reminder reaches at the moment it is sent besides the step's holder (who is
+`bot.matters.holders.step_holder`'s answer): the next level up, the office groups; and how late the
+matter is in words."""
 
 from __future__ import annotations
 
@@ -15,22 +16,13 @@ from models.org import Department, GroupChannel, Person, Unit
 
 
 async def holder_of(person_id: int, at: dt.datetime, submitter_id: int) -> Person:
-    """``person_id``'s stand-in active on ``at``'s (local) date, else the person: never the submitter."""
+    """``person_id``'s stand-in active on ``at``'s (local) date, else the person: never the submitter
+    (for a leader who holds no step, e.g. the next level up; a step's holder is
+    `bot.matters.holders.step_holder`)."""
     stand_in = await active_stand_in(person_id, at.date())
     if stand_in is not None and stand_in.id != submitter_id:
         return stand_in
     return await Person.get(id=person_id)
-
-
-async def step_holder(step: DecisionStep, at: dt.datetime) -> Person:
-    """Who may act on the open ``step`` at ``at`` (aware, in the organisation's time zone): the leader
-    the step belongs to, or the leader's stand-in active then — whoever the card went to at opening.
-
-    Local stand-in for ``bot.matters.holders.step_holder`` (policy-chain) until it is on main.
-    """
-    matter = await Matter.get(id=step.matter_id)
-    leader = step.on_behalf_of_id or step.approver_id
-    return await holder_of(leader, at, matter.submitter_id)
 
 
 class Directory:

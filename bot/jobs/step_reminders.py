@@ -10,7 +10,8 @@ from tortoise.expressions import Q
 
 from bot.jobs.duty import Duty
 from bot.jobs.ladder import Moment, Rung, climb, step_ladder
-from bot.jobs.recipients import Directory, lateness, step_holder
+from bot.jobs.recipients import Directory, lateness
+from bot.matters.holders import step_holder
 from bot.matters.step_cards import issue_step_card
 from bot.matters.workflow import LEVEL_TITLES, OPEN_STEP_STATUSES, STATE_TITLES, Level, MatterState
 from bot.outbox.batch import OutboxBatch
@@ -101,7 +102,7 @@ async def _send_rung(
     duty: Duty, directory: Directory, step: DecisionStep, matter: Matter, moment: Moment
 ) -> bool:
     local_now = duty.now.astimezone(duty.calendar.tz)
-    holder = await step_holder(step, local_now)
+    holder = await step_holder(step, duty.now, tz=duty.calendar.tz)
     leader_id = step.on_behalf_of_id or step.approver_id
     on_behalf = await directory.person(leader_id) if holder.id != leader_id else None
     overdue = moment.rung in (Rung.DEADLINE, Rung.OVERDUE_DAILY)
