@@ -11,13 +11,13 @@ from tortoise.expressions import Q
 from bot.jobs.duty import Duty
 from bot.jobs.ladder import Moment, Rung, climb, step_ladder
 from bot.jobs.recipients import Directory, lateness
-from bot.matters.holders import step_holder
+from bot.jobs.step_chunk import StepChunk
 from bot.matters.step_cards import issue_step_card
-from bot.matters.workflow import LEVEL_TITLES, OPEN_STEP_STATUSES, STATE_TITLES, Level, MatterState
+from bot.matters.workflow import LEVEL_TITLES, OPEN_STEP_STATUSES, STATE_TITLES, MatterState
 from bot.outbox.batch import OutboxBatch
 from bot.texts import render_text
 from models.cards import CardInstance
-from models.enums import CardKind, StepStatus
+from models.enums import StepStatus
 from models.matter import DecisionStep, Matter
 from models.org import Person
 
@@ -53,39 +53,35 @@ async def remind_open_steps(duty: Duty) -> None:
     (one UPDATE per chunk: the new ``next_reminder_at`` of each of its steps)."""
     directory = Directory(duty.organisation.id)
     for chunk in await due_steps(duty):
+        loaded = await StepChunk.load(chunk, duty.today)
         for step in chunk:
-            await _climb_step(duty, directory, step)
+            await _climb_step(duty, directory, loaded, step)
         await DecisionStep.bulk_update(chunk, fields=["next_reminder_at"])
 
 
-async def is_consultation(step: DecisionStep) -> bool:
-    if step.level != Level.DEPUTY:
-        return False
-    return await DecisionStep.filter(matter_id=step.matter_id, level=Level.DEPUTY).count() > 1
-
-
-async def _climb_step(duty: Duty, directory: Directory, step: DecisionStep) -> None:
+async def _climb_step(duty: Duty, directory: Directory, loaded: StepChunk, step: DecisionStep) -> None:
     matter: Matter = step.matter
     ladder = step_ladder(
         duty.calendar,
         opened_at=step.opened_at,
         due_at=matter.due_at,
         hours=duty.resources.settings.reminder_working_hours,
-        consultation=await is_consultation(step),
+        consultation=loaded.is_consultation(step),
     )
     plan = climb(ladder, since=step.next_reminder_at, now=duty.now, due_at=matter.due_at)
     for moment in plan.due:
         if moment.rung is not Rung.CONSULTATION_LAPSED:  # the 会商 pass closes those
-            await _send_rung(duty, directory, step, matter, moment)
+            await _send_rung(duty, directory, loaded, step, moment)
     step.next_reminder_at = plan.next_at  # stored with the chunk
 
 
-async def _fresh_card_if_stale(duty: Duty, batch: OutboxBatch, step: DecisionStep, holder: Person) -> bool:
+async def _fresh_card_if_stale(
+    duty: Duty, batch: OutboxBatch, step: DecisionStep, holder: Person, cards: list[CardInstance]
+) -> bool:
     """Issue the holder a new card when theirs can no longer be updated on its platform, or when the
     step changed hands since its cards went out (a stand-in's range began or ended)."""
     if step.status is not StepStatus.PENDING:  # awaiting words, not a tap: a card would not help
         return False
-    cards = await CardInstance.filter(kind=CardKind.DECISION, subject_id=step.id).order_by("-id")
     mine = next((c for c in cards if c.recipient_id == holder.id), None)
     if mine is None:
         if not cards:
@@ -99,10 +95,11 @@ async def _fresh_card_if_stale(duty: Duty, batch: OutboxBatch, step: DecisionSte
 
 
 async def _send_rung(
-    duty: Duty, directory: Directory, step: DecisionStep, matter: Matter, moment: Moment
+    duty: Duty, directory: Directory, loaded: StepChunk, step: DecisionStep, moment: Moment
 ) -> bool:
+    matter: Matter = step.matter
     local_now = duty.now.astimezone(duty.calendar.tz)
-    holder = await step_holder(step, duty.now, tz=duty.calendar.tz)
+    holder = await loaded.holder(step, directory)
     leader_id = step.on_behalf_of_id or step.approver_id
     on_behalf = await directory.person(leader_id) if holder.id != leader_id else None
     overdue = moment.rung in (Rung.DEADLINE, Rung.OVERDUE_DAILY)
@@ -126,7 +123,7 @@ async def _send_rung(
     key = f"reminder:{moment.rung.value}:step:{step.id}" + (f":{moment.period}" if moment.period else "")
 
     async def write(batch: OutboxBatch) -> None:
-        fresh = await _fresh_card_if_stale(duty, batch, step, holder)
+        fresh = await _fresh_card_if_stale(duty, batch, step, holder, loaded.cards[step.id])
         template = _HOLDER_TEMPLATES[moment.rung]
         text = render_text(template, fresh_card=fresh, **context)
         await batch.text(holder, text, dedupe_key=key if not overdue else f"{key}:holder")

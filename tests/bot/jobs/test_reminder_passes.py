@@ -11,12 +11,17 @@ import pytest
 
 from bot.clock import SimClock
 from bot.jobs import step_reminders
+from bot.jobs.duty import Duty
 from bot.jobs.passes import run_due_work
+from bot.jobs.recipients import Directory
+from bot.jobs.step_chunk import StepChunk
+from bot.matters.holders import step_holder
 from bot.matters.workflow import OPEN_STEP_STATUSES
 from bot.runtime.resources import Resources
 from models.enums import MatterState
 from models.matter import DecisionStep, Matter
 from models.messaging import OutboxMessage
+from models.org import StandIn
 from models.reports import DutyRun
 from tests.bot.jobs.test_duties import Org, at, build_org, make_matter, make_step
 from tests.handlers.test_commands import FORM, World, make_world
@@ -47,11 +52,9 @@ async def test_a_pass_reads_only_the_due_steps_in_chunks(
     climbed: list[int] = []
     climb_step = step_reminders._climb_step
 
-    async def counting(
-        duty: step_reminders.Duty, directory: step_reminders.Directory, step: DecisionStep
-    ) -> None:
+    async def counting(duty: Duty, directory: Directory, loaded: StepChunk, step: DecisionStep) -> None:
         climbed.append(step.id)
-        await climb_step(duty, directory, step)
+        await climb_step(duty, directory, loaded, step)
 
     monkeypatch.setattr(step_reminders, "_climb_step", counting)
     monkeypatch.setattr(step_reminders, "CHUNK", 200)
@@ -119,3 +122,33 @@ async def test_every_open_step_and_owed_reply_has_a_next_reminder(resources: Res
         await run_due_work(resources)
         await assert_every_open_step_and_owed_reply_has_a_next_reminder(after=now)
     assert await DutyRun.filter(kind="consultation_lapsed").count() == 1
+
+
+async def test_a_chunk_resolves_each_holder_as_step_holder_does(
+    resources: Resources, clock: SimClock, org: Org
+) -> None:
+    day = dt.date(2026, 12, 2)
+    people = org.people
+    for leader, stand_in in (("gu1", "gu2"), ("fuju1", "fuju2"), ("gu3", "s3")):
+        await StandIn.create(
+            organisation=org.org,
+            person=people[leader],
+            stand_in=people[stand_in],
+            start_date=day,
+            end_date=day,
+        )
+    away = await make_matter(org, org.transport, "s1", at(2026, 12, 1, 9, 0))
+    steps = [await make_step(away, people["gu1"], at(2026, 12, 1, 9, 0))]  # 周股长 stands in today
+    ended = await make_matter(org, org.legal, "s2", at(2026, 11, 30, 9, 0), level=3)
+    kept = await make_step(ended, people["fuju2"], at(2026, 11, 30, 9, 0), level=3)
+    kept.on_behalf_of_id = people["fuju1"].id  # opened to the stand-in, who stands in today too
+    await kept.save()
+    own = await make_matter(org, org.upkeep, "s3", at(2026, 12, 1, 9, 0))
+    steps += [kept, await make_step(own, people["gu3"], at(2026, 12, 1, 9, 0))]  # the stand-in submitted
+    for step in steps:
+        await step.fetch_related("matter")
+    loaded = await StepChunk.load(steps, day)
+    moment = dt.datetime(2026, 12, 2, 10, 0, tzinfo=CN)
+    expected = {s.id: (await step_holder(s, moment, tz=resources.settings.tz)).id for s in steps}
+    assert loaded.holders == expected
+    assert [people[h].id for h in ("gu2", "fuju2", "gu3")] == [expected[s.id] for s in steps]
