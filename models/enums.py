@@ -31,6 +31,7 @@ class StepStatus(StrEnum):
     AWAITING_TEXT = "awaiting_text"  # confirm_no tapped; waiting for the reason and 说“行”建议
     DECIDED = "decided"
     SUPERSEDED = "superseded"  # closed without a decision (withdrawn, or consultation ended)
+    OVERDUE = "overdue"  # 逾期未答复: a consulted deputy did not answer by the 会商 deadline
 
 
 class Action(StrEnum):

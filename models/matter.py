@@ -77,10 +77,14 @@ class Matter(Model):
     withdraw_reason = fields.CharEnumField(WithdrawReason, max_length=16, null=True)
     withdraw_note = fields.TextField(default="")  # the submitter's words (always for OTHER)
     showcase = fields.BooleanField(default=False)
+    # When the owed reply's 催办 ladder must be looked at next (``bot.jobs.reply_reminders``):
+    # meaningful while resolved/refused and not replied; NULL there means "at the next pass".
+    next_reminder_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "matter"
         unique_together = (("organisation", "number"), ("organisation", "year", "seq"))
+        indexes = (("organisation_id", "state", "next_reminder_at"),)
 
 
 class DecisionStep(Model):
@@ -117,9 +121,13 @@ class DecisionStep(Model):
     refusal_category = fields.CharEnumField(RefusalCategory, max_length=32, null=True)
     opened_at = fields.DatetimeField()
     version = fields.IntField(default=1)
+    # When the step's 催办 ladder must be looked at next (``bot.jobs.step_reminders``): meaningful
+    # while the step is open (the index leads with the status); NULL means "at the next pass".
+    next_reminder_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "decision_step"
+        indexes = (("organisation_id", "status", "next_reminder_at"),)
 
 
 class ReplyRecord(Model):

@@ -173,6 +173,7 @@ async def _record_decision(
         changes.update(
             decided_at=batch.now, decided_level=step.level, decided_by_id=actor.id, outcome=decision
         )
+        changes["next_reminder_at"] = batch.now  # the owed reply's 催办 ladder starts (bot.jobs)
         if decision is Action.CONFIRM_NO:
             changes.update(
                 refusal_category=step.refusal_category,
@@ -256,7 +257,7 @@ async def _settle(
     await batch.text(
         submitter,
         render_text(template, matter=matter, actor=actor, level_title=level_title,
-                    due=format_local(matter.due_at, batch.settings.tz)),
+                    due=format_local(matter.due_at, batch.settings.tz), late=batch.now > matter.due_at),
         dedupe_key=f"notice:{kind}:{matter.id}",
     )  # fmt: skip
     await audit_matter(batch, actor, decision.value, matter, step=step.id, text=text, way_forward=way_forward)

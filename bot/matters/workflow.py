@@ -55,6 +55,7 @@ __all__ = [
     "assign_holders",
     "first_opening",
     "holders",
+    "lapse_consultation",
     "lead_step",
     "may_decide",
     "next_opening",
@@ -266,3 +267,17 @@ def _why_not_here(action: Action, level: int) -> str:
 def lead_step(steps: Sequence[StepView], level: int) -> StepView | None:
     """The lead department's step at ``level`` (its comment is the decision text in 会商)."""
     return next((s for s in steps if s.level == level and s.lead), None)
+
+
+def lapse_consultation(matter: MatterView) -> Outcome:
+    """会商 past its deadline (“直至向主要领导提出”): the silent deputies' steps close as 逾期未答复
+    (``StepStatus.OVERDUE``) and the matter goes up a level, whatever the others said. Nothing to
+    lapse (``ALREADY_HANDLED``) when the matter is no longer pending, its level 3 is one deputy
+    (chased like any step), or every deputy answered."""
+    silent = tuple(s for s in matter.open_steps() if s.level == Level.DEPUTY)
+    consulted = sum(s.level == Level.DEPUTY for s in matter.steps) > 1
+    if not (consulted and silent and matter.state is MatterState.PENDING):
+        return _reject(matter, Verdict.ALREADY_HANDLED)
+    opening = next_opening(matter.chain, Level.DEPUTY, matter.submitter_id, matter.stand_ins)
+    overdue = tuple(StepChange(s.id, StepStatus.OVERDUE) for s in silent)
+    return Outcome(Verdict.APPLIED, MatterState.PENDING, opening.level, step_changes=overdue, opening=opening)

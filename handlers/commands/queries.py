@@ -26,6 +26,7 @@ STEP_WORDS = {
     StepStatus.PENDING: "待处理",
     StepStatus.AWAITING_TEXT: "待填写理由",
     StepStatus.SUPERSEDED: "已结束",
+    StepStatus.OVERDUE: "逾期未答复",
 }
 
 
