@@ -4,13 +4,16 @@ only the reply (and the inbox key) is stored."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+import random
 from collections.abc import Awaitable, Callable
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from bot.audit import audit_at_commit
 from bot.errors import ConcurrentChange, UserError
 from bot.events import CardAction, Reply, TextMessage
 from bot.matters.comments import give_text
@@ -26,7 +29,12 @@ from models.org import Organisation, Person
 
 log = logging.getLogger(__name__)
 
-ATTEMPTS = 4
+# Numbers and the audit chain queue on row locks, so what is left to retry is a lost race on the
+# same matter (its version) or on the same event (the inbox key): each retry re-reads and finds
+# the winner's result. Bounded, with full jitter so the losers do not meet again.
+ATTEMPTS = 8
+RETRY_BASE = 0.005  # seconds; the n-th retry waits up to RETRY_BASE * 2**n, at most RETRY_CAP
+RETRY_CAP = 0.2
 PROMPT_VALID_FOR = dt.timedelta(days=7)
 UNKNOWN_SENDER = (
     "您还未登记在本单位的说“不”提级组织架构中，暂不能使用。请联系办公室（管理员）在组织架构文件中添加您。"
@@ -58,7 +66,7 @@ async def _run(
         now = resources.clock.now()
         batch = OutboxBatch(resources.settings, organisation, now)
         try:
-            async with in_transaction():
+            async with in_transaction(), audit_at_commit():
                 if not await _claim_inbox(dedupe_key, organisation, now):
                     return Reply(True, DUPLICATE)
                 ctx = HandlerContext(resources, organisation, person, now, batch, dedupe_key, usages)
@@ -70,8 +78,15 @@ async def _run(
         except UserError as error:
             return await _reply_error(resources, organisation, person, dedupe_key, error.message)
         except (ConcurrentChange, IntegrityError) as error:
-            # Someone changed the matter (or took the number / audit seq) first: re-read and retry.
-            log.info("retrying event %s after %r (attempt %d)", dedupe_key, error, attempt + 1)
+            # Someone changed the same matter (or applied the same event) first: re-read and retry.
+            delay = random.uniform(0, min(RETRY_CAP, RETRY_BASE * 2**attempt))  # noqa: S311 (jitter)
+            log.info(
+                "event %s lost a race (%s: %s); retry %d of %d in %.0f ms",
+                dedupe_key, type(error).__name__, error, attempt + 1, ATTEMPTS - 1, delay * 1000,
+            )  # fmt: skip
+            if attempt + 1 < ATTEMPTS:
+                await asyncio.sleep(delay)
+    log.error("event %s still lost its race after %d attempts", dedupe_key, ATTEMPTS)
     return await _reply_error(resources, organisation, person, dedupe_key, "系统繁忙，请稍后再试一次。")
 
 

@@ -22,24 +22,23 @@ async def org(code: str = "tongbai-jt") -> Organisation:
 
 
 async def fill(organisation: Organisation, count: int = 5) -> list[AuditEntry]:
-    rows = []
+    """``count`` more rows in the organisation's chain; returns its newest ``count`` rows."""
     for i in range(count):
-        rows.append(
-            await append_audit(
-                organisation.id,
-                at=START + dt.timedelta(minutes=i, microseconds=i),
-                actor="zhangwei" if i % 2 == 0 else "chenguoqing",
-                action="submit" if i == 0 else "escalate",
-                subject=f"TJ-2026-{i + 1:04d}",
-                data={
-                    "state": "pending",
-                    "level": 2 + i % 3,
-                    "text": "材料不全：缺少“营业执照”",
-                    "to": [1, 2],
-                },
-            )
+        await append_audit(
+            organisation.id,
+            at=START + dt.timedelta(minutes=i, microseconds=i),
+            actor="zhangwei" if i % 2 == 0 else "chenguoqing",
+            action="submit" if i == 0 else "escalate",
+            subject=f"TJ-2026-{i + 1:04d}",
+            data={
+                "state": "pending",
+                "level": 2 + i % 3,
+                "text": "材料不全：缺少“营业执照”",
+                "to": [1, 2],
+            },
         )
-    return rows
+    rows = await AuditEntry.filter(organisation_id=organisation.id).order_by("-seq").limit(count)
+    return rows[::-1]
 
 
 async def test_empty_chain_verifies(db: None) -> None:
