@@ -3,7 +3,7 @@ a database of its own, counting SQL statements per event (and optionally under p
 
 Run: ``python -m bench.profile_hotpath --postgres postgres://postgres@127.0.0.1:5432/postgres``
 (it creates and drops a database ``tiji_profile_<pid>`` on that server; without ``--postgres`` it
-uses a temporary SQLite file). ``--profile out.html`` writes a pyinstrument report of the taps
+uses a temporary SQLite file). ``--profile out.html`` (or ``out.txt``) writes a pyinstrument report of the taps
 (``pip install pyinstrument`` first). ``--concurrency`` events are in flight at once.
 """
 
@@ -150,7 +150,8 @@ async def run(args: argparse.Namespace) -> None:
             await _timed("taps (能办/提级, distinct matters)", taps, args.concurrency)
             if profiler is not None:
                 profiler.stop()
-                Path(args.profile).write_text(profiler.output_html(), encoding="utf-8")  # noqa: ASYNC240
+                report = profiler.output_html() if args.profile.endswith(".html") else profiler.output_text()
+                Path(args.profile).write_text(report, encoding="utf-8")  # noqa: ASYNC240
             print("matters", await Matter.all().count())
             await redis.aclose()
             if arq is not None:
@@ -191,7 +192,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--arq", action="store_true", help="nudge delivery through arq (as serve does)")
-    parser.add_argument("--profile", help="write a pyinstrument HTML report of the taps here")
+    parser.add_argument("--profile", help="write a pyinstrument report of the taps here (.html, or text)")
     asyncio.run(run(parser.parse_args()))
 
 
