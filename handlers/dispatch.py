@@ -44,12 +44,18 @@ DUPLICATE = "这条消息已处理过。"
 Handler = Callable[[HandlerContext], Awaitable[str]]
 
 
-async def _claim_inbox(key: str, organisation: Organisation | None, now: dt.datetime) -> bool:
-    """False when the event was applied before (a platform retry)."""
-    if await InboxEntry.filter(key=key).exists():
-        return False
-    await InboxEntry.create(key=key, organisation=organisation, received_at=now)
-    return True
+class _AppliedBefore(Exception):
+    """The event's inbox key is taken: the platform delivered an event already applied."""
+
+
+async def _claim_inbox(key: str, organisation: Organisation | None, now: dt.datetime) -> None:
+    """Claim the event's key, the transaction's first statement (one INSERT; a platform retry is
+    the rare case, so it pays the rollback). A concurrent duplicate waits on the key until the first
+    commits (then it is refused) or rolls back (then it is applied)."""
+    try:
+        await InboxEntry.create(key=key, organisation=organisation, received_at=now)
+    except IntegrityError:
+        raise _AppliedBefore(key) from None
 
 
 async def _run(
@@ -61,32 +67,38 @@ async def _run(
     reply_in_chat: bool = True,
     usages: tuple[str, ...] = (),
 ) -> Reply:
-    organisation = await Organisation.get(id=person.organisation_id)
+    organisation = person.organisation
+    if not isinstance(organisation, Organisation):  # not loaded with the person
+        organisation = await Organisation.get(id=person.organisation_id)
     for attempt in range(ATTEMPTS):
         now = resources.clock.now()
         batch = OutboxBatch(resources.settings, organisation, now)
         try:
             async with in_transaction(), audit_at_commit():
-                if not await _claim_inbox(dedupe_key, organisation, now):
-                    return Reply(True, DUPLICATE)
+                await _claim_inbox(dedupe_key, organisation, now)
                 ctx = HandlerContext(resources, organisation, person, now, batch, dedupe_key, usages)
                 message = await handler(ctx)
                 if reply_in_chat and message:
                     await batch.text(person, message, dedupe_key=f"reply:{dedupe_key}")
             await batch.nudge(resources)
             return Reply(True, message)
+        except _AppliedBefore:
+            return Reply(True, DUPLICATE)
         except UserError as error:
             return await _reply_error(resources, organisation, person, dedupe_key, error.message)
         except (ConcurrentChange, IntegrityError) as error:
-            # Someone changed the same matter (or applied the same event) first: re-read and retry.
+            # Someone changed the same matter first: re-read (their change included) and retry.
+            cause = f"{type(error).__name__}: {error}"
+            if attempt + 1 == ATTEMPTS:
+                log.error(
+                    "event %s lost its race %d times (last: %s); giving up", dedupe_key, ATTEMPTS, cause
+                )
+                break
             delay = random.uniform(0, min(RETRY_CAP, RETRY_BASE * 2**attempt))  # noqa: S311 (jitter)
             log.info(
-                "event %s lost a race (%s: %s); retry %d of %d in %.0f ms",
-                dedupe_key, type(error).__name__, error, attempt + 1, ATTEMPTS - 1, delay * 1000,
-            )  # fmt: skip
-            if attempt + 1 < ATTEMPTS:
-                await asyncio.sleep(delay)
-    log.error("event %s still lost its race after %d attempts", dedupe_key, ATTEMPTS)
+                "event %s lost a race (%s); retry %d in %.0f ms", dedupe_key, cause, attempt + 1, delay * 1000
+            )
+            await asyncio.sleep(delay)
     return await _reply_error(resources, organisation, person, dedupe_key, "系统繁忙，请稍后再试一次。")
 
 
@@ -97,10 +109,9 @@ async def _reply_error(
     batch = OutboxBatch(resources.settings, organisation, now)
     try:
         async with in_transaction():
-            if not await _claim_inbox(dedupe_key, organisation, now):
-                return Reply(True, DUPLICATE)
+            await _claim_inbox(dedupe_key, organisation, now)
             await batch.text(person, message, dedupe_key=f"reply:{dedupe_key}")
-    except IntegrityError:
+    except (_AppliedBefore, IntegrityError):
         return Reply(True, DUPLICATE)
     await batch.nudge(resources)
     return Reply(False, message)
@@ -116,15 +127,14 @@ async def _reply_unknown(resources: Resources, event: TextMessage | CardAction) 
     batch = OutboxBatch(resources.settings, organisation, now)
     try:
         async with in_transaction():
-            if not await _claim_inbox(event.dedupe_key, organisation, now):
-                return Reply(False, DUPLICATE)
+            await _claim_inbox(event.dedupe_key, organisation, now)
             await batch.text_to_address(
                 event.sender.platform,
                 event.sender.user_id,
                 UNKNOWN_SENDER,
                 dedupe_key=f"reply:{event.dedupe_key}",
             )
-    except IntegrityError:
+    except (_AppliedBefore, IntegrityError):
         return Reply(False, DUPLICATE)
     await batch.nudge(resources)
     return Reply(False, UNKNOWN_SENDER)
@@ -158,7 +168,7 @@ async def _open_prompt(ctx: HandlerContext) -> int | None:
             person_id=ctx.person.id, answered_at__isnull=True, created_at__gte=ctx.now - PROMPT_VALID_FOR
         )
         .order_by("-id")
-        .prefetch_related("step")
+        .select_related("step")
         .first()
     )
     return None if prompt is None else prompt.step.matter_id

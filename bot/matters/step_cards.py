@@ -27,7 +27,7 @@ async def build_card(
     closed: bool | None = None,
 ) -> Card:
     """The card for ``step`` as its approver sees it now (times in ``tz``, ``settings.tz``)."""
-    matter = await Matter.get(id=step.matter_id).prefetch_related("submitter", "department")
+    matter = await Matter.get(id=step.matter_id).select_related("submitter", "department")  # one query
     approver = await Person.get(id=step.approver_id)
     on_behalf = await Person.get(id=step.on_behalf_of_id) if step.on_behalf_of_id else None
     department: Department = matter.department
@@ -86,7 +86,7 @@ async def _history(matter: Matter, current: DecisionStep) -> list[str]:
     steps = (
         await DecisionStep.filter(matter_id=matter.id, status=StepStatus.DECIDED)
         .order_by("decided_at", "id")
-        .prefetch_related("decided_by")
+        .select_related("decided_by")
     )
     for s in steps:
         if s.id == current.id:
