@@ -3,7 +3,8 @@ a database of its own, counting SQL statements per event (and optionally under p
 
 Run: ``python -m bench.profile_hotpath --postgres postgres://postgres@127.0.0.1:5432/postgres``
 (it creates and drops a database ``tiji_profile_<pid>`` on that server; without ``--postgres`` it
-uses a temporary SQLite file). ``--profile out.html`` (or ``out.txt``) writes a pyinstrument report of the taps
+uses a temporary SQLite file). ``--profile out.html`` (or ``out.txt``) writes a pyinstrument report of the taps (``--phase
+submissions``: from the submissions on)
 (``pip install pyinstrument`` first). ``--concurrency`` events are in flight at once.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import datetime as dt
 import os
 import statistics
 import tempfile
@@ -39,6 +41,7 @@ from handlers.router import Router
 from models.cards import CardInstance
 from models.enums import CardKind, Platform, StepStatus
 from models.matter import DecisionStep, Matter
+from models.messaging import InboxEntry
 from models.org import Person
 
 EXAMPLE_ORG = Path(__file__).resolve().parents[1] / "examples" / "org.yaml"
@@ -144,9 +147,11 @@ async def run(args: argparse.Namespace) -> None:
                 sender = Sender(Platform.SIMULATOR, staff[n % len(staff)])
                 return lambda: router.handle(TextMessage(sender, FORM.format(n=n), f"prof:{uuid.uuid4()}"))
 
+            await _timed("reference: one INSERT", [_insert(n) for n in range(args.n)], args.concurrency)
+            profiler = _profiler(args.profile if args.phase == "submissions" else None)
             await _timed("submissions", [submission(n) for n in range(args.n)], args.concurrency)
             taps = await _taps(router)
-            profiler = _profiler(args.profile)
+            profiler = profiler or _profiler(args.profile if args.phase == "taps" else None)
             await _timed("taps (能办/提级, distinct matters)", taps, args.concurrency)
             if profiler is not None:
                 profiler.stop()
@@ -157,6 +162,16 @@ async def run(args: argparse.Namespace) -> None:
             if arq is not None:
                 await arq.aclose()
         await Tortoise.close_connections()
+
+
+def _insert(n: int) -> Callable[[], Awaitable[Reply]]:
+    """The reference: one tortoise INSERT, as the bench's reference endpoint does."""
+
+    async def insert() -> Reply:
+        await InboxEntry.create(key=f"reference:{n}:{uuid.uuid4()}", received_at=dt.datetime.now(dt.UTC))
+        return Reply(True, "")
+
+    return insert
 
 
 async def _taps(router: Router) -> list[Callable[[], Awaitable[Reply]]]:
@@ -192,7 +207,10 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=300)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--arq", action="store_true", help="nudge delivery through arq (as serve does)")
-    parser.add_argument("--profile", help="write a pyinstrument report of the taps here (.html, or text)")
+    parser.add_argument("--profile", help="write a pyinstrument report here (.html, or text)")
+    parser.add_argument(
+        "--phase", choices=("submissions", "taps"), default="taps", help="what --profile covers"
+    )
     asyncio.run(run(parser.parse_args()))
 
 
