@@ -67,8 +67,8 @@ async def _run(
     reply_in_chat: bool = True,
     usages: tuple[str, ...] = (),
 ) -> Reply:
-    organisation = person.organisation
-    if not isinstance(organisation, Organisation):  # not loaded with the person
+    organisation: object = person.organisation  # loaded with the person by resolve_person
+    if not isinstance(organisation, Organisation):
         organisation = await Organisation.get(id=person.organisation_id)
     for attempt in range(ATTEMPTS):
         now = resources.clock.now()
