@@ -35,6 +35,9 @@ log = logging.getLogger(__name__)
 ATTEMPTS = 8
 RETRY_BASE = 0.005  # seconds; the n-th retry waits up to RETRY_BASE * 2**n, at most RETRY_CAP
 RETRY_CAP = 0.2
+# The database rolled the transaction back so that another could go on (serialization failure,
+# deadlock): the driver's error carries the SQLSTATE.
+RETRY_SQLSTATES = frozenset({"40001", "40P01"})
 PROMPT_VALID_FOR = dt.timedelta(days=7)
 UNKNOWN_SENDER = (
     "您还未登记在本单位的说“不”提级组织架构中，暂不能使用。请联系办公室（管理员）在组织架构文件中添加您。"
@@ -42,6 +45,13 @@ UNKNOWN_SENDER = (
 DUPLICATE = "这条消息已处理过。"
 
 Handler = Callable[[HandlerContext], Awaitable[str]]
+
+
+def _lost_race(error: Exception) -> bool:
+    """A conflict with a concurrent change that a fresh attempt resolves."""
+    if isinstance(error, (ConcurrentChange, IntegrityError)):
+        return True
+    return any(getattr(e, "sqlstate", None) in RETRY_SQLSTATES for e in (error, error.__cause__))
 
 
 class _AppliedBefore(Exception):
@@ -86,7 +96,9 @@ async def _run(
             return Reply(True, DUPLICATE)
         except UserError as error:
             return await _reply_error(resources, organisation, person, dedupe_key, error.message)
-        except (ConcurrentChange, IntegrityError) as error:
+        except Exception as error:
+            if not _lost_race(error):
+                raise
             # Someone changed the same matter first: re-read (their change included) and retry.
             cause = f"{type(error).__name__}: {error}"
             if attempt + 1 == ATTEMPTS:
