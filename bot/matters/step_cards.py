@@ -37,7 +37,7 @@ async def build_card(
 ) -> Card:
     """The card for ``step`` as it is at ``now``: every field is read afresh on every send and
     update (当前层级 names whoever holds the matter now), times in ``tz`` (``settings.tz``)."""
-    matter = await Matter.get(id=step.matter_id).prefetch_related("submitter", "department", "catalog_item")
+    matter = await Matter.get(id=step.matter_id).select_related("submitter", "department", "catalog_item")
     department: Department = matter.department
     if closed is None:
         closed = step.status not in OPEN_STEP_STATUSES
@@ -118,7 +118,7 @@ async def _history(matter: Matter, current: DecisionStep) -> list[str]:
     steps = (
         await DecisionStep.filter(matter_id=matter.id, status=StepStatus.DECIDED)
         .order_by("decided_at", "id")
-        .prefetch_related("decided_by")
+        .select_related("decided_by")
     )
     for s in steps:
         if s.id == current.id:

@@ -158,6 +158,8 @@ async def test_submit_and_three_leaders_decide_from_wecom_cards(world: WeComWorl
     assert instance.platform_state["response_code"] in {
         u["response_code"] for u in world.updates_of(principal_card)
     }
+    # Merged with what the send stored, not written over it.
+    assert instance.platform_state["task_id"] == principal_card.card["task_id"]
     await world.say(PRINCIPAL, "理由：延续申请须提交年度审验合格证明\n建议：补齐年审合格证明后可当场办理")
     matter = await Matter.get()
     assert matter.state == "refused" and matter.refusal_category is RefusalCategory.LAW
