@@ -9,7 +9,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0003_card_kind")]
+    dependencies = [("models", "0005_reminder_ladder")]
 
     initial = False
 
