@@ -69,6 +69,21 @@ REFUSAL_CATEGORY_TITLES: Mapping[RefusalCategory, str] = {
 }
 
 
+class WithdrawReason(StrEnum):
+    """Why the submitter withdrew a matter (the quarterly figures count withdrawals by these)."""
+
+    APPLICANT = "applicant"  # the applicant withdrew the request
+    MISREPORT = "misreport"  # reported by mistake: not a “no” after all
+    OTHER = "other"
+
+
+WITHDRAW_REASON_TITLES: Mapping[WithdrawReason, str] = {
+    WithdrawReason.APPLICANT: "申请人撤回申请",
+    WithdrawReason.MISREPORT: "误报",
+    WithdrawReason.OTHER: "其他",
+}
+
+
 class PromptPurpose(StrEnum):
     """Why the bot is waiting for a person's next plain message."""
 

@@ -14,7 +14,12 @@ from models.enums import (
     RefusalCategory,
     ReplyMethod,
     StepStatus,
+    WithdrawReason,
 )
+
+# Working hours (office hours on working days) as stored: 4 decimals, under a second of rounding.
+HOURS_DIGITS = 12
+HOURS_PLACES = 4
 
 if TYPE_CHECKING:
     from models.catalog import CatalogItem
@@ -66,12 +71,15 @@ class Matter(Model):
         "models.Person", related_name="decided", null=True, on_delete=fields.SET_NULL
     )
     decided_by_id: int | None
+    # Working hours from submission to decision, stored with the decision (the digest's average).
+    decided_hours = fields.DecimalField(max_digits=HOURS_DIGITS, decimal_places=HOURS_PLACES, null=True)
     decision_text = fields.TextField(default="")
     refusal_category = fields.CharEnumField(RefusalCategory, max_length=32, null=True)
     way_forward = fields.TextField(default="")
     replied_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
     withdrawn_at = fields.DatetimeField(null=True)
+    withdraw_reason = fields.CharEnumField(WithdrawReason, max_length=16, null=True)
     showcase = fields.BooleanField(default=False)
 
     class Meta:
@@ -107,6 +115,8 @@ class DecisionStep(Model):
     )
     decided_by_id: int | None
     decided_at = fields.DatetimeField(null=True)
+    # Working hours from the step's opening to its decision, stored with the decision.
+    working_hours = fields.DecimalField(max_digits=HOURS_DIGITS, decimal_places=HOURS_PLACES, null=True)
     comment = fields.TextField(default="")
     refusal_category = fields.CharEnumField(RefusalCategory, max_length=32, null=True)
     opened_at = fields.DatetimeField()
