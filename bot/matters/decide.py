@@ -163,7 +163,10 @@ async def _record_decision(
     changes: dict[str, object] = {"state": outcome.state, "level": outcome.level}
     if outcome.decided:
         changes.update(
-            decided_at=batch.now, decided_level=step.level, decided_by_id=actor.id, outcome=decision,
+            decided_at=batch.now,
+            decided_level=step.level,
+            decided_by_id=actor.id,
+            outcome=decision,
             decided_hours=decision_hours(calendar, matter.submitted_at, batch.now),
         )
         if decision is Action.CONFIRM_NO:
