@@ -21,12 +21,18 @@ UNSTATED = "unstated"  # withdrawn before a reason was asked for: counted as 其
 
 def _within(column: str, start: dt.datetime, end: dt.datetime) -> Q:
     # In UTC, as every moment is stored: SQLite compares the stored text.
-    return Q(**{f"{column}__gte": start.astimezone(dt.UTC), f"{column}__lt": end.astimezone(dt.UTC)})
+    bounds: dict[str, Any] = {
+        f"{column}__gte": start.astimezone(dt.UTC),
+        f"{column}__lt": end.astimezone(dt.UTC),
+    }
+    return Q(**bounds)
 
 
 def _not_by_deadline(column: str) -> Q:
     """``column`` did not happen by the reply deadline (it is empty, or came after it)."""
-    return Q(**{f"{column}__isnull": True}) | Q(**{f"{column}__gt": F("due_at")})
+    empty: dict[str, Any] = {f"{column}__isnull": True}
+    later: dict[str, Any] = {f"{column}__gt": F("due_at")}
+    return Q(**empty) | Q(**later)
 
 
 def _aggregates(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:

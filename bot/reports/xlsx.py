@@ -19,7 +19,10 @@ from bot.reports.stats import Counts, QuarterStats
 from models.enums import WITHDRAW_REASON_TITLES, WithdrawReason
 
 if TYPE_CHECKING:
+    from openpyxl.cell.cell import Cell
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+Value = str | float | None
 
 HEADERS = (
     "单位",
@@ -50,7 +53,7 @@ _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _LEFT = Alignment(vertical="center", wrap_text=True)
 
 
-def _figures(counts: Counts) -> list[object]:
+def _figures(counts: Counts) -> list[Value]:
     avg = counts.avg_decide_hours
     return [
         counts.submitted,
@@ -66,8 +69,8 @@ def _figures(counts: Counts) -> list[object]:
 
 
 def _row(
-    ws: WriteOnlyWorksheet, values: Iterable[object], *, bold: bool = False, fill: PatternFill | None = None
-) -> list[WriteOnlyCell]:
+    ws: WriteOnlyWorksheet, values: Iterable[Value], *, bold: bool = False, fill: PatternFill | None = None
+) -> list[Cell]:
     """A table row: every cell bordered, the figures centred."""
     cells = []
     for col, value in enumerate(values, start=1):
@@ -82,7 +85,7 @@ def _row(
     return cells
 
 
-def _table_rows(ws: WriteOnlyWorksheet, stats: QuarterStats) -> Iterable[list[WriteOnlyCell]]:
+def _table_rows(ws: WriteOnlyWorksheet, stats: QuarterStats) -> Iterable[list[Cell]]:
     """A row per section, a 小计 row per unit, the 合计 row."""
     for unit in stats.units:
         for section in unit.sections:
