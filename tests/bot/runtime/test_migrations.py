@@ -86,24 +86,31 @@ async def test_migrating_keeps_every_matter_and_turns_refusal_titles_into_codes(
         await Tortoise.close_connections()
     await Tortoise.init(config=config)
     try:
-        # Rows as the old code wrote them: through the ORM, then the category column as it was stored.
+        # Rows as the old code wrote them. The matters by SQL, with the columns of 0001 only (the
+        # model has more now), and the refusal category as it was stored: its title, or ''.
         org = await Organisation.create(code="t", name="测试局")
         unit = await Unit.create(organisation=org, code="u", name="局机关")
         section = await Department.create(organisation=org, unit=unit, code="d", name="运输管理股")
         staff = await Person.create(organisation=org, handle="zhangsan", name="张三")
         at = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)
-        for seq, title in ((1, "客观条件不具备"), (2, "")):
-            matter = await Matter.create(
-                organisation=org, number=f"TJ-2026-000{seq}", year=2026, seq=seq, unit=unit,
-                department=section, submitter=staff, applicant="李四", applicant_phone="13800000000",
-                subject="许可", reason="理由", state=MatterState.REFUSED, level=4, submitted_at=at, due_at=at, refusal_category=RefusalCategory.OTHER,
-            )  # fmt: skip
-            await Tortoise.get_connection("default").execute_query(
-                "UPDATE matter SET refusal_category = $1 WHERE id = $2"
-                if url.startswith(("postgres", "asyncpg"))
-                else "UPDATE matter SET refusal_category = ? WHERE id = ?",
-                [title, matter.id],
+        insert = (
+            "INSERT INTO matter (organisation_id, number, year, seq, unit_id, department_id, submitter_id, "
+            "applicant, applicant_phone, subject, request, reason, policy_basis, co_department_ids, state, "
+            "level, version, submitted_at, due_at, decision_text, refusal_category, way_forward, showcase) "
+        )
+        if url.startswith(("postgres", "asyncpg")):
+            insert += (
+                "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "
+                "$19, $20, $21, $22, $23)"
             )
+        else:
+            insert += "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        for seq, title in ((1, "客观条件不具备"), (2, "")):
+            await Tortoise.get_connection("default").execute_query(
+                insert,
+                [org.id, f"TJ-2026-000{seq}", 2026, seq, unit.id, section.id, staff.id, "李四", "13800000000",
+                 "许可", "", "理由", "", "[]", MatterState.REFUSED.value, 4, 1, at, at, "", title, "", False],
+            )  # fmt: skip
     finally:
         await Tortoise.close_connections()
     await migrate(settings)
