@@ -28,7 +28,12 @@ import asyncpg
 from tortoise import Tortoise
 
 from bot.calendar.quarters import Quarter, parse_quarter
+from bot.calendar.workdays import load_calendar
+from bot.clock import SystemClock
+from bot.messengers.registry import build_messengers
+from bot.reports.digest import post_digest
 from bot.runtime.db import migrate, tortoise_config
+from bot.runtime.lifecycle import running_resources
 from bot.settings import Settings
 from models.org import Department, Organisation, Person, Unit
 
@@ -98,12 +103,6 @@ def _rss_kib(field: str) -> int:
 
 async def _child(database_url: str, data_dir: str, quarter: str) -> dict[str, Any]:
     """In the fresh process: the worker's summary, timed, with this process's memory around it."""
-    from bot.calendar.workdays import load_calendar
-    from bot.clock import SystemClock
-    from bot.messengers.registry import build_messengers
-    from bot.reports.digest import post_digest
-    from bot.runtime.lifecycle import running_resources
-
     settings = Settings(_env_file=None, data_dir=Path(data_dir), database_url=database_url)  # type: ignore[call-arg]
     clock = SystemClock()
     async with running_resources(settings, clock, build_messengers) as resources:
