@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
 import secrets
 import sys
 import tempfile
@@ -179,8 +178,6 @@ def main() -> None:
         return
     result = asyncio.run(run(args.server_url, args.matters, args.sections, parse_quarter(args.quarter)))
     print(json.dumps(result, ensure_ascii=False))
-    # Peak RSS of the largest child (the summary process), as the kernel counted it.
-    print(f"child maxrss: {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024:.1f} MiB")
 
 
 if __name__ == "__main__":
