@@ -85,6 +85,7 @@ async def cmd_worker(args: argparse.Namespace) -> int:
         async with running_resources(settings, clock, build_messengers) as resources:
             worker = build_worker(resources)
             task = asyncio.create_task(worker.async_run())
+            print("tiji worker 已启动", flush=True)  # supervisors and the fault tests wait for this line
             await stop.wait()
             await stop_worker(worker)
             task.cancel()
