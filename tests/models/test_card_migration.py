@@ -13,7 +13,6 @@ from bot.runtime.db import migrate, single_connection, tortoise_config
 from bot.settings import Settings
 from models.cards import CardInstance
 from models.enums import CardKind, MatterState, Platform, StepStatus
-from models.matter import DecisionStep, Matter
 from models.messaging import OutboxKind, OutboxMessage
 from models.org import Department, Organisation, Person, Unit
 
@@ -48,9 +47,34 @@ OLD_CARD_SQL = {
 }
 
 
-async def _old_card(url: str, org: Organisation, step: DecisionStep, person: Person, ref: str) -> int:
+# The matter and its steps with the columns they had then (the models have more now).
+OLD_MATTER_SQL = {
+    "postgres": "INSERT INTO matter (organisation_id, number, year, seq, unit_id, department_id, submitter_id,"
+    " applicant, applicant_phone, subject, request, reason, policy_basis, co_department_ids, state, level,"
+    " version, submitted_at, due_at, decision_text, way_forward, showcase) VALUES ($1, $2, $3, $4, $5, $6,"
+    " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING id",
+    "sqlite": "INSERT INTO matter (organisation_id, number, year, seq, unit_id, department_id, submitter_id,"
+    " applicant, applicant_phone, subject, request, reason, policy_basis, co_department_ids, state, level,"
+    " version, submitted_at, due_at, decision_text, way_forward, showcase) VALUES (?, ?, ?, ?, ?, ?, ?, ?,"
+    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+}
+OLD_STEP_SQL = {
+    "postgres": "INSERT INTO decision_step (organisation_id, matter_id, level, approver_id, lead, status,"
+    " comment, opened_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+    "sqlite": "INSERT INTO decision_step (organisation_id, matter_id, level, approver_id, lead, status,"
+    " comment, opened_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+}
+
+
+async def _old_row(url: str, statements: dict[str, str], values: list[object]) -> int:
+    sql = statements["postgres" if _postgres(url) else "sqlite"]
+    rows = await Tortoise.get_connection("default").execute_query_dict(sql, values)
+    return int(rows[0]["id"])
+
+
+async def _old_card(url: str, org: Organisation, step_id: int, person: Person, ref: str) -> int:
     sql = OLD_CARD_SQL["postgres" if _postgres(url) else "sqlite"]
-    values = [org.id, ref, step.id, person.id, "simulator", "{}", AT]
+    values = [org.id, ref, step_id, person.id, "simulator", "{}", AT]
     rows = await Tortoise.get_connection("default").execute_query_dict(sql, values)
     return int(rows[0]["id"])
 
@@ -67,27 +91,18 @@ async def test_existing_cards_become_decision_cards_about_their_step(settings: S
         section = await Department.create(organisation=org, unit=unit, code="d", name="运输管理股")
         staff = await Person.create(organisation=org, handle="zhangsan", name="张三")
         head = await Person.create(organisation=org, handle="lisi", name="李四")
-        matter = await Matter.create(
-            organisation=org, number="TJ-2026-0001", year=2026, seq=1, unit=unit, department=section,
-            submitter=staff, applicant="王五", applicant_phone="13800000000", subject="许可", reason="理由",
-            state=MatterState.PENDING, level=2, submitted_at=AT, due_at=AT,
-        )  # fmt: skip
+        matter_id = await _old_row(url, OLD_MATTER_SQL, [
+            org.id, "TJ-2026-0001", 2026, 1, unit.id, section.id, staff.id, "王五", "13800000000", "许可", "",
+            "理由", "", "[]", MatterState.PENDING.value, 2, 1, AT, AT, "", "", False,
+        ])  # fmt: skip
         steps = []
         for level in (2, 3):
-            steps.append(
-                await DecisionStep.create(
-                    organisation=org,
-                    matter=matter,
-                    level=level,
-                    approver=head,
-                    status=StepStatus.PENDING,
-                    opened_at=AT,
-                )
-            )
+            values = [org.id, matter_id, level, head.id, True, StepStatus.PENDING.value, "", AT, 1]
+            steps.append(await _old_row(url, OLD_STEP_SQL, values))
         cards = {
-            await _old_card(url, org, steps[0], head, "tjFirst"): steps[0].id,
-            await _old_card(url, org, steps[0], staff, "tjStandIn"): steps[0].id,
-            await _old_card(url, org, steps[1], head, "tjSecond"): steps[1].id,
+            await _old_card(url, org, steps[0], head, "tjFirst"): steps[0],
+            await _old_card(url, org, steps[0], staff, "tjStandIn"): steps[0],
+            await _old_card(url, org, steps[1], head, "tjSecond"): steps[1],
         }
         first = min(cards)
         await OutboxMessage.create(
@@ -108,7 +123,7 @@ async def test_existing_cards_become_decision_cards_about_their_step(settings: S
         assert [row.card_id for row in await OutboxMessage.all()] == [first]  # not cascaded away
         # A new card needs no step: the old column is gone, not left behind NOT NULL.
         fresh = await CardInstance.create(
-            organisation_id=org.id, ref="tjFresh", kind=CardKind.DECISION, subject_id=steps[1].id,
+            organisation_id=org.id, ref="tjFresh", kind=CardKind.DECISION, subject_id=steps[1],
             recipient_id=head.id, platform=Platform.SIMULATOR, created_at=AT,
         )  # fmt: skip
         assert (await CardInstance.get(ref="tjFresh")).subject_id == fresh.subject_id
