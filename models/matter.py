@@ -18,6 +18,10 @@ from models.enums import (
     WithdrawReason,
 )
 
+# Working hours (office hours on working days) as stored: 4 decimals, under a second of rounding.
+HOURS_DIGITS = 12
+HOURS_PLACES = 4
+
 if TYPE_CHECKING:
     from models.catalog import CatalogItem
     from models.org import Department, Organisation, Person, Unit
@@ -68,6 +72,8 @@ class Matter(Model):
         "models.Person", related_name="decided", null=True, on_delete=fields.SET_NULL
     )
     decided_by_id: int | None
+    # Working hours from submission to decision, stored with the decision (the digest's average).
+    decided_hours = fields.DecimalField(max_digits=HOURS_DIGITS, decimal_places=HOURS_PLACES, null=True)
     decision_text = fields.TextField(default="")
     refusal_category = fields.CharEnumField(RefusalCategory, max_length=32, null=True)
     way_forward = fields.TextField(default="")
@@ -115,6 +121,8 @@ class DecisionStep(Model):
     )
     decided_by_id: int | None
     decided_at = fields.DatetimeField(null=True)
+    # Working hours from the step's opening to its decision, stored with the decision.
+    working_hours = fields.DecimalField(max_digits=HOURS_DIGITS, decimal_places=HOURS_PLACES, null=True)
     comment = fields.TextField(default="")  # 研判意见; for 确认不能办, the reason
     # 确认不能办's 说“行”建议, kept here while the principal is still giving the words.
     way_forward = fields.TextField(default="")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.calendar.hours import decision_hours
+from bot.calendar.workdays import load_calendar
 from bot.errors import UserError
 from bot.matters.prompts import ask_for_words, invite_comment
 from bot.matters.step_cards import refresh_step_cards
@@ -162,16 +164,31 @@ async def _record_decision(
     step.decision = decision
     step.decided_by_id = actor.id
     step.decided_at = batch.now
+    # The working hours are stored with the decision, so the quarterly figures average them in SQL.
+    calendar = await load_calendar(batch.settings, batch.organisation.id, today=local_today(batch))
+    step.working_hours = decision_hours(calendar, step.opened_at, batch.now)
     if decision is Action.CONFIRM_NO:
         step.comment, step.way_forward = text, way_forward
     await step.save(
-        update_fields=["status", "decision", "decided_by_id", "decided_at", "comment", "way_forward"]
+        update_fields=[
+            "status",
+            "decision",
+            "decided_by_id",
+            "decided_at",
+            "working_hours",
+            "comment",
+            "way_forward",
+        ]
     )
     await TextPrompt.filter(step_id=step.id, answered_at__isnull=True).update(answered_at=batch.now)
     changes: dict[str, object] = {"state": outcome.state, "level": outcome.level}
     if outcome.decided:
         changes.update(
-            decided_at=batch.now, decided_level=step.level, decided_by_id=actor.id, outcome=decision
+            decided_at=batch.now,
+            decided_level=step.level,
+            decided_by_id=actor.id,
+            outcome=decision,
+            decided_hours=decision_hours(calendar, matter.submitted_at, batch.now),
         )
         changes["next_reminder_at"] = batch.now  # the owed reply's 催办 ladder starts (bot.jobs)
         if decision is Action.CONFIRM_NO:

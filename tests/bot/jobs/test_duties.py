@@ -130,6 +130,11 @@ async def make_matter(
     )
     seq = await Matter.filter(organisation=o.org).count() + 1
     year = submitted_at.year
+
+    def utc(moment: dt.datetime | None) -> dt.datetime | None:
+        # Stored as the bot stores every moment, in UTC (SQLite compares the stored text).
+        return None if moment is None else moment.astimezone(dt.UTC)
+
     return await Matter.create(
         organisation=o.org,
         number=f"TJ-{year}-{seq:04d}",
@@ -145,13 +150,13 @@ async def make_matter(
         state=state,
         level=level,
         outcome=outcome,
-        submitted_at=submitted_at,
-        due_at=due_at or calendar.deadline_for(submitted_at, 3),
-        decided_at=decided_at,
+        submitted_at=utc(submitted_at),
+        due_at=utc(due_at) or calendar.deadline_for(submitted_at, 3),
+        decided_at=utc(decided_at),
         decided_level=level if decided_at else None,
-        replied_at=replied_at,
-        withdrawn_at=withdrawn_at,
-        closed_at=replied_at,
+        replied_at=utc(replied_at),
+        withdrawn_at=utc(withdrawn_at),
+        closed_at=utc(replied_at),
     )
 
 
