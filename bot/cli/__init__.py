@@ -1,4 +1,5 @@
-"""`tiji`: the command line (dev, serve, worker, dingtalk-stream, migrate, org, holidays, digest, check-config)."""
+"""`tiji`: the command line (dev, serve, worker, dingtalk-stream, migrate, org, holidays, digest, check-config,
+doctor, backup, restore)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Callable, Coroutine, Sequence
 
 from bot.cli.admin import cmd_digest, cmd_holidays, cmd_migrate, cmd_org
 from bot.cli.check import cmd_check_config
+from bot.cli.doctor import cmd_doctor
 from bot.cli.processes import cmd_dev, cmd_dingtalk_stream, cmd_serve, cmd_worker
 from models.enums import Platform
 
@@ -25,6 +27,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
     sub.add_parser("check-config", help="say what is missing or wrong").set_defaults(run=cmd_check_config)
+    sub.add_parser(
+        "doctor", help="is everything running? database, Redis, worker, DingTalk stream"
+    ).set_defaults(run=cmd_doctor)
 
     org = sub.add_parser("org", help="organisation file")
     org.set_defaults(run=cmd_org)

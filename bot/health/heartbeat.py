@@ -9,6 +9,7 @@ not move when the simulated date is advanced.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -75,17 +76,23 @@ async def keep_beating(resources: Resources, name: str) -> None:
     per outage and retried, so the worker reappears as soon as Redis is back."""
     settings = resources.settings
     failing = False
-    while True:
-        try:
-            await beat(resources.redis, name, settings.heartbeat_stale_seconds)
-            if failing:
-                log.info("worker heartbeat recorded again")
-            failing = False
-        except Exception as error:
-            if not failing:
-                log.warning("worker heartbeat could not be recorded: %s", error)
-            failing = True
-        await asyncio.sleep(settings.heartbeat_seconds)
+    try:
+        while True:
+            try:
+                await beat(resources.redis, name, settings.heartbeat_stale_seconds)
+                if failing:
+                    log.info("worker heartbeat recorded again")
+                failing = False
+            except Exception as error:
+                if not failing:
+                    log.warning("worker heartbeat could not be recorded: %s", error)
+                failing = True
+            await asyncio.sleep(settings.heartbeat_seconds)
+    except asyncio.CancelledError:
+        # A worker that stops says so at once; one that was killed disappears when its key expires.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(resources.redis.delete(WORKER_PREFIX + name), 2)
+        raise
 
 
 async def start_heartbeat(ctx: dict[str, Any]) -> None:

@@ -14,13 +14,14 @@ process on ``TIJI_METRICS_PORT``), so counters of several workers add up in Prom
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from arq import Retry
 from arq.worker import Function, func
 from prometheus_client import CollectorRegistry, Counter, Gauge
-from tortoise.functions import Count, Min
+from tortoise.functions import Count
 
 from bot.health.checks import CHECK_TIMEOUT, uses_stream
 from bot.health.heartbeat import passes_age, workers_alive
@@ -103,15 +104,11 @@ class WebMetrics:
         return True
 
 
-async def _outbox_figures() -> tuple[dict[str, int], Any]:
+async def _outbox_figures() -> tuple[dict[str, int], dt.datetime | None]:
     rows = await OutboxMessage.annotate(n=Count("id")).group_by("status").values("status", "n")
     counts = {str(getattr(r["status"], "value", r["status"])): int(r["n"]) for r in rows}
-    oldest = await (
-        OutboxMessage.filter(status=OutboxStatus.PENDING)
-        .annotate(first=Min("created_at"))
-        .values_list("first", flat=True)
-    )
-    return counts, (oldest[0] if oldest else None)
+    oldest = await OutboxMessage.filter(status=OutboxStatus.PENDING).order_by("created_at").first()
+    return counts, (oldest.created_at if oldest else None)
 
 
 class WorkerMetrics:
