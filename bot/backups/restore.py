@@ -84,15 +84,18 @@ async def _ids_free(model: type[Model], rows: list[dict[str, Any]]) -> None:
             )
 
 
-async def _advance_sequences(tables: list[str]) -> None:
+async def _advance_sequences(models: list[type[Model]]) -> None:
     """PostgreSQL: move each id sequence past the restored ids (SQLite does it by itself)."""
     connection = Tortoise.get_connection("default")
     if connection.capabilities.dialect != "postgres":
         return
-    for table in tables:
-        # The table names are our models' own (organisation_models), never the file's text.
-        statement = f"""SELECT setval(pg_get_serial_sequence('"{table}"', 'id'), GREATEST((SELECT MAX(id) FROM "{table}"), 1))"""  # noqa: S608  # nosec B608
-        await connection.execute_query(statement)
+    for model in models:
+        last = await model.all().order_by(f"-{model._meta.pk_attr}").values_list(model._meta.pk_attr, flat=True)
+        if last:
+            table = f'"{model._meta.db_table}"'
+            await connection.execute_query(
+                "SELECT setval(pg_get_serial_sequence($1, $2), $3)", [table, model._meta.pk_attr, last[0]]
+            )
 
 
 async def restore_backup(text: str, *, replace: bool = False) -> RestoreReport:
@@ -120,7 +123,7 @@ async def restore_backup(text: str, *, replace: bool = False) -> RestoreReport:
                 raise BackupError(
                     f"审计链在第 {chain.broken_at} 条校验失败：备份内容与审计记录不符，未恢复任何数据"
                 )
-            await _advance_sequences([model._meta.db_table for model, rows in plan if rows])
+            await _advance_sequences([model for model, rows in plan if rows])
     except BaseORMException as error:
         raise BackupError(f"恢复失败，未写入任何数据：{type(error).__name__}: {error}") from None
     except (ValueError, TypeError, KeyError) as error:
