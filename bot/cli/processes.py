@@ -99,6 +99,7 @@ async def cmd_worker(args: argparse.Namespace) -> int:
             worker = build_worker(resources)
             ops = await serve_ops(resources, worker.ctx["metrics"])
             task = asyncio.create_task(worker.async_run())
+            print("tiji worker 已启动", flush=True)  # supervisors and the fault tests wait for this line
             await stop.wait()
             await stop_worker(worker)
             task.cancel()
