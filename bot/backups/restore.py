@@ -90,7 +90,9 @@ async def _advance_sequences(models: list[type[Model]]) -> None:
     if connection.capabilities.dialect != "postgres":
         return
     for model in models:
-        last = await model.all().order_by(f"-{model._meta.pk_attr}").values_list(model._meta.pk_attr, flat=True)
+        last = (
+            await model.all().order_by(f"-{model._meta.pk_attr}").values_list(model._meta.pk_attr, flat=True)
+        )
         if last:
             table = f'"{model._meta.db_table}"'
             await connection.execute_query(
