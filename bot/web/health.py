@@ -34,7 +34,12 @@ async def readyz(request: web.Request) -> web.Response:
     """200 when every check passes, 503 with the failed ones otherwise (each says what to fix)."""
     checks = await readiness(request.app[RESOURCES])
     ok = all(check.ok for check in checks)
-    body = {"ok": ok, "checks": [check.as_json() for check in checks]}
+    failed = "；".join(f"{check.title}：{check.detail}" for check in checks if not check.ok)
+    body = {
+        "ok": ok,
+        "message": f"未就绪：{failed}" if failed else "就绪",
+        "checks": [c.as_json() for c in checks],
+    }
     return web.json_response(
         body, status=web.HTTPOk.status_code if ok else web.HTTPServiceUnavailable.status_code
     )

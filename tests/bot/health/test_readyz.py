@@ -42,6 +42,8 @@ async def running_worker(stack: Stack) -> AsyncIterator[None]:
 async def readiness(stack: Stack) -> tuple[int, dict[str, dict[str, Any]]]:
     response = await stack.client.get("/readyz")
     body = await response.json()
+    assert body["message"] == ("就绪" if response.status == 200 else body["message"])
+    assert response.status == 200 or body["message"].startswith("未就绪：")
     return response.status, {check["name"]: check for check in body["checks"]}
 
 
