@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.audit import append_audit
 from bot.errors import ConcurrentChange
+from bot.logs import bind_matter
 from bot.matters.chain import chain_for, stand_ins_on
 from bot.matters.workflow import (
     Action,
@@ -83,6 +84,7 @@ def step_view(step: DecisionStep) -> StepView:
 async def audit_matter(
     batch: OutboxBatch, actor: Person | None, action: str, matter: Matter, **data: object
 ) -> None:
+    bind_matter(matter.number)  # every later log line of this request names the matter
     await append_audit(
         matter.organisation_id,
         at=batch.now,
