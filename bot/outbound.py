@@ -63,6 +63,14 @@ class DeliveryError(Exception):
         self.retry_after = retry_after
 
 
+class RateLimited(DeliveryError):
+    """A platform's send limit is reached (WeCom 30/min per member, robots 20/min): the message
+    waits ``retry_after`` seconds and is never given up for it (no attempt is counted)."""
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message, transient=True, retry_after=retry_after)
+
+
 @runtime_checkable
 class Messenger(Protocol):
     """Outbound side of a platform. Implementations must be safe to call concurrently."""

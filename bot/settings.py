@@ -38,6 +38,22 @@ class Settings(BaseSettings):
     reminder_working_hours: int = 4
     log_level: str = "INFO"
 
+    # Worker and delivery (the outbox)
+    worker_max_jobs: int = Field(default=200, ge=1, description="Deliveries one worker runs at once")
+    worker_poll_delay: float = Field(default=0.02, gt=0, description="Seconds between queue polls")
+    worker_grace_seconds: float = Field(
+        default=20.0, ge=0, description="On SIGTERM: how long deliveries in flight may finish"
+    )
+    worker_redis_outage_seconds: float = Field(
+        default=120.0, gt=0, description="How long the worker waits for a lost Redis before it exits 1"
+    )
+    delivery_lease_seconds: float = Field(
+        default=40.0,
+        ge=5,
+        description="A delivery's time limit; a claimed row whose worker died is claimable after it",
+    )
+    redis_health_check_seconds: int = Field(default=10, ge=1)
+
     # WeCom (企业微信)
     wecom_corp_id: str | None = None
     wecom_agent_id: int | None = None

@@ -7,7 +7,7 @@ import contextlib
 import logging
 from typing import Any
 
-from arq import cron
+from arq import cron, func
 from arq.worker import Worker
 
 from bot.jobs.passes import run_due_work
@@ -44,16 +44,19 @@ def build_worker(resources: Resources, *, burst: bool = False, with_cron: bool =
         if with_cron
         else []
     )
+    settings = resources.settings
     return Worker(
-        functions=[deliver],
+        # A delivery is cut at its lease, so a row is never claimed again while an attempt lives.
+        functions=[func(deliver, timeout=settings.delivery_lease_seconds)],
         cron_jobs=cron_jobs,
         redis_pool=resources.arq,
         burst=burst,
-        handle_signals=False,
+        handle_signals=False,  # the CLI's handler stops it gracefully (bot.jobs.supervisor)
         ctx={"resources": resources},
         job_serializer=json_serializer,
         job_deserializer=json_deserializer,
-        poll_delay=0.05 if burst else 0.5,
+        poll_delay=min(0.05, settings.worker_poll_delay) if burst else settings.worker_poll_delay,
+        max_jobs=settings.worker_max_jobs,
         max_tries=20,
         keep_result=0,
         job_timeout=60,

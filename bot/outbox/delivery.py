@@ -7,6 +7,7 @@ back-off; permanent ones mark the row failed and tell the office group.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import logging
@@ -16,8 +17,9 @@ from arq import Retry
 from tortoise.transactions import in_transaction
 
 from bot.cards import Card
-from bot.outbound import XLSX_TYPE, Attachment, DeliveryError, GroupTarget, Messenger, Recipient
+from bot.outbound import XLSX_TYPE, Attachment, DeliveryError, GroupTarget, Messenger, RateLimited, Recipient
 from bot.outbox.batch import OutboxBatch
+from bot.outbox.order import final_form, mark_merged, nudge_next, waits_for_earlier
 from bot.runtime.resources import Resources
 from models.cards import CardInstance
 from models.enums import GroupKind, Platform
@@ -27,7 +29,6 @@ from models.org import GroupChannel, Organisation, Person
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-LEASE = dt.timedelta(seconds=120)  # a claimed row is not swept again for this long
 
 
 def backoff_seconds(attempt: int, hint: float | None = None) -> float:
@@ -64,12 +65,14 @@ def group_target_for(group: GroupChannel, platform: Platform) -> GroupTarget:
                        webhook_secret=secret)  # fmt: skip
 
 
-async def _claim(row: OutboxMessage, now: dt.datetime) -> bool:
+async def _claim(row: OutboxMessage, now: dt.datetime, lease: dt.timedelta) -> bool:
     # The row must be due: an attempt in flight has pushed next_attempt_at a lease ahead, so a
-    # duplicate job (sweeper, arq re-run) that read the row meanwhile cannot claim it too.
+    # duplicate job (sweeper, arq re-run) that read the row meanwhile cannot claim it too. The lease
+    # is the delivery job's own time limit, so it only runs out once that attempt is over (or its
+    # worker died).
     claimed = await OutboxMessage.filter(
         id=row.id, status=OutboxStatus.PENDING, attempts=row.attempts, next_attempt_at__lte=now
-    ).update(attempts=row.attempts + 1, next_attempt_at=now + LEASE)
+    ).update(attempts=row.attempts + 1, next_attempt_at=now + lease)
     row.attempts += 1
     return claimed == 1
 
@@ -118,9 +121,12 @@ async def deliver(ctx: dict[str, Any], outbox_id: int) -> str:
     row = await OutboxMessage.get_or_none(id=outbox_id)
     if row is None or row.status != OutboxStatus.PENDING:
         return "skipped"
+    if await waits_for_earlier(row):
+        return "waiting"  # bot.outbox.order: the earlier row's delivery nudges this one
     now = resources.clock.now()
-    if not await _claim(row, now):
+    if not await _claim(row, now, dt.timedelta(seconds=resources.settings.delivery_lease_seconds)):
         return "not claimed"
+    row.payload, merged = await final_form(row)
     messenger = resources.messengers.get(row.platform)
     try:
         if messenger is None:
@@ -128,6 +134,8 @@ async def deliver(ctx: dict[str, Any], outbox_id: int) -> str:
                 f"消息平台 {row.platform} 未配置（检查 TIJI_ 设置，运行 tiji check-config）", transient=False
             )
         state = await _send(resources, messenger, row)
+    except RateLimited as error:
+        return await _wait_for_limit(resources, row, error)
     except DeliveryError as error:
         return await _failed(resources, row, error)
     except Exception as error:  # a bug or an unexpected answer: retry, then fail visibly
@@ -135,6 +143,16 @@ async def deliver(ctx: dict[str, Any], outbox_id: int) -> str:
         return await _failed(
             resources, row, DeliveryError(f"{type(error).__name__}: {error}", transient=True)
         )
+    # Sent: record it even if this job is being cancelled now (a stop, its time limit), or the
+    # platform would get the message a second time once the lease ran out.
+    await asyncio.shield(_record_sent(resources, row, state, merged))
+    await nudge_next(resources, row)
+    return "sent"
+
+
+async def _record_sent(
+    resources: Resources, row: OutboxMessage, state: dict[str, str] | None, merged: list[int]
+) -> None:
     async with in_transaction():
         if state is not None and row.card_id is not None:
             instance = await CardInstance.get(id=row.card_id)
@@ -145,7 +163,17 @@ async def deliver(ctx: dict[str, Any], outbox_id: int) -> str:
         await OutboxMessage.filter(id=row.id).update(
             status=OutboxStatus.SENT, sent_at=resources.clock.now(), last_error=""
         )
-    return "sent"
+        await mark_merged(merged)
+
+
+async def _wait_for_limit(resources: Resources, row: OutboxMessage, error: RateLimited) -> str:
+    """Over a platform limit: give the claim back uncounted and come back when a slot frees."""
+    delay = max(error.retry_after or 1.0, 0.05)
+    await OutboxMessage.filter(id=row.id, attempts=row.attempts).update(
+        attempts=row.attempts - 1, next_attempt_at=resources.clock.now() + dt.timedelta(seconds=delay)
+    )
+    log.info("outbox %s waits %.1fs for the platform's limit: %s", row.id, delay, error)
+    raise Retry(defer=delay)
 
 
 async def _failed(resources: Resources, row: OutboxMessage, error: DeliveryError) -> str:

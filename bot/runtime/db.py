@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from tortoise import Tortoise
 from tortoise.migrations.api import migrate as migrate_api
 
+from bot.runtime import pooled_transactions
 from bot.settings import Settings
 from models import MODEL_MODULES
 
@@ -40,6 +41,7 @@ def prepare_data_dir(settings: Settings) -> None:
 async def open_database(settings: Settings) -> None:
     """Connect tortoise to the configured database (migrations are applied by `tiji migrate`)."""
     prepare_data_dir(settings)
+    pooled_transactions.install()
     await Tortoise.init(config=tortoise_config(settings.effective_database_url))
 
 
