@@ -17,7 +17,7 @@ from arq import Retry
 from tortoise.transactions import in_transaction
 
 from bot.cards import Card
-from bot.outbound import XLSX_TYPE, Attachment, DeliveryError, GroupTarget, Messenger, RateLimited, Recipient
+from bot.outbound import XLSX_TYPE, Attachment, DeliveryError, GroupTarget, Messenger, Recipient
 from bot.outbox.batch import OutboxBatch
 from bot.outbox.order import final_form, mark_merged, nudge_next, waits_for_earlier
 from bot.runtime.resources import Resources
@@ -134,9 +134,9 @@ async def deliver(ctx: dict[str, Any], outbox_id: int) -> str:
                 f"消息平台 {row.platform} 未配置（检查 TIJI_ 设置，运行 tiji check-config）", transient=False
             )
         state = await _send(resources, messenger, row)
-    except RateLimited as error:
-        return await _wait_for_limit(resources, row, error)
     except DeliveryError as error:
+        if error.rate_limited:
+            return await _wait_for_limit(resources, row, error)
         return await _failed(resources, row, error)
     except Exception as error:  # a bug or an unexpected answer: retry, then fail visibly
         log.exception("delivery of outbox %s crashed", row.id)
@@ -166,7 +166,7 @@ async def _record_sent(
         await mark_merged(merged)
 
 
-async def _wait_for_limit(resources: Resources, row: OutboxMessage, error: RateLimited) -> str:
+async def _wait_for_limit(resources: Resources, row: OutboxMessage, error: DeliveryError) -> str:
     """Over a platform limit: give the claim back uncounted and come back when a slot frees."""
     delay = max(error.retry_after or 1.0, 0.05)
     await OutboxMessage.filter(id=row.id, attempts=row.attempts).update(

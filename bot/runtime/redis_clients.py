@@ -40,7 +40,6 @@ def resilient_options(health_check_seconds: int = HEALTH_CHECK_SECONDS) -> dict[
         "health_check_interval": health_check_seconds,
         "socket_timeout": SOCKET_TIMEOUT,
         "socket_connect_timeout": 5.0,
-        "socket_keepalive": True,
     }
 
 
