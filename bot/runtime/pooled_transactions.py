@@ -7,7 +7,7 @@ leaked, every later query waits forever (seen here, see docs/ARCHITECTURE.md). A
 fails *after a successful commit* (asyncpg resetting a connection the server just closed), the
 error used to escape the ``async with`` as if the transaction had failed, so a committed decision
 answered 500. Here, entry failures release the connection, and a failed release after the work is
-done drops that connection and keeps the transaction's outcome.
+done drops that connection and keeps the transaction's outcome (plain queries alike).
 """
 
 from __future__ import annotations
@@ -16,7 +16,11 @@ import contextlib
 import logging
 from typing import Any
 
-from tortoise.backends.base.client import TransactionalDBClient, TransactionContextPooled
+from tortoise.backends.base.client import (
+    PoolConnectionWrapper,
+    TransactionalDBClient,
+    TransactionContextPooled,
+)
 from tortoise.connection import get_connections
 from tortoise.exceptions import TransactionManagementError
 
@@ -60,7 +64,13 @@ async def _exit(self: TransactionContextPooled, exc_type: Any, exc_val: Any, exc
         get_connections().reset(self.token)
 
 
+async def _exit_query(self: PoolConnectionWrapper[Any], exc_type: Any, exc_val: Any, exc_tb: Any) -> None:
+    # A plain query that ran: an unusable connection afterwards is the pool's business, not its.
+    await _release(self.client._pool, self.connection)
+
+
 def install() -> None:
-    """Patch tortoise's pooled transaction context (idempotent; SQLite does not use it)."""
+    """Patch tortoise's pooled contexts (idempotent; SQLite uses neither)."""
     TransactionContextPooled.__aenter__ = _enter  # type: ignore[method-assign]
     TransactionContextPooled.__aexit__ = _exit  # type: ignore[method-assign]
+    PoolConnectionWrapper.__aexit__ = _exit_query  # type: ignore[method-assign]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -66,7 +66,9 @@ async def server() -> AsyncIterator[RestartableRedis]:
 
 
 @pytest.fixture
-async def own(settings: Settings, clock: SimClock, db: None, server: RestartableRedis) -> AsyncIterator[Resources]:
+async def own(
+    settings: Settings, clock: SimClock, db: None, server: RestartableRedis
+) -> AsyncIterator[Resources]:
     """Resources on the test's own Redis, with a short outage bound and grace period."""
     settings = settings.model_copy(
         update={"redis_url": server.url, "worker_redis_outage_seconds": 30.0, "worker_grace_seconds": 10.0}
@@ -83,7 +85,9 @@ async def own(settings: Settings, clock: SimClock, db: None, server: Restartable
 
 
 async def say(resources: Resources, text: str) -> OutboxMessage:
-    organisation = await Organisation.get_or_none(code="t") or await Organisation.create(code="t", name="测试局")
+    organisation = await Organisation.get_or_none(code="t") or await Organisation.create(
+        code="t", name="测试局"
+    )
     person = await Person.get_or_none(handle="zhang") or await Person.create(
         organisation=organisation, handle="zhang", name="张三", roles=["staff"]
     )
@@ -94,15 +98,13 @@ async def say(resources: Resources, text: str) -> OutboxMessage:
     return await OutboxMessage.get(dedupe_key=f"t:{text}")
 
 
-async def until(predicate: object, timeout: float = 20.0) -> None:
-    async def check() -> None:
-        while not await predicate():  # type: ignore[operator]
+async def until(predicate: Callable[[], Awaitable[bool]], within: float = 20.0) -> None:
+    async with asyncio.timeout(within):
+        while not await predicate():  # noqa: ASYNC110 (the DB and the log are the signal)
             await asyncio.sleep(0.05)
 
-    await asyncio.wait_for(check(), timeout)
 
-
-def sent(row: OutboxMessage) -> object:
+def sent(row: OutboxMessage) -> Callable[[], Awaitable[bool]]:
     async def check() -> bool:
         return (await OutboxMessage.get(id=row.id)).status is OutboxStatus.SENT
 
