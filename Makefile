@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint typecheck pytest clean install migrations bench
+.PHONY: dev test lint typecheck pytest faults clean install migrations bench
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "tiji needs Python 3.11 or newer"'
@@ -33,6 +33,11 @@ pytest: $(STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck pytest
+
+# Real `tiji serve` / `tiji worker` processes, a redis-server they restart, the machine's PostgreSQL
+# (TIJI_TEST_POSTGRES_URL): not part of `make test`, a CI step of its own.
+faults: $(STAMP)
+	$(BIN)/pytest tests/faults
 
 migrations: $(STAMP)
 	$(BIN)/python -m tortoise -c bot.runtime.migration_config.MIGRATION_CONFIG makemigrations

@@ -87,7 +87,9 @@ async def cmd_worker(args: argparse.Namespace) -> int:
     async def main(stop: asyncio.Event) -> None:
         nonlocal status
         async with running_resources(settings, clock, build_messengers) as resources:
-            status = await supervise(resources, build_worker(resources), stop)
+            worker = build_worker(resources)
+            print("tiji worker 已启动", flush=True)  # supervisors and the fault tests wait for this line
+            status = await supervise(resources, worker, stop)
 
     await until_signalled(main)
     return status
