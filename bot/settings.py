@@ -39,7 +39,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     # Worker and delivery (the outbox)
-    worker_max_jobs: int = Field(default=200, ge=1, description="Deliveries one worker runs at once")
+    worker_max_jobs: int = Field(default=100, ge=1, description="arq jobs (batches of deliveries) at once")
+    worker_concurrency: int = Field(default=40, ge=1, description="Deliveries one worker has in flight")
     worker_poll_delay: float = Field(default=0.02, gt=0, description="Seconds between queue polls")
     worker_grace_seconds: float = Field(
         default=20.0, ge=0, description="On SIGTERM: how long deliveries in flight may finish"

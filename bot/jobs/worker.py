@@ -11,6 +11,7 @@ from arq import cron, func
 from arq.worker import Worker
 
 from bot.jobs.passes import run_due_work
+from bot.outbox.bulk import DELIVERY_GATE, deliver_batch
 from bot.outbox.delivery import deliver, sweep_outbox
 from bot.runtime.redis_clients import json_deserializer, json_serializer
 from bot.runtime.resources import Resources
@@ -47,12 +48,16 @@ def build_worker(resources: Resources, *, burst: bool = False, with_cron: bool =
     settings = resources.settings
     return Worker(
         # A delivery is cut at its lease, so a row is never claimed again while an attempt lives.
-        functions=[func(deliver, timeout=settings.delivery_lease_seconds)],
+        functions=[
+            func(deliver, timeout=settings.delivery_lease_seconds),
+            # Two waves of deliveries (BATCH_SIZE / BATCH_CONCURRENCY), each within its lease.
+            func(deliver_batch, timeout=3 * settings.delivery_lease_seconds),
+        ],
         cron_jobs=cron_jobs,
         redis_pool=resources.arq,
         burst=burst,
         handle_signals=False,  # the CLI's handler stops it gracefully (bot.jobs.supervisor)
-        ctx={"resources": resources},
+        ctx={"resources": resources, DELIVERY_GATE: asyncio.Semaphore(settings.worker_concurrency)},
         job_serializer=json_serializer,
         job_deserializer=json_deserializer,
         poll_delay=min(0.05, settings.worker_poll_delay) if burst else settings.worker_poll_delay,

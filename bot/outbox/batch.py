@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.cards import Card
+from bot.outbox.queue import enqueue_deliveries
 from bot.settings import Settings
 from models.cards import CardInstance
 from models.enums import CardKind, Platform
@@ -153,13 +154,7 @@ class OutboxBatch:
         left to the sweeper, which re-enqueues every pending row within ``SWEEP_SECONDS``."""
         if resources.arq is None or not self.ids:
             return
-        arq = resources.arq
-
-        async def enqueue_all() -> None:
-            for outbox_id in self.ids:
-                await arq.enqueue_job("deliver", outbox_id, _job_id=f"deliver:{outbox_id}:0")
-
         try:
-            await asyncio.wait_for(enqueue_all(), timeout=NUDGE_SECONDS)
+            await asyncio.wait_for(enqueue_deliveries(resources.arq, self.ids, key="nudge"), NUDGE_SECONDS)
         except Exception as error:  # committed anyway: the sweeper will pick the rows up
             log.warning("could not enqueue delivery of outbox %s (%r); the sweeper will", self.ids, error)

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as migrate_api
 
 from bot.runtime import pooled_transactions
@@ -18,10 +19,27 @@ from models import MODEL_MODULES
 log = logging.getLogger(__name__)
 
 
+async def _light_reset(connection: Any) -> None:
+    """What a PostgreSQL connection needs on its way back to the pool: roll back a transaction a
+    cancelled task left open. asyncpg's default reset (``pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL``) is one more round trip after every query, and tiji keeps no session
+    state (no advisory locks, LISTEN, cursors or SET)."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
+def _connection(database_url: str) -> str | dict[str, Any]:
+    if not urlsplit(database_url).scheme.startswith(("postgres", "asyncpg")):
+        return database_url
+    config: dict[str, Any] = expand_db_url(database_url)
+    config["credentials"]["reset"] = _light_reset
+    return config
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     """The tortoise-orm configuration for one database URL."""
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": _connection(database_url)},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,
