@@ -53,6 +53,9 @@ class Settings(BaseSettings):
         ge=5,
         description="A delivery's time limit; a claimed row whose worker died is claimable after it",
     )
+    sweep_every_seconds: Literal[1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30] = Field(
+        default=20, description="How often the sweeper re-queues pending rows (divides a minute)"
+    )
     redis_health_check_seconds: int = Field(default=10, ge=1)
 
     # WeCom (企业微信)

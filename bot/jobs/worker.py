@@ -37,15 +37,21 @@ def build_worker(resources: Resources, *, burst: bool = False, with_cron: bool =
     """A worker on the resources' Redis. Cron jobs are ``unique`` so N workers run each once."""
     if resources.arq is None:
         raise ValueError("the worker needs an arq pool (Resources.arq)")
+    settings = resources.settings
     cron_jobs = (
         [
-            cron(sweep, second={0, 20, 40}, unique=True, run_at_startup=True, keep_result=30),
+            cron(
+                sweep,
+                second=set(range(0, 60, settings.sweep_every_seconds)),
+                unique=True,
+                run_at_startup=True,
+                keep_result=settings.sweep_every_seconds,
+            ),
             cron(due_work, second={5}, unique=True, run_at_startup=True, keep_result=60),
         ]
         if with_cron
         else []
     )
-    settings = resources.settings
     return Worker(
         # A delivery is cut at its lease, so a row is never claimed again while an attempt lives.
         functions=[

@@ -9,6 +9,7 @@ to one member, so tests can prove the adapter's limiter keeps under it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import secrets
@@ -76,6 +77,11 @@ class FakeWeCom:
     task_ids: set[str] = field(default_factory=set)
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)  # response_code → task, used, at
     failures: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    # message/send knobs of the fault tests: HTTP statuses to answer before anything is recorded
+    # (a 500 from WeCom's gateway), and seconds to hold the answer after a send was accepted (a
+    # timeout, or a worker killed between WeCom accepting and tiji recording it).
+    http_failures: list[int] = field(default_factory=list)
+    answer_delay: float = 0.0
     _member_log: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     _robot_log: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     _recent: dict[str, tuple[float, str]] = field(default_factory=dict)
@@ -168,6 +174,14 @@ class FakeWeCom:
         return data
 
     async def message_send(self, request: web.Request) -> web.Response:
+        if self.http_failures:
+            return web.Response(status=self.http_failures.pop(0), text="upstream error")
+        answer = await self._message_send(request)
+        if self.answer_delay:
+            await asyncio.sleep(self.answer_delay)
+        return answer
+
+    async def _message_send(self, request: web.Request) -> web.Response:
         body = await self._json(request)
         if body.get("agentid") != self.agent_id:
             return _err(40056, "invalid agentid")
