@@ -53,8 +53,8 @@ class Settings(BaseSettings):
         ge=5,
         description="A delivery's time limit; a claimed row whose worker died is claimable after it",
     )
-    sweep_every_seconds: Literal[1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30] = Field(
-        default=20, description="How often the sweeper re-queues pending rows (divides a minute)"
+    sweep_every_seconds: int = Field(
+        default=20, ge=1, le=30, description="How often the sweeper re-queues pending rows (divides a minute)"
     )
     redis_health_check_seconds: int = Field(default=10, ge=1)
 
@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         ZoneInfo(value)  # raises for an unknown zone
+        return value
+
+    @field_validator("sweep_every_seconds")
+    @classmethod
+    def _divides_a_minute(cls, value: int) -> int:
+        if 60 % value:
+            raise ValueError("must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30)")
         return value
 
     @property

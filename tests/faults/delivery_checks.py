@@ -3,7 +3,6 @@ delivered, none twice) against what the fake WeCom API accepted (every messenger
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -44,15 +43,19 @@ async def fast_worker(cluster: Cluster, name: str = "worker", **extra: str) -> T
 
 
 async def submit(http: aiohttp.ClientSession, cluster: Cluster, web: TijiServe, count: int) -> None:
-    """``count`` 说不 submissions by the staff member, through the encrypted callback."""
+    """``count`` 说不 submissions by the staff member through the encrypted callback, each stored
+    before the next is sent (concurrent submissions are the scale tests' subject)."""
     traffic = cluster.traffic
-    statuses = await asyncio.gather(
-        *(
-            post(http, web.base_url, traffic.text(STAFF, FORM.replace("某公司", f"某公司{i}")))
-            for i in range(count)
+    for i in range(count):
+        before = await Matter.all().count()
+        assert (
+            await post(http, web.base_url, traffic.text(STAFF, FORM.replace("某公司", f"某公司{i}"))) == 200
         )
-    )
-    assert statuses == [200] * count
+
+        async def stored(before: int = before) -> bool:
+            return await Matter.all().count() > before
+
+        await until(stored, within=30, what=f"submission {i} stored")
 
 
 async def matters_stored(count: int) -> None:
