@@ -82,6 +82,7 @@ class FakeWeCom:
     # timeout, or a worker killed between WeCom accepting and tiji recording it).
     http_failures: list[int] = field(default_factory=list)
     answer_delay: float = 0.0
+    answer_delays: list[float] = field(default_factory=list)  # one-off holds, before answer_delay
     _member_log: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     _robot_log: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     _recent: dict[str, tuple[float, str]] = field(default_factory=dict)
@@ -177,8 +178,9 @@ class FakeWeCom:
         if self.http_failures:
             return web.Response(status=self.http_failures.pop(0), text="upstream error")
         answer = await self._message_send(request)
-        if self.answer_delay:
-            await asyncio.sleep(self.answer_delay)
+        delay = self.answer_delays.pop(0) if self.answer_delays else self.answer_delay
+        if delay:
+            await asyncio.sleep(delay)
         return answer
 
     async def _message_send(self, request: web.Request) -> web.Response:
