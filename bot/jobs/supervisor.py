@@ -56,9 +56,12 @@ async def wait_for_redis(resources: Resources, stop: asyncio.Event, bound: float
     return False
 
 
-async def drain(worker: Worker, grace: float) -> None:
+async def drain(worker: Worker, loop: asyncio.Task[None], grace: float) -> None:
     """Take no new job, give the running ones ``grace`` seconds, cancel the rest."""
     worker.allow_pick_jobs = False
+    # The poll loop goes first: a poll under way could otherwise start a job after the snapshot
+    # below, and that job would run on while the process closes its database.
+    await _cancel(loop)
     running = [task for task in worker.tasks.values() if not task.done()]
     if running:
         log.info("stopping: waiting up to %.0fs for %d deliveries in flight", grace, len(running))
@@ -79,8 +82,7 @@ async def supervise(resources: Resources, worker: Worker, stop: asyncio.Event) -
             loop = asyncio.create_task(worker.main())
             await asyncio.wait({loop, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if stop.is_set():
-                await drain(worker, settings.worker_grace_seconds)
-                await _cancel(loop)
+                await drain(worker, loop, settings.worker_grace_seconds)
                 return 0
             error = loop.exception()
             if error is None:  # a burst worker that ran out of work

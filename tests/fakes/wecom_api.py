@@ -85,7 +85,7 @@ class FakeWeCom:
     # timeout, or a worker killed between WeCom accepting and tiji recording it).
     http_failures: list[int] = field(default_factory=list)
     answer_delay: float = 0.0
-    answer_delays: list[float] = field(default_factory=list)  # one-off holds, before answer_delay
+    card_answer_delays: list[float] = field(default_factory=list)  # one-off holds of card sends
     _member_log: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     _robot_log: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     _recent: dict[str, tuple[float, str]] = field(default_factory=dict)
@@ -181,7 +181,9 @@ class FakeWeCom:
         if self.http_failures:
             return web.Response(status=self.http_failures.pop(0), text="upstream error")
         answer = await self._message_send(request)
-        delay = self.answer_delays.pop(0) if self.answer_delays else self.answer_delay
+        delay = self.answer_delay
+        if self.card_answer_delays and (await self._json(request)).get("msgtype") == "template_card":
+            delay = self.card_answer_delays.pop(0)
         if delay:
             await asyncio.sleep(delay)
         return answer

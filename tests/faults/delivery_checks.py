@@ -75,8 +75,18 @@ async def settled(within: float = 90) -> None:
     await until(nothing_pending, within=within, what="every outbox row delivered")
 
 
-async def delivered_exactly_once(cluster: Cluster) -> None:
-    """Every row sent (none failed or left), and the fake accepted each message exactly once."""
+async def texts_in_doubt(cluster: Cluster) -> int:
+    """Texts WeCom accepted that are not recorded as sent (right after a worker was killed): their
+    resend is a second copy, as WeCom's duplicate check is used for cards only (their task_id is
+    unique per delivery; two answers to the same command are identical texts and both must arrive)."""
+    recorded = await OutboxMessage.filter(kind=OutboxKind.TEXT, status=OutboxStatus.SENT).count()
+    accepted = sum(1 for d in cluster.wecom.api.sent if d.msgtype in ("text", "markdown"))
+    return max(accepted - recorded, 0)
+
+
+async def delivered_exactly_once(cluster: Cluster, *, doubtful_texts: int = 0) -> None:
+    """Every row sent (none failed or left), and the fake accepted each message exactly once (but
+    for ``doubtful_texts``, accepted by WeCom as the worker died: ``texts_in_doubt``)."""
     rows = await OutboxMessage.all()
     assert {row.status for row in rows} <= {OutboxStatus.SENT, OutboxStatus.MERGED}, Counter(
         r.status for r in rows
@@ -84,8 +94,9 @@ async def delivered_exactly_once(cluster: Cluster) -> None:
     fake = cluster.wecom.api
     texts = Counter((d.touser, d.content) for d in fake.sent if d.msgtype in ("text", "markdown"))
     cards = Counter(str(d.card["task_id"]) for d in fake.sent if d.msgtype == "template_card")
-    assert max(texts.values(), default=1) == 1 and max(cards.values(), default=1) == 1
+    assert max(cards.values(), default=1) == 1
+    assert sum(n - 1 for n in texts.values()) <= doubtful_texts
     sent = Counter(row.kind for row in rows if row.status is OutboxStatus.SENT)
-    assert sum(texts.values()) == sent[OutboxKind.TEXT]
+    assert len(texts) == sent[OutboxKind.TEXT]
     assert sum(cards.values()) >= sent[OutboxKind.CARD]  # an update may send a fresh card
     assert fake.dropped == []  # the per-member limit was honoured

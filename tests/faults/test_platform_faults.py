@@ -39,7 +39,7 @@ async def test_http_500s_are_retried_until_delivered_once(
 async def test_an_answer_that_times_out_is_resent_and_arrives_once(
     cluster: Cluster, http: aiohttp.ClientSession
 ) -> None:
-    cluster.wecom.api.answer_delays = [16.0]  # longer than the client's 15 s: accepted, answer lost
+    cluster.wecom.api.card_answer_delays = [16.0]  # past the client's 15 s: accepted, answer lost
     web = await cluster.web()
     await fast_worker(cluster)
     async with cluster_database(cluster):
@@ -67,7 +67,7 @@ async def test_a_card_accepted_just_before_the_worker_dies_is_not_shown_twice(
     cluster: Cluster, http: aiohttp.ClientSession
 ) -> None:
     fake = cluster.wecom.api
-    fake.answer_delay = 30.0  # WeCom takes the card, the worker never hears back
+    fake.card_answer_delays = [30.0]  # WeCom takes the card, the worker never hears back
     web = await cluster.web()
     worker = await fast_worker(cluster)
     async with cluster_database(cluster):
@@ -78,7 +78,6 @@ async def test_a_card_accepted_just_before_the_worker_dies_is_not_shown_twice(
 
         await until(accepted, within=60, what="the card accepted by WeCom")
         await worker.kill()
-        fake.answer_delay = 0.0
         await worker.start()
         await settled(within=120)
         await delivered_exactly_once(cluster)

@@ -18,6 +18,7 @@ from tests.faults.delivery_checks import (
     matters_stored,
     settled,
     submit,
+    texts_in_doubt,
 )
 from tests.support.processes import until
 
@@ -41,9 +42,10 @@ async def test_a_worker_killed_mid_delivery_loses_nothing_and_doubles_nothing(
         await until(some_sent, within=60, what="the first deliveries")
         assert await worker.kill() == -signal.SIGKILL
         assert await OutboxMessage.filter(status=OutboxStatus.PENDING).exists()
+        doubtful = await texts_in_doubt(cluster)
         await worker.start()
         await settled()
-        await delivered_exactly_once(cluster)
+        await delivered_exactly_once(cluster, doubtful_texts=doubtful)
         assert len(cluster.wecom.api.cards_to(HEAD)) == MATTERS
 
 

@@ -125,17 +125,12 @@ class WeComMessenger:
 
     async def send_text(self, to: Recipient, text: str, *, markdown: bool, dedupe_key: str) -> None:
         user = self._user(to)
-        parts = split_by_bytes(text, APP_MARKDOWN_BYTES)
-        for index, part in enumerate(parts):
+        for index, part in enumerate(split_by_bytes(text, APP_MARKDOWN_BYTES)):
             if markdown:
                 message: dict[str, Any] = {"msgtype": "markdown", "markdown": {"content": part}}
             else:
                 message = {"msgtype": "text", "text": {"content": part}}
-            send = functools.partial(self._send_to_member, to, user, message)
-            if len(parts) == 1:  # a resend is WeCom's duplicate check's (same JSON): no marker needed
-                await send()
-            else:
-                await self._once(dedupe_key, index, send)
+            await self._once(dedupe_key, index, functools.partial(self._send_to_member, to, user, message))
 
     async def send_card(self, to: Recipient, card: Card, *, dedupe_key: str) -> CardDelivery:
         return CardDelivery(state=await self._send_card(to, card, dedupe_key))
