@@ -189,7 +189,9 @@ async def _wait_for_limit(resources: Resources, row: OutboxMessage, error: Deliv
     """Over a platform limit: give the claim back uncounted and come back when a slot frees."""
     delay = max(error.retry_after or 1.0, 0.05)
     await OutboxMessage.filter(id=row.id, attempts=row.attempts).update(
-        attempts=row.attempts - 1, next_attempt_at=resources.clock.now() + dt.timedelta(seconds=delay)
+        attempts=row.attempts - 1,
+        next_attempt_at=resources.clock.now() + dt.timedelta(seconds=delay),
+        last_error=str(error)[:2000],
     )
     log.info("outbox %s waits %.1fs for the platform's limit: %s", row.id, delay, error)
     raise Retry(defer=delay)

@@ -27,6 +27,8 @@ from models.messaging import OutboxMessage, OutboxStatus
 from models.org import Organisation, Person
 from tests.support.restartable_redis import RestartableRedis, restartable_redis
 
+pytestmark = pytest.mark.timeout(180)  # a Redis outage and its recovery, twice per database
+
 
 @dataclass
 class SlowTexts:
