@@ -53,7 +53,7 @@ def local_today(batch: OutboxBatch) -> dt.date:
 async def matter_view(matter: Matter, day: dt.date) -> MatterView:
     """The matter as the rules see it on ``day`` (the stand-ins active that day)."""
     department = await Department.get(id=matter.department_id)
-    co = await Department.filter(id__in=matter.co_department_ids or [])
+    co = await Department.filter(id__in=matter.co_department_ids) if matter.co_department_ids else []
     chain = await chain_for(department, co)
     steps = tuple(step_view(s) for s in await DecisionStep.filter(matter_id=matter.id).order_by("id"))
     leaders = [a for level in chain.levels.values() for a in level] + [step_leader(s) for s in steps]

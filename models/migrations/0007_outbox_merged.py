@@ -7,7 +7,7 @@ from models.messaging import OutboxStatus
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0003_card_kind")]
+    dependencies = [("models", "0007_working_hours")]
 
     initial = False
 
