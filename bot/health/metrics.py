@@ -29,7 +29,7 @@ from bot.messengers.dingtalk.health import stream_status
 from bot.runtime.resources import Resources
 from models.messaging import OutboxMessage, OutboxStatus
 
-Job = Callable[..., Awaitable[str]]
+Job = Callable[..., Awaitable[str | dict[str, int]]]
 
 
 class Metrics(Protocol):

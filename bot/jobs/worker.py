@@ -7,7 +7,7 @@ import contextlib
 import logging
 from typing import Any
 
-from arq import cron, func
+from arq import cron
 from arq.worker import Worker
 
 from bot.health.heartbeat import passes_ran, start_heartbeat
