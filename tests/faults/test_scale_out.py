@@ -1,0 +1,128 @@
+"""Scale-out: two `tiji serve` and two `tiji worker` processes on one database and one Redis carry
+1,000 matters through the chain, and with the (simulated) clock advanced on both webs the scheduled
+work runs once: no decision stored twice, no card, text, reminder or summary sent twice, numbers
+gap-free, the audit chain intact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+from collections.abc import Sequence
+
+import aiohttp
+import pytest
+from tortoise import Tortoise
+
+from bot.audit import verify_chain
+from bot.runtime.db import tortoise_config
+from tests.fakes.wecom_api import Delivery
+from tests.faults.conftest import BIG, Cluster
+from tests.support.processes import TijiServe, wait_for
+from tests.support.wecom_traffic import FORM, Callback, button_key, post
+
+MATTERS = 1000
+CONCURRENCY = 16
+
+
+async def drive(http: aiohttp.ClientSession, webs: Sequence[TijiServe], callbacks: list[Callback]) -> None:
+    """Post every callback, ``CONCURRENCY`` at a time, spread over the webs; each must be accepted."""
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(i: int, callback: Callback) -> int:
+        async with gate:
+            return await post(http, webs[i % len(webs)].base_url, callback)
+
+    statuses = await asyncio.gather(*(one(i, c) for i, c in enumerate(callbacks)))
+    assert collections.Counter(statuses) == {200: len(callbacks)}
+
+
+def cards(sent: list[Delivery], users: set[str]) -> list[Delivery]:
+    return [d for d in sent if d.msgtype == "template_card" and d.touser in users]
+
+
+async def stored(cluster: Cluster, count: str, expected: int) -> None:
+    """Until ``count`` reaches ``expected`` (a callback answered at WeCom's 4 s budget may still be
+    committing); a shortfall names itself."""
+    seen = [0]
+
+    async def reached() -> bool:
+        seen[0] = int((await cluster.sql(count))[0]["n"])
+        return seen[0] >= expected
+
+    try:
+        await wait_for(reached, within=120, what=count)
+    except TimeoutError:
+        pytest.fail(f"{count}: {seen[0]} of {expected} after 120 s")
+
+
+DECIDED = "SELECT count(*) AS n FROM decision_step WHERE status = 'decided'"
+
+
+async def audit_chain_ok(database_url: str) -> tuple[bool, int]:
+    await Tortoise.init(config=tortoise_config(database_url))
+    try:
+        from models.org import Organisation
+
+        organisation = await Organisation.get(code="big")
+        check = await verify_chain(organisation.id)
+        return check.ok, check.rows
+    finally:
+        await Tortoise.close_connections()
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.xfail(
+    strict=True,
+    reason="contention (scale-hotpath): concurrent submissions collide on the MAX(seq)+1 matter number "
+    "and the audit seq, and dispatch gives up after 4 attempts (系统繁忙): 636 of 1,000 lost before the fix",
+)
+async def test_two_webs_and_two_workers_carry_1000_matters_through_the_chain_each_message_once(
+    big_cluster: Cluster, http: aiohttp.ClientSession
+) -> None:
+    cluster = big_cluster
+    webs = [await cluster.web("web1"), await cluster.web("web2")]
+    await asyncio.gather(cluster.worker("worker1"), cluster.worker("worker2"))
+    fake, traffic = cluster.wecom.api, cluster.traffic
+    submitters = BIG.submitters()
+    heads = {head for _, head, _ in submitters}
+    deputies = {deputy for _, _, deputy in submitters}
+
+    # 1,000 说不 by chat, from 440 staff members, through both webs at once.
+    await drive(http, webs, [traffic.text(submitters[i % len(submitters)][0], FORM) for i in range(MATTERS)])
+    await stored(cluster, "SELECT count(*) AS n FROM matter", MATTERS)
+    await cluster.settled(within=300)
+
+    # Every other matter the head can do; the rest go up to the deputy, who can do it.
+    head_cards = cards(fake.sent, heads)
+    assert len(head_cards) == MATTERS
+    clicks = [
+        traffic.click(c.touser, c, button_key(c, "能办" if i % 2 else "提级"))
+        for i, c in enumerate(head_cards)
+    ]
+    await drive(http, webs, clicks)
+    escalated = MATTERS // 2
+    await stored(cluster, DECIDED, MATTERS)
+    await cluster.settled(within=300)
+    deputy_cards = cards(fake.sent, deputies)
+    assert len(deputy_cards) == escalated
+    await drive(http, webs, [traffic.click(c.touser, c, button_key(c, "能办")) for c in deputy_cards])
+    await stored(cluster, DECIDED, MATTERS + escalated)
+    await cluster.settled(within=300)
+
+    states = await cluster.sql("SELECT state, count(*) AS n FROM matter GROUP BY state")
+    assert {r["state"]: r["n"] for r in states} == {"resolved": MATTERS}
+    numbers = await cluster.sql("SELECT number FROM matter")
+    assert len({r["number"] for r in numbers}) == MATTERS
+    assert (await cluster.sql(DECIDED))[0]["n"] == MATTERS + escalated
+    # Counted at the fake WeCom: one card per step, no text twice, nothing dropped over the limit.
+    assert len(cards(fake.sent, heads | deputies)) == MATTERS + escalated
+    task_ids = collections.Counter(
+        d.card["task_id"].split("@")[0] for d in fake.sent if d.msgtype == "template_card"
+    )
+    assert max(task_ids.values()) == 1
+    texts = collections.Counter((d.touser, d.content) for d in fake.sent if d.msgtype != "template_card")
+    assert [t for t, n in texts.items() if n > 1] == []
+    assert fake.dropped == []
+    assert (await cluster.sql("SELECT count(*) AS n FROM outbox WHERE status = 'failed'"))[0]["n"] == 0
+    assert await audit_chain_ok(cluster.database_url) == (True, MATTERS + MATTERS + escalated)
