@@ -48,3 +48,14 @@ async def standing_in_for(person_id: int, today: dt.date) -> frozenset[int]:
     """The leaders ``person_id`` stands in for today."""
     rows = await StandIn.filter(stand_in_id=person_id, start_date__lte=today, end_date__gte=today)
     return frozenset(row.person_id for row in rows)
+
+
+async def stand_ins_on(person_ids: Iterable[int], day: dt.date) -> dict[int, int]:
+    """Leader id → the stand-in acting for them on ``day`` (the latest-starting range wins)."""
+    ids = list(set(person_ids))
+    if not ids:
+        return {}
+    rows = await StandIn.filter(person_id__in=ids, start_date__lte=day, end_date__gte=day).order_by(
+        "start_date", "id"
+    )
+    return {row.person_id: row.stand_in_id for row in rows}

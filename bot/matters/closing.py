@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.errors import UserError
 from bot.matters.step_cards import refresh_step_cards
-from bot.matters.store import ServiceResult, audit_matter, matter_view, save_matter
+from bot.matters.store import ServiceResult, audit_matter, local_today, matter_view, save_matter
 from bot.matters.workflow import (
     Action,
     Command,
@@ -19,7 +19,7 @@ from models.org import Person
 
 
 async def withdraw(batch: OutboxBatch, actor: Person, matter: Matter) -> ServiceResult:
-    view = await matter_view(matter)
+    view = await matter_view(matter, local_today(batch))
     outcome = apply(view, Command(Action.WITHDRAW, actor.id))
     if outcome.verdict is not Verdict.APPLIED:
         raise UserError(f"{matter.number}：{outcome.notes[0]}。")
@@ -37,7 +37,7 @@ async def withdraw(batch: OutboxBatch, actor: Person, matter: Matter) -> Service
 async def record_reply(
     batch: OutboxBatch, actor: Person, matter: Matter, method: ReplyMethod, content: str, callee_phone: str
 ) -> ServiceResult:
-    view = await matter_view(matter)
+    view = await matter_view(matter, local_today(batch))
     outcome = apply(view, Command(Action.RECORD_REPLY, actor.id))
     if outcome.verdict is not Verdict.APPLIED:
         raise UserError(f"{matter.number}：{outcome.notes[0]}。")

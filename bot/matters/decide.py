@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.errors import UserError
-from bot.matters.chain import standing_in_for
 from bot.matters.prompts import ask_for_words, invite_comment
 from bot.matters.step_cards import refresh_step_cards
 from bot.matters.steps import open_steps, step_names
@@ -18,14 +17,17 @@ from bot.matters.store import (
 )
 from bot.matters.workflow import (
     LEVEL_TITLES,
+    NO_CATEGORY,
     Action,
     Command,
     MatterState,
+    MatterView,
     Opening,
     Outcome,
     StepStatus,
     Verdict,
     apply,
+    holders,
     lead_step,
 )
 from bot.outbox.batch import OutboxBatch
@@ -62,29 +64,34 @@ async def decide_step(
     way_forward: str = "",
 ) -> ServiceResult:
     matter = await Matter.get(id=step.matter_id)
-    view = await matter_view(matter)
+    view = await matter_view(matter, local_today(batch))
     command = Command(
         action=action,
         actor_id=actor.id,
         step_id=step.id,
-        standing_in_for=await standing_in_for(actor.id, local_today(batch)),
         text=text,
         way_forward=way_forward,
+        refusal_category=refusal_category,
     )
     outcome = apply(view, command)
     tz = batch.settings.tz
     if outcome.verdict is Verdict.ALREADY_HANDLED:
         raise UserError(await handled_message(step, matter, tz))
     if outcome.verdict is Verdict.NOT_ALLOWED:
-        approver = await Person.get(id=step.approver_id)
-        raise UserError(f"{matter.number} 的这一步由 {approver.name} 审批，您无权处理。")
+        raise UserError(await _not_yours(view, matter, step, actor))
     if outcome.verdict is Verdict.INVALID:
         raise UserError(f"{matter.number}：{outcome.notes[0] if outcome.notes else '此操作无效'}")
     if outcome.verdict is Verdict.NEEDS_TEXT:
-        return await _await_refusal_text(
-            batch, actor, matter, step, outcome, refusal_category or RefusalCategory.LAW
-        )
+        return await _await_refusal_text(batch, actor, matter, step, outcome, refusal_category)
     return await _commit(batch, actor, matter, step, outcome, action, text=text, way_forward=way_forward)
+
+
+async def _not_yours(view: MatterView, matter: Matter, step: DecisionStep, actor: Person) -> str:
+    holder = await Person.get(id=holders(view).get(step.id, step.on_behalf_of_id or step.approver_id))
+    message = f"{matter.number} 的这一步由 {holder.name} 审批，您无权处理。"
+    if actor.id == matter.submitter_id:
+        message += "这是您提交的事项，不能由您本人（包括以代理身份）审批。"
+    return message
 
 
 async def _await_refusal_text(
@@ -93,8 +100,12 @@ async def _await_refusal_text(
     matter: Matter,
     step: DecisionStep,
     outcome: Outcome,
-    category: RefusalCategory,
+    chosen: RefusalCategory | None,
 ) -> ServiceResult:
+    # The workflow refuses a first 确认不能办 without a category; a repeated tap keeps the first one.
+    category = step.refusal_category if step.status == StepStatus.AWAITING_TEXT else chosen
+    if category is None:
+        raise UserError(f"{matter.number}：{NO_CATEGORY}")
     if step.status != StepStatus.AWAITING_TEXT:
         await save_matter(matter)
         step.status = StepStatus.AWAITING_TEXT
@@ -160,7 +171,7 @@ async def _record_decision(
         )
         if decision is Action.CONFIRM_NO:
             changes.update(
-                refusal_category=step.refusal_category or RefusalCategory.LAW,
+                refusal_category=step.refusal_category,
                 decision_text=text,
                 way_forward=way_forward,
             )

@@ -6,6 +6,7 @@ import datetime as dt
 
 from bot.cards import Card, CardField
 from bot.matters.cards import DECISION_CARD
+from bot.matters.holders import step_holder
 from bot.matters.workflow import LEVEL_ACTIONS, LEVEL_TITLES, OPEN_STEP_STATUSES, StepStatus
 from bot.outbox.batch import OutboxBatch
 from bot.texts import format_local, render_text
@@ -102,9 +103,9 @@ async def _history(matter: Matter, current: DecisionStep) -> list[str]:
 async def issue_step_card(
     batch: OutboxBatch, step: DecisionStep, recipient: Person | None = None
 ) -> CardInstance:
-    """A new card (new ref) for the step's approver, or for ``recipient`` (the leader of a step given
+    """A new card (new ref) for the step's holder now, or for ``recipient`` (the leader of a step given
     to their stand-in, or the stand-in of a leader's step, asking 待办), queued in ``batch``'s transaction."""
-    approver = recipient or await Person.get(id=step.approver_id)
+    approver = recipient or await step_holder(step, batch.now, tz=batch.settings.tz)
     instance = await batch.new_card(CardKind.DECISION, step.id, approver)
     card = await build_card(step, instance.ref, tz=batch.settings.tz)
     await batch.card(instance, card, dedupe_key=f"card:{instance.ref}")

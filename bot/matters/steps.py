@@ -2,36 +2,36 @@
 
 from __future__ import annotations
 
-from bot.matters.chain import active_stand_in
+from bot.matters.chain import stand_ins_on
 from bot.matters.step_cards import issue_step_card
 from bot.matters.store import local_today
-from bot.matters.workflow import (
-    Opening,
-    StepStatus,
-)
+from bot.matters.workflow import Opening, StepStatus, assign_holders
 from bot.outbox.batch import OutboxBatch
 from models.matter import DecisionStep, Matter
 from models.org import Person
 
 
 async def open_steps(batch: OutboxBatch, matter: Matter, opening: Opening) -> list[DecisionStep]:
-    """One step per approver (their stand-in if one is active today), each with a fresh card."""
+    """One step per approver, held by their stand-in if one is active today (unless that would give
+    the submitter, or someone already holding a step of the level, the step), each with a fresh card."""
     steps = []
-    today = local_today(batch)
-    for index, approver_id in enumerate(opening.approver_ids):
-        stand_in = await active_stand_in(approver_id, today)
+    stand_ins = await stand_ins_on(opening.approver_ids, local_today(batch))
+    held = assign_holders(opening.approver_ids, matter.submitter_id, stand_ins)
+    for index, (approver_id, holder_id) in enumerate(zip(opening.approver_ids, held, strict=True)):
+        stand_in = holder_id != approver_id
         step = await DecisionStep.create(
             organisation_id=matter.organisation_id,
             matter=matter,
             level=opening.level,
-            approver_id=stand_in.id if stand_in else approver_id,
+            approver_id=holder_id,
             on_behalf_of_id=approver_id if stand_in else None,
             lead=index == 0,
             status=StepStatus.PENDING,
             opened_at=batch.now,
         )
-        await issue_step_card(batch, step)
         steps.append(step)
+    for step in steps:  # addressed once every step of the level exists (holders depend on each other)
+        await issue_step_card(batch, step, await Person.get(id=step.approver_id))
     return steps
 
 

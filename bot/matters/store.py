@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 
 from bot.audit import append_audit
 from bot.errors import ConcurrentChange
-from bot.matters.chain import chain_for
+from bot.matters.chain import chain_for, stand_ins_on
 from bot.matters.workflow import (
     Action,
     MatterState,
     MatterView,
     StepStatus,
     StepView,
+    step_leader,
 )
 from bot.outbox.batch import OutboxBatch
 from bot.texts import format_local
@@ -49,17 +50,20 @@ def local_today(batch: OutboxBatch) -> dt.date:
     return batch.now.astimezone(batch.settings.tz).date()
 
 
-async def matter_view(matter: Matter) -> MatterView:
+async def matter_view(matter: Matter, day: dt.date) -> MatterView:
+    """The matter as the rules see it on ``day`` (the stand-ins active that day)."""
     department = await Department.get(id=matter.department_id)
     co = await Department.filter(id__in=matter.co_department_ids or [])
     chain = await chain_for(department, co)
-    steps = await DecisionStep.filter(matter_id=matter.id).order_by("id")
+    steps = tuple(step_view(s) for s in await DecisionStep.filter(matter_id=matter.id).order_by("id"))
+    leaders = [a for level in chain.levels.values() for a in level] + [step_leader(s) for s in steps]
     return MatterView(
         state=MatterState(matter.state),
         level=matter.level,
         submitter_id=matter.submitter_id,
         chain=chain,
-        steps=tuple(step_view(s) for s in steps),
+        steps=steps,
+        stand_ins=await stand_ins_on(leaders, day),
     )
 
 

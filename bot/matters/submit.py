@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.calendar.workdays import load_calendar
 from bot.errors import UserError
-from bot.matters.chain import chain_for
+from bot.matters.chain import chain_for, stand_ins_on
 from bot.matters.numbers import format_number, next_seq
 from bot.matters.steps import open_steps, step_names
 from bot.matters.store import MatterForm, ServiceResult, audit_matter, local_today
@@ -25,7 +25,8 @@ async def submit_matter(batch: OutboxBatch, submitter: Person, form: MatterForm)
         raise UserError("您没有归属股室，无法提交说“不”事项。请联系管理员在组织架构中设置您的股室。")
     department = await Department.get(id=submitter.department_id)
     chain = await chain_for(department, form.co_departments)
-    opening = first_opening(chain, submitter.id)
+    leaders = [a for level in chain.levels.values() for a in level]
+    opening = first_opening(chain, submitter.id, await stand_ins_on(leaders, local_today(batch)))
     calendar = await load_calendar(batch.settings, batch.organisation.id, today=local_today(batch))
     year = batch.now.astimezone(batch.settings.tz).year
     seq = await next_seq(batch.organisation.id, year)

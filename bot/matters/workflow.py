@@ -9,9 +9,26 @@ See docs/ARCHITECTURE.md for the diagram.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from enum import IntEnum, StrEnum
+from dataclasses import replace
 
+from bot.matters.views import (
+    DECISION_ACTIONS,
+    LEVEL_ACTIONS,
+    LEVEL_TITLES,
+    MATTER_TRANSITIONS,
+    NO_CATEGORY,
+    OPEN_STEP_STATUSES,
+    STATE_TITLES,
+    Chain,
+    Command,
+    Level,
+    MatterView,
+    Opening,
+    Outcome,
+    StepChange,
+    StepView,
+    Verdict,
+)
 from models.enums import Action, MatterState, StepStatus
 
 __all__ = [
@@ -19,6 +36,7 @@ __all__ = [
     "LEVEL_ACTIONS",
     "LEVEL_TITLES",
     "MATTER_TRANSITIONS",
+    "NO_CATEGORY",
     "OPEN_STEP_STATUSES",
     "STATE_TITLES",
     "Action",
@@ -34,156 +52,34 @@ __all__ = [
     "StepView",
     "Verdict",
     "apply",
+    "assign_holders",
     "first_opening",
+    "holders",
     "lead_step",
     "may_decide",
     "next_opening",
+    "step_leader",
 ]
 
 
-class Level(IntEnum):
-    FIRST_CONTACT = 1
-    SECTION_HEAD = 2
-    DEPUTY = 3
-    PRINCIPAL = 4
-
-
-LEVEL_TITLES: Mapping[int, str] = {
-    Level.FIRST_CONTACT: "首问责任人",
-    Level.SECTION_HEAD: "股室负责人",
-    Level.DEPUTY: "分管领导",
-    Level.PRINCIPAL: "主要领导",
-}
-
-
-STATE_TITLES: Mapping[MatterState, str] = {
-    MatterState.PENDING: "审批中",
-    MatterState.RESOLVED: "能办，待回复申请人",
-    MatterState.REFUSED: "确认不能办，待回复申请人",
-    MatterState.WITHDRAWN: "已撤回",
-    MatterState.CLOSED: "已办结",
-}
-
-
-OPEN_STEP_STATUSES = frozenset({StepStatus.PENDING, StepStatus.AWAITING_TEXT})
-
-
-DECISION_ACTIONS = frozenset({Action.CAN_DO, Action.ESCALATE, Action.CONFIRM_NO})
-
-# The matter-level transition table. CONFIRM_NO keeps the matter pending until its text arrives.
-MATTER_TRANSITIONS: Mapping[tuple[MatterState, Action], MatterState] = {
-    (MatterState.PENDING, Action.CAN_DO): MatterState.RESOLVED,
-    (MatterState.PENDING, Action.ESCALATE): MatterState.PENDING,
-    (MatterState.PENDING, Action.CONFIRM_NO): MatterState.PENDING,
-    (MatterState.PENDING, Action.GIVE_REFUSAL_TEXT): MatterState.REFUSED,
-    (MatterState.PENDING, Action.WITHDRAW): MatterState.WITHDRAWN,
-    (MatterState.RESOLVED, Action.RECORD_REPLY): MatterState.CLOSED,
-    (MatterState.REFUSED, Action.RECORD_REPLY): MatterState.CLOSED,
-}
-
-# Which buttons a level's card carries.
-LEVEL_ACTIONS: Mapping[int, tuple[Action, ...]] = {
-    Level.SECTION_HEAD: (Action.CAN_DO, Action.ESCALATE),
-    Level.DEPUTY: (Action.CAN_DO, Action.ESCALATE),
-    Level.PRINCIPAL: (Action.CAN_DO, Action.CONFIRM_NO),
-}
-
-
-class Verdict(StrEnum):
-    APPLIED = "applied"
-    NOT_ALLOWED = "not_allowed"  # the actor may not do this (someone else's step / matter)
-    ALREADY_HANDLED = "already_handled"  # the step is no longer open: changes nothing
-    INVALID = "invalid"  # not possible in this state (e.g. escalate at level 4)
-    NEEDS_TEXT = "needs_text"  # a refusal without its reason and 说“行”建议
-
-
-@dataclass(frozen=True, slots=True)
-class Chain:
-    """Approver ids per level for one matter. Level 3 lists every involved deputy (lead first)."""
-
-    levels: Mapping[int, tuple[int, ...]]
-
-    def approvers(self, level: int) -> tuple[int, ...]:
-        return self.levels.get(level, ())
-
-
-@dataclass(frozen=True, slots=True)
-class StepView:
-    id: int
-    level: int
-    approver_id: int
-    on_behalf_of_id: int | None = None
-    lead: bool = True
-    status: StepStatus = StepStatus.PENDING
-    decision: Action | None = None
-    decided_by_id: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class MatterView:
-    state: MatterState
-    level: int
-    submitter_id: int
-    chain: Chain
-    steps: tuple[StepView, ...] = ()
-
-    def open_steps(self) -> tuple[StepView, ...]:
-        return tuple(s for s in self.steps if s.status in OPEN_STEP_STATUSES)
-
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    """What someone asks for. ``step_id`` names the card tapped (None for chat commands)."""
-
-    action: Action
-    actor_id: int
-    step_id: int | None = None
-    standing_in_for: frozenset[int] = frozenset()  # leaders the actor currently stands in for
-    text: str = ""
-    way_forward: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class StepChange:
-    step_id: int
-    status: StepStatus
-    decision: Action | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Opening:
-    """Steps the service must open: one per approver, at ``level``."""
-
-    level: int
-    approver_ids: tuple[int, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    verdict: Verdict
-    state: MatterState
-    level: int
-    step_changes: tuple[StepChange, ...] = ()
-    opening: Opening | None = None
-    decided: bool = False  # the matter got its decision (resolved or refused) with this command
-    waiting_for_others: bool = False  # a consulted deputy answered; others still to answer
-    step: StepView | None = None  # the step acted on
-    notes: tuple[str, ...] = field(default_factory=tuple)
-
-
-def first_opening(chain: Chain, submitter_id: int) -> Opening:
+def first_opening(chain: Chain, submitter_id: int, stand_ins: Mapping[int, int] | None = None) -> Opening:
     """The first level a new matter goes to: the section head, skipping the submitter's own level."""
-    return next_opening(chain, Level.FIRST_CONTACT, submitter_id)
+    return next_opening(chain, Level.FIRST_CONTACT, submitter_id, stand_ins)
 
 
-def next_opening(chain: Chain, after_level: int, submitter_id: int) -> Opening:
+def next_opening(
+    chain: Chain, after_level: int, submitter_id: int, stand_ins: Mapping[int, int] | None = None
+) -> Opening:
     """The next level above ``after_level`` with an approver other than the submitter.
 
-    A level whose holder is the submitter is skipped (a section head submitting goes straight to
-    the deputy). The principal's level is never skipped: only the principal may confirm a "no".
+    A leader who is the submitter, or whose active stand-in is the submitter, is left out; a level
+    left with nobody is skipped (a section head submitting, or the head's stand-in submitting, goes
+    straight to the deputy). The principal's level is never skipped: only the principal may confirm
+    a "no".
     """
+    stand_ins = stand_ins or {}
     for level in range(after_level + 1, Level.PRINCIPAL + 1):
-        approvers = tuple(a for a in chain.approvers(level) if a != submitter_id)
+        approvers = tuple(a for a in chain.approvers(level) if submitter_id not in (a, stand_ins.get(a)))
         if level == Level.PRINCIPAL:
             approvers = chain.approvers(level)
         if approvers:
@@ -191,13 +87,47 @@ def next_opening(chain: Chain, after_level: int, submitter_id: int) -> Opening:
     raise ValueError("chain has no principal")
 
 
-def may_decide(step: StepView, command: Command) -> bool:
-    """Only the assigned approver, the leader they stand in for, or the leader's active stand-in."""
-    if command.actor_id in (step.approver_id, step.on_behalf_of_id):
-        return True
-    return step.approver_id in command.standing_in_for or (
-        step.on_behalf_of_id is not None and step.on_behalf_of_id in command.standing_in_for
-    )
+def step_leader(step: StepView) -> int:
+    """The leader a step belongs to: the chain's approver (whoever it was first sent to)."""
+    return step.on_behalf_of_id if step.on_behalf_of_id is not None else step.approver_id
+
+
+def assign_holders(
+    leaders: Sequence[int], submitter_id: int, stand_ins: Mapping[int, int]
+) -> tuple[int, ...]:
+    """Who holds each leader's step now: their active stand-in, unless the stand-in is the
+    submitter or already holds (or leads) another step of the level, in which case the leader
+    keeps it. Nobody holds two steps; the submitter holds none of their own matter's steps."""
+    taken = set(leaders)
+    held = []
+    for leader in leaders:
+        stand_in = stand_ins.get(leader)
+        if stand_in is not None and stand_in != submitter_id and stand_in not in taken:
+            taken.add(stand_in)
+            held.append(stand_in)
+        else:
+            held.append(leader)
+    return tuple(held)
+
+
+def holders(matter: MatterView) -> dict[int, int]:
+    """Each open step's holder at the moment ``matter.stand_ins`` describes (step id → person id)."""
+    open_steps = matter.open_steps()
+    leaders = [step_leader(s) for s in open_steps]
+    held = assign_holders(leaders, matter.submitter_id, matter.stand_ins)
+    return {s.id: holder for s, holder in zip(open_steps, held, strict=True)}
+
+
+def may_decide(step: StepView, matter: MatterView, actor_id: int) -> bool:
+    """The step's holder now, or the leader it belongs to; never the matter's submitter. A stand-in
+    whose range has ended no longer holds the step. (For a closed step: whoever it was sent to, so
+    that they hear who handled it.)"""
+    if actor_id == matter.submitter_id:
+        return False
+    leader = step_leader(step)
+    if step.status not in OPEN_STEP_STATUSES:
+        return actor_id in (step.approver_id, leader, matter.stand_ins.get(leader))
+    return actor_id in (holders(matter).get(step.id, leader), leader)
 
 
 def _reject(matter: MatterView, verdict: Verdict, step: StepView | None = None, note: str = "") -> Outcome:
@@ -232,7 +162,7 @@ def _apply_decision(matter: MatterView, command: Command) -> Outcome:
     step = next((s for s in matter.steps if s.id == command.step_id), None)
     if step is None:
         return _reject(matter, Verdict.INVALID, note="没有这张审批卡")
-    if not may_decide(step, command):
+    if not may_decide(step, matter, command.actor_id):
         return _reject(matter, Verdict.NOT_ALLOWED, step, "这一步不由您审批")
     if step.status not in OPEN_STEP_STATUSES or matter.state is not MatterState.PENDING:
         return _reject(matter, Verdict.ALREADY_HANDLED, step)
@@ -248,6 +178,8 @@ def _apply_decision(matter: MatterView, command: Command) -> Outcome:
     if action is Action.CONFIRM_NO:
         if step.status is StepStatus.AWAITING_TEXT:
             return _reject(matter, Verdict.NEEDS_TEXT, step, "请回复理由和说“行”建议")
+        if command.refusal_category is None:
+            return _reject(matter, Verdict.INVALID, step, NO_CATEGORY)
         waiting = replace(step, status=StepStatus.AWAITING_TEXT)
         return Outcome(
             Verdict.NEEDS_TEXT,
@@ -274,7 +206,7 @@ def _apply_decision(matter: MatterView, command: Command) -> Outcome:
         s.decision is Action.ESCALATE for s in level_steps if s.status is StepStatus.DECIDED
     )
     if anyone_escalated:
-        opening = next_opening(matter.chain, step.level, matter.submitter_id)
+        opening = next_opening(matter.chain, step.level, matter.submitter_id, matter.stand_ins)
         return Outcome(
             Verdict.APPLIED,
             MatterState.PENDING,

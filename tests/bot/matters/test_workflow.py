@@ -22,11 +22,14 @@ from bot.matters.workflow import (
     StepView,
     Verdict,
     apply,
+    assign_holders,
     first_opening,
+    holders,
     lead_step,
     may_decide,
     next_opening,
 )
+from models.enums import RefusalCategory
 
 SUBMITTER, HEAD, DEPUTY, PRINCIPAL, CO_DEPUTY, CO_DEPUTY_2, STAND_IN, STRANGER = 1, 2, 3, 4, 5, 6, 7, 9
 CHAIN = Chain({Level.SECTION_HEAD: (HEAD,), Level.DEPUTY: (DEPUTY,), Level.PRINCIPAL: (PRINCIPAL,)})
@@ -66,6 +69,8 @@ def right_command(matter: MatterView, action: Action) -> Command:
     step = matter.steps[-1]
     if action is Action.GIVE_REFUSAL_TEXT:
         return Command(action, step.approver_id, step_id=step.id, text="理由", way_forward="建议")
+    if action is Action.CONFIRM_NO:  # the button carries its category, never any words
+        return Command(action, step.approver_id, step_id=step.id, refusal_category=RefusalCategory.LAW)
     return Command(action, step.approver_id, step_id=step.id)  # a button carries no words
 
 
@@ -172,7 +177,7 @@ def test_confirm_no_below_level_4_is_invalid(level: Level) -> None:
 
 def test_confirm_no_waits_for_reason_and_way_forward() -> None:
     matter = pending_at(Level.PRINCIPAL)
-    tap = Command(Action.CONFIRM_NO, PRINCIPAL, step_id=Level.PRINCIPAL)
+    tap = Command(Action.CONFIRM_NO, PRINCIPAL, step_id=Level.PRINCIPAL, refusal_category=RefusalCategory.LAW)
     outcome = apply(matter, tap)
     assert outcome.verdict is Verdict.NEEDS_TEXT and outcome.state is MatterState.PENDING
     assert outcome.step is not None and outcome.step.status is StepStatus.AWAITING_TEXT
@@ -401,23 +406,69 @@ def test_no_reply_after_terminal(state: MatterState) -> None:
 # --- who may decide (代理) --------------------------------------------------------------------------
 
 
-def test_may_decide_approver_leader_and_stand_in() -> None:
+def test_may_decide_the_holder_now_or_the_leader() -> None:
     own = StepView(id=1, level=3, approver_id=DEPUTY)
-    assert may_decide(own, Command(Action.CAN_DO, DEPUTY))
-    assert not may_decide(own, Command(Action.CAN_DO, STAND_IN))
+    alone = MatterView(MatterState.PENDING, 3, SUBMITTER, CHAIN, (own,))
+    assert may_decide(own, alone, DEPUTY)
+    assert not may_decide(own, alone, STAND_IN)
     # The stand-in acting for the deputy today may decide the deputy's own step.
-    assert may_decide(own, Command(Action.CAN_DO, STAND_IN, standing_in_for=frozenset({DEPUTY})))
-    # A step opened for the stand-in on the deputy's behalf: both may decide.
+    away = replace(alone, stand_ins={DEPUTY: STAND_IN})
+    assert may_decide(own, away, STAND_IN) and may_decide(own, away, DEPUTY)
+    assert not may_decide(own, away, STRANGER)
+
+
+def test_a_stand_in_whose_range_ended_no_longer_holds_the_step() -> None:
     delegated = StepView(id=1, level=3, approver_id=STAND_IN, on_behalf_of_id=DEPUTY)
-    assert may_decide(delegated, Command(Action.CAN_DO, STAND_IN))
-    assert may_decide(delegated, Command(Action.CAN_DO, DEPUTY))
-    assert not may_decide(delegated, Command(Action.CAN_DO, STRANGER))
-    assert not may_decide(delegated, Command(Action.CAN_DO, STRANGER, standing_in_for=frozenset({PRINCIPAL})))
+    during = MatterView(MatterState.PENDING, 3, SUBMITTER, CHAIN, (delegated,), {DEPUTY: STAND_IN})
+    assert holders(during) == {1: STAND_IN} and may_decide(delegated, during, STAND_IN)
+    after = replace(during, stand_ins={})
+    assert holders(after) == {1: DEPUTY}
+    assert not may_decide(delegated, after, STAND_IN) and may_decide(delegated, after, DEPUTY)
 
 
 def test_stand_in_decides_through_apply() -> None:
     steps = (StepView(id=3, level=3, approver_id=STAND_IN, on_behalf_of_id=DEPUTY),)
-    matter = MatterView(MatterState.PENDING, 3, SUBMITTER, CHAIN, steps)
+    matter = MatterView(MatterState.PENDING, 3, SUBMITTER, CHAIN, steps, {DEPUTY: STAND_IN})
     for actor in (STAND_IN, DEPUTY):
         outcome = apply(matter, Command(Action.ESCALATE, actor, step_id=3))
         assert outcome.verdict is Verdict.APPLIED and outcome.level == Level.PRINCIPAL
+
+
+# --- nobody decides their own matter; nobody holds two steps ---------------------------------------
+
+
+def test_a_head_whose_stand_in_submits_is_skipped() -> None:
+    assert first_opening(CHAIN, SUBMITTER, {HEAD: SUBMITTER}) == Opening(Level.DEPUTY, (DEPUTY,))
+    assert first_opening(CHAIN, SUBMITTER, {HEAD: STAND_IN}) == Opening(Level.SECTION_HEAD, (HEAD,))
+
+
+def test_the_submitter_never_decides_even_as_the_active_stand_in() -> None:
+    delegated = StepView(id=2, level=2, approver_id=SUBMITTER, on_behalf_of_id=HEAD)
+    matter = MatterView(MatterState.PENDING, 2, SUBMITTER, CHAIN, (delegated,), {HEAD: SUBMITTER})
+    assert holders(matter) == {2: HEAD}
+    outcome = apply(matter, Command(Action.CAN_DO, SUBMITTER, step_id=2))
+    assert outcome.verdict is Verdict.NOT_ALLOWED
+    assert apply(matter, Command(Action.CAN_DO, HEAD, step_id=2)).verdict is Verdict.APPLIED
+
+
+def test_a_consulted_deputy_standing_in_for_the_other_keeps_only_his_own_step() -> None:
+    assert assign_holders((DEPUTY, CO_DEPUTY), SUBMITTER, {DEPUTY: CO_DEPUTY}) == (DEPUTY, CO_DEPUTY)
+    steps = (
+        StepView(id=3, level=3, approver_id=DEPUTY),
+        StepView(id=4, level=3, approver_id=CO_DEPUTY, lead=False),
+    )
+    matter = MatterView(MatterState.PENDING, 3, SUBMITTER, CONSULTING, steps, {DEPUTY: CO_DEPUTY})
+    assert holders(matter) == {3: DEPUTY, 4: CO_DEPUTY}
+    assert apply(matter, Command(Action.CAN_DO, CO_DEPUTY, step_id=3)).verdict is Verdict.NOT_ALLOWED
+
+
+def test_one_stand_in_for_two_consulted_deputies_holds_one_step() -> None:
+    held = assign_holders((DEPUTY, CO_DEPUTY), SUBMITTER, {DEPUTY: STAND_IN, CO_DEPUTY: STAND_IN})
+    assert held == (STAND_IN, CO_DEPUTY)
+
+
+def test_confirm_no_without_a_category_is_refused() -> None:
+    matter = pending_at(Level.PRINCIPAL)
+    outcome = apply(matter, Command(Action.CONFIRM_NO, PRINCIPAL, step_id=Level.PRINCIPAL))
+    assert outcome.verdict is Verdict.INVALID and "选择原因" in outcome.notes[0]
+    assert outcome.step_changes == ()
