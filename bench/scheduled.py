@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 
 import asyncpg
@@ -29,6 +30,7 @@ MESSAGES, PEOPLE = 10_000, 500
 OPEN, DUE, MORE_DUE = 100_000, 1_000, 10_000
 SUMMARY_MATTERS, SUMMARY_SECTIONS = 1_000_000, 40
 MB = 1024 * 1024
+PASS_LIMIT = 900  # seconds
 
 
 async def delivery(p: Processes) -> Row:
@@ -78,7 +80,13 @@ async def run_pass(p: Processes) -> dict[str, float]:
         sys.executable, "-m", "bench.passes", "reminders", "big", cwd=ROOT, env=p.env(),
         stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    out, _ = await proc.communicate()
+    try:
+        async with asyncio.timeout(PASS_LIMIT):
+            out, _ = await proc.communicate()
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        return {"seconds": float("inf"), "maxrss_bytes": 0, "outbox_rows": 0}
     if proc.returncode != 0:
         return {"seconds": float("nan"), "maxrss_bytes": 0, "outbox_rows": 0}
     result: dict[str, float] = json.loads(out.decode().strip().splitlines()[-1])
@@ -141,7 +149,12 @@ def _summary_process(env: dict[str, str], quarter: str) -> tuple[float, int, int
         [sys.executable, "-m", "bot.cli", "digest", "--quarter", quarter, "--post", "--org", "big"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
     )  # fmt: skip
-    _, status, usage = os.wait4(proc.pid, 0)
+    timer = threading.Timer(PASS_LIMIT, proc.kill)  # a summary that never ends is a miss, not a hang
+    timer.start()
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
     proc.returncode = os.waitstatus_to_exitcode(status)
     return time.perf_counter() - start, usage.ru_maxrss * 1024, proc.returncode
 
