@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -44,17 +45,15 @@ def cards(sent: list[Delivery], users: set[str]) -> list[Delivery]:
 
 async def stored(cluster: Cluster, count: str, expected: int) -> None:
     """Until ``count`` reaches ``expected`` (a callback answered at WeCom's 4 s budget may still be
-    committing); a shortfall names itself."""
-    seen = [0]
-
-    async def reached() -> bool:
-        seen[0] = int((await cluster.sql(count))[0]["n"])
-        return seen[0] >= expected
-
-    try:
-        await wait_for(reached, within=120, what=count)
-    except TimeoutError:
-        pytest.fail(f"{count}: {seen[0]} of {expected} after 120 s")
+    committing); a shortfall (the count stuck for 10 s) names itself."""
+    seen, since = -1, time.monotonic()
+    while seen < expected:
+        n = int((await cluster.sql(count))[0]["n"])
+        if n != seen:
+            seen, since = n, time.monotonic()
+        elif time.monotonic() - since > 10:
+            pytest.fail(f"{count}: {seen} of {expected}, unchanged for 10 s")
+        await asyncio.sleep(0.2)
 
 
 DECIDED = "SELECT count(*) AS n FROM decision_step WHERE status = 'decided'"
