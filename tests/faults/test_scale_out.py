@@ -74,8 +74,10 @@ async def audit_chain_ok(database_url: str) -> tuple[bool, int]:
 @pytest.mark.timeout(900)
 @pytest.mark.xfail(
     strict=True,
-    reason="contention (scale-hotpath): concurrent submissions collide on the MAX(seq)+1 matter number "
-    "and the audit seq, and dispatch gives up after 4 attempts (系统繁忙): 636 of 1,000 lost before the fix",
+    reason="contention (scale-hotpath): concurrent submissions collide on the MAX(seq)+1 matter number and the "
+    "audit seq and dispatch gives up (系统繁忙), 636 of 1,000 lost on main; with scale-hotpath and outbox merged "
+    "(tried at 12:30) all 1,000 go through once, but the per-member limiter (outbox) counts a slot when a send "
+    "starts while WeCom counts arrivals: 16 texts over 30/min reached one deputy and the fake dropped them",
 )
 async def test_two_webs_and_two_workers_carry_1000_matters_through_the_chain_each_message_once(
     big_cluster: Cluster, http: aiohttp.ClientSession
@@ -183,7 +185,7 @@ async def test_with_the_clock_advanced_both_webs_and_workers_send_each_reminder_
     repeated = collections.Counter((r["channel"], r["kind"], r["text"]) for r in rows)
     assert [key for key, n in repeated.items() if n > 1] == []
     reminded = {r["channel"] for r in rows if "提醒" in r["text"]}
-    assert {f"user:{head}" for _, head, _ in submitters} <= reminded
+    assert {f"user:{submitters[i % len(submitters)][1]}" for i in range(MATTERS)} <= reminded
     summaries = [r for r in rows if r["channel"].startswith("group:") and "汇总" in r["text"]]
     assert len(summaries) == 1
 
