@@ -133,7 +133,7 @@ async def dispatch_text(resources: Resources, commands: Commands, event: TextMes
             raise UserError("消息是空的。发送“帮助”查看用法。")
         raise UserError(f"没有“{word[:20]}”这个命令。发送“帮助”查看用法，发送“说不”获取审批表模板。")
 
-    return await _run(resources, person, event.dedupe_key, handle, usages=commands.usages())
+    return await _run(resources, person, event.dedupe_key, handle, usages=commands.usages(person.roles or []))
 
 
 async def _open_prompt(ctx: HandlerContext) -> int | None:

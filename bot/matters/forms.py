@@ -44,6 +44,19 @@ def _normalise_label(label: str) -> str:
     return re.sub(r"[\s“”\"'‘’]", "", label)
 
 
+HINT_MARKS = ("*", "＊")
+
+
+def holds_hint(value: str, hint: str = "") -> bool:
+    """True when ``value`` is still the template's placeholder: it starts with ``*`` (the template
+    marks every hint with one) or it is the hint itself without its ``*``. Such a field is empty."""
+    text = value.strip()
+    if text.startswith(HINT_MARKS):
+        return True
+    bare = hint.strip().lstrip("".join(HINT_MARKS)).strip()
+    return bool(bare) and text == bare
+
+
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.calendar.workdays import load_calendar
 from bot.errors import UserError
 from bot.matters.chain import chain_for, stand_ins_on
+from bot.matters.co_departments import notify_co_departments
 from bot.matters.numbers import format_number, next_seq
 from bot.matters.steps import open_steps, step_names
 from bot.matters.store import MatterForm, ServiceResult, audit_matter, local_today
@@ -54,12 +55,17 @@ async def submit_matter(batch: OutboxBatch, submitter: Person, form: MatterForm)
     steps = await open_steps(batch, matter, opening)
     await audit_matter(batch, submitter, "submit", matter, approvers=list(opening.approver_ids))
     names = await step_names(steps)
+    level_title = LEVEL_TITLES[opening.level]
+    told = await notify_co_departments(
+        batch, matter, form.co_departments, level_title=level_title, names=names
+    )
     message = render_text(
         "submitted.md.j2",
         matter=matter,
-        level_title=LEVEL_TITLES[opening.level],
+        level_title=level_title,
         names=names,
         due=format_local(matter.due_at, batch.settings.tz),
         co_departments=[d.name for d in form.co_departments],
+        told=told,
     )
     return ServiceResult(message, matter)

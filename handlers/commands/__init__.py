@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.commands import decisions, digest, lifecycle, queries, reference, submit
+from handlers.commands import decisions, digest, lifecycle, nudge, queries, reference, submit, watch
 from handlers.commands.registry import Commands, CommandSpec, split_command
 
 __all__ = ["CommandSpec", "Commands", "build_commands", "split_command"]
@@ -10,5 +10,12 @@ __all__ = ["CommandSpec", "Commands", "build_commands", "split_command"]
 
 def build_commands() -> Commands:
     return Commands(
-        submit.router, decisions.router, queries.router, lifecycle.router, reference.router, digest.router
+        submit.router,
+        decisions.router,
+        queries.router,
+        nudge.router,
+        lifecycle.router,
+        reference.router,
+        watch.router,
+        digest.router,
     )

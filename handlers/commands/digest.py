@@ -12,17 +12,20 @@ from models.org import Role
 
 router = CommandRouter()
 
-ALLOWED = {Role.OFFICE.value, Role.ADMIN.value, Role.PRINCIPAL.value, Role.DEPUTY.value, Role.SECTION_HEAD.value,
-           Role.DISCIPLINE.value}  # fmt: skip
+ALLOWED = frozenset(
+    {Role.OFFICE, Role.ADMIN, Role.PRINCIPAL, Role.DEPUTY, Role.SECTION_HEAD, Role.DISCIPLINE}
+)
+# confirm_report lets the unit principal and the office confirm (it says so to anyone else).
+CONFIRMERS = frozenset({Role.PRINCIPAL, Role.OFFICE})
 
 
-@router.command("汇总", "digest", usage="汇总 [2026Q3]：季度汇总", rank=90)
+@router.command("汇总", "digest", usage="汇总 [2026Q3]：季度汇总", rank=90, roles=ALLOWED)
 async def handle_digest(ctx: HandlerContext, body: str) -> str:
 
     words = body.split()
     if words and words[0] in ("确认", "报送", "confirm"):
         return await handle_confirm(ctx, " ".join(words[1:]))
-    if not ALLOWED.intersection(ctx.person.roles or []):
+    if not any(role in ALLOWED for role in ctx.person.roles or []):
         raise UserError("季度汇总仅向办公室和各级领导提供。")
     if words:
         try:
@@ -35,7 +38,11 @@ async def handle_digest(ctx: HandlerContext, body: str) -> str:
 
 
 @router.command(
-    "报送", "confirm", usage="报送 [2026Q4]：确认本单位季度汇总表已报送（主要领导或办公室）", rank=100
+    "报送",
+    "confirm",
+    usage="报送 [2026Q4]：确认本单位季度汇总表已报送（主要领导或办公室）",
+    rank=100,
+    roles=CONFIRMERS,
 )
 async def handle_confirm(ctx: HandlerContext, body: str) -> str:
     """报送 [2026Q4]: the unit principal (or office) confirms the unit's quarterly 汇总表."""

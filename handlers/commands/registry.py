@@ -4,10 +4,11 @@ with ``@router.command("待办", "todo", usage=…)``; ``Commands`` joins the ro
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from handlers.context import HandlerContext
+from models.org import Role
 
 CommandHandler = Callable[[HandlerContext, str], Awaitable[str]]
 
@@ -18,6 +19,11 @@ class CommandSpec:
     handler: CommandHandler
     usage: str
     rank: int  # where 帮助 lists the command (the order people need them, not the module order)
+    # Who sees the command in 帮助 (empty: everyone). The handler still checks who may use it.
+    roles: frozenset[Role] = frozenset()
+
+    def shown_to(self, roles: Iterable[str]) -> bool:
+        return not self.roles or any(role in self.roles for role in roles)
 
 
 class CommandRouter:
@@ -26,11 +32,14 @@ class CommandRouter:
     def __init__(self) -> None:
         self.specs: list[CommandSpec] = []
 
-    def command(self, *names: str, usage: str, rank: int) -> Callable[[CommandHandler], CommandHandler]:
-        """Register the decorated handler under ``names`` (Chinese first, then English aliases)."""
+    def command(
+        self, *names: str, usage: str, rank: int, roles: Iterable[Role] = ()
+    ) -> Callable[[CommandHandler], CommandHandler]:
+        """Register the decorated handler under ``names`` (Chinese first, then English aliases);
+        ``roles``: the roles 帮助 shows it to (none given: everyone)."""
 
         def register(handler: CommandHandler) -> CommandHandler:
-            self.specs.append(CommandSpec(names, handler, usage, rank))
+            self.specs.append(CommandSpec(names, handler, usage, rank, frozenset(roles)))
             return handler
 
         return register
@@ -54,9 +63,10 @@ class Commands:
     def words(self) -> dict[str, CommandSpec]:
         return dict(self._by_word)
 
-    def usages(self) -> tuple[str, ...]:
-        """One line per command, in 帮助's order."""
-        return tuple(spec.usage for spec in self._specs)
+    def usages(self, roles: Iterable[str] | None = None) -> tuple[str, ...]:
+        """One line per command, in 帮助's order: every command, or those shown to ``roles``."""
+        held = None if roles is None else list(roles)
+        return tuple(spec.usage for spec in self._specs if held is None or spec.shown_to(held))
 
 
 def split_command(text: str) -> tuple[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.errors import UserError
-from bot.matters.forms import normalise_phone, parse_fields
+from bot.matters.forms import holds_hint, normalise_phone, parse_fields
 from bot.matters.store import MatterForm
 from bot.matters.submit import submit_matter
 from bot.texts import render_text
@@ -33,6 +33,16 @@ FIELD_ALIASES = {
     "协办股室": "co_departments",
 }
 REQUIRED = (("applicant", "服务对象"), ("phone", "联系电话"), ("subject", "事项"), ("reason", "拟说不理由"))
+# The 审批表 template's placeholder per field (the template shows them; a value still holding one
+# counts as empty). Optional fields show no placeholder.
+HINTS = {
+    "applicant": "*申请人姓名或企业名称",
+    "phone": "*手机或固定电话",
+    "subject": "*申请办理的事项",
+    "reason": "*为什么拟不予办理",
+}
+OPTIONAL = (("request", "诉求"), ("policy_basis", "政策依据"), ("catalog_code", "清单编号"),
+            ("co_departments", "协办股室"))  # fmt: skip
 LIMITS = {"applicant": 100, "subject": 500, "reason": 2000, "request": 2000, "policy_basis": 2000}
 
 
@@ -41,16 +51,35 @@ LIMITS = {"applicant": 100, "subject": 500, "reason": 2000, "request": 2000, "po
 )
 async def handle_submit(ctx: HandlerContext, body: str) -> str:
     if not body.strip():
-        return render_text("submit_form.md.j2")
+        return render_text(
+            "submit_form.md.j2", required=[(label, HINTS[key]) for key, label in REQUIRED], optional=OPTIONAL
+        )
     form = await parse_matter_form(ctx, body)
     result = await submit_matter(ctx.batch, ctx.person, form)
     return result.message
 
 
+def _filled(values: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The fields without those still holding a template placeholder (they count as empty), and a
+    problem for each required field that is empty and each field left as its placeholder."""
+    placeholders = {
+        key: value.strip() for key, value in values.items() if holds_hint(value, HINTS.get(key, ""))
+    }
+    filled = {key: value for key, value in values.items() if key not in placeholders}
+    problems = []
+    for key, label in REQUIRED:
+        if key in placeholders:
+            problems.append(f"“{label}”还是模板里的提示“{placeholders[key][:20]}”，请填写实际内容")
+        elif not filled.get(key, "").strip():
+            problems.append(f"缺少“{label}”")
+    problems += [f"“{_label(key)}”还是模板里的提示，请填写实际内容或删去这一行"
+                 for key in placeholders if key not in HINTS]  # fmt: skip
+    return filled, problems
+
+
 async def parse_matter_form(ctx: HandlerContext, body: str) -> MatterForm:
     """Validate every field and name each problem at once, so one correction is enough."""
-    values = parse_fields(body, FIELD_ALIASES)
-    problems = [f"缺少“{label}”" for key, label in REQUIRED if not values.get(key, "").strip()]
+    values, problems = _filled(parse_fields(body, FIELD_ALIASES))
     phone = values.get("phone", "").strip()
     normalised_phone = normalise_phone(phone) if phone else None
     if phone and normalised_phone is None:

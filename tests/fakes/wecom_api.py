@@ -4,7 +4,10 @@ It checks request shapes against WeCom's documented limits (independently of the
 checks), answers like WeCom does (``errcode``/``errmsg``, ``msgid``, ``response_code``) and can be
 told to fail: expire tokens (42001), rate-limit (45009), untrusted IP (60020), or any errcode on
 the next calls of a path. It also drops, as WeCom does silently, app messages beyond 30 a minute
-to one member, so tests can prove the adapter's limiter keeps under it.
+to one member, so tests can prove the adapter's limiter keeps under it, and a ``message/send`` with
+``enable_duplicate_check`` whose body is byte-identical to one accepted within
+``duplicate_check_interval`` seconds (answered ``ok`` with the first message's msgid, shown to
+nobody, counted in ``duplicates``).
 """
 
 from __future__ import annotations
@@ -174,7 +177,7 @@ class FakeWeCom:
         msgtype = body.get("msgtype")
         if msgtype not in body:
             return _err(40008, "invalid message type")
-        fingerprint = json.dumps(body, sort_keys=True)
+        fingerprint = (await request.read()).decode()  # WeCom compares the request as sent
         if body.get("enable_duplicate_check"):
             interval = int(body.get("duplicate_check_interval", 1800))
             previous = self._recent.get(fingerprint)

@@ -727,11 +727,22 @@ async def test_digest_permissions_and_quarter(world: World) -> None:
 
 
 @pytest.mark.parametrize("word", ["帮助", "help", "HELP", "?", "？"])
-async def test_help_lists_every_command(world: World, word: str) -> None:
+async def test_help_lists_the_commands_staff_may_use(world: World, word: str) -> None:
     reply = await world.say("zhangwei", word)
     assert reply.ok and reply.message.startswith("张伟，您好")
-    for command in ("说不", "待办", "我的", "查询", "回复", "撤回", "意见", "清单", "汇总", "帮助"):
+    for command in ("说不", "待办", "我的", "查询", "催办", "回复", "撤回", "意见", "清单", "帮助"):
         assert f"- {command}" in reply.message or f"/ {command}" in reply.message, command
+    for command in ("汇总", "报送", "在办", "逾期"):  # the office's and leaders' commands
+        assert f"- {command}" not in reply.message, command
+
+
+async def test_help_shows_the_office_and_leaders_their_commands(world: World) -> None:
+    for handle in ("zhouwenbin", "wangjianguo"):  # the office, the principal
+        reply = await world.say(handle, "帮助")
+        for command in ("说不", "在办", "逾期", "汇总", "报送", "帮助"):
+            assert f"- {command}" in reply.message, (handle, command)
+    deputy = await world.say("liminghua", "帮助")
+    assert "- 在办" in deputy.message and "- 汇总" in deputy.message and "- 报送" not in deputy.message
 
 
 ALIASES = [("说不", "submit"), ("待办", "todo"), ("我的", "mine"), ("清单", "catalog"), ("帮助", "help"),

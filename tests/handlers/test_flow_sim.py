@@ -110,3 +110,48 @@ async def test_submit_escalate_twice_refuse_reply_close(stack: Stack) -> None:
     assert matter.state == "closed" and matter.outcome == "confirm_no"
     assert (await verify_chain(matter.organisation_id)).ok
     assert await OutboxMessage.filter(status="pending").count() == 0
+
+
+async def advance(stack: Stack, duration: str) -> None:
+    response = await stack.client.post("/sim/api/clock", json={"advance": duration})
+    assert response.status == 200, await response.text()
+
+
+async def test_template_co_department_notice_nudge_and_lists_through_the_simulator(stack: Stack) -> None:
+    # The 审批表 template sent back with only the phone filled in: refused, nothing reaches anyone.
+    await say(stack, "zhangwei", "说不")
+    template = await last_text(stack, "zhangwei")
+    await say(
+        stack, "zhangwei", template[template.index("说不\n") :].replace("*手机或固定电话", "13800001111")
+    )
+    assert "“服务对象”还是模板里的提示" in await last_text(stack, "zhangwei")
+    assert await Matter.all().count() == 0 and not await inbox(stack, "chenguoqing")
+
+    # 协办股室: the co-department's head is told, and may look the matter up.
+    await say(stack, "zhangwei", FORM + "\n清单编号：YS-04\n协办股室：行政审批股")
+    assert "已通知协办股室负责人：何晓燕（行政审批股）" in await last_text(stack, "zhangwei")
+    assert "TJ-2026-0001 列行政审批股为协办股室" in await last_text(stack, "hexiaoyan")
+    await say(stack, "hexiaoyan", "查询 TJ-2026-0001")
+    shown = await last_text(stack, "hexiaoyan")
+    assert "协办股室：行政审批股" in shown and "清单编号：YS-04 道路运输证年审与换发" in shown
+
+    # 催办 after an hour; again at once is refused; two working hours later it works.
+    await advance(stack, "PT1H")
+    await say(stack, "zhangwei", "催办 TJ-2026-0001")
+    assert "已向股室负责人 陈国庆 催办" in await last_text(stack, "zhangwei")
+    assert (await last_text(stack, "chenguoqing")).startswith("【催办】张伟催办")
+    await say(stack, "zhangwei", "催办 TJ-2026-0001")
+    assert "下次可催办时间" in await last_text(stack, "zhangwei")
+    await advance(stack, "PT2H")
+    await say(stack, "zhangwei", "催办 TJ-2026-0001")
+    assert "已向股室负责人 陈国庆 催办" in await last_text(stack, "zhangwei")
+
+    # The office lists it; after the deadline it is overdue.
+    await say(stack, "zhouwenbin", "在办")
+    assert "TJ-2026-0001 道路运输经营许可证延续｜运输管理股｜股室负责人 陈国庆｜剩" in await last_text(
+        stack, "zhouwenbin"
+    )
+    await advance(stack, "P4D")
+    await say(stack, "zhouwenbin", "逾期")
+    assert "TJ-2026-0001" in await last_text(stack, "zhouwenbin")
+    assert await OutboxMessage.filter(status="pending").count() == 0

@@ -32,6 +32,10 @@ RESPONSE_CODE_LIFETIME = dt.timedelta(hours=72)
 _CODE_MARGIN = dt.timedelta(minutes=10)
 APP_MARKDOWN_BYTES = 2048  # message/send and appchat/send text and markdown content
 ROBOT_MARKDOWN_BYTES = 4096
+# WeCom drops a message/send whose body is byte-identical to one sent within this many seconds when
+# enable_duplicate_check is set. Only cards carry it: their task_id is unique per delivery, so only a
+# resend of the same delivery matches. Texts never do: two answers to the same command (查询 twice)
+# are byte-identical, and the second must arrive.
 DUPLICATE_CHECK_SECONDS = 1800
 _PART_DONE_SECONDS = 2 * 86400
 _TASKREF_SECONDS = 400 * 86400
@@ -263,7 +267,7 @@ class WeComMessenger:
         if base != card.ref:  # only for refs WeCom would not take: remember how to map back
             await self.resources.redis.set(f"wecom:taskref:{base}", card.ref, ex=_TASKREF_SECONDS)
         message = {"msgtype": "template_card", "template_card": self._template(card, task_id)}
-        data = await self._send_to_member(to, user, message)
+        data = await self._send_to_member(to, user, message, duplicate_check=True)
         now = self.resources.clock.now().isoformat()
         state = {"task_id": task_id, "msgid": str(data.get("msgid", "")), "sent_at": now}
         if data.get("response_code"):
@@ -272,7 +276,9 @@ class WeComMessenger:
             state |= {"send_response_code": str(data["response_code"]), "send_response_code_at": now}
         return state
 
-    async def _send_to_member(self, to: Recipient, user: str, message: dict[str, Any]) -> dict[str, Any]:
+    async def _send_to_member(
+        self, to: Recipient, user: str, message: dict[str, Any], *, duplicate_check: bool = False
+    ) -> dict[str, Any]:
         wait = await self.members.acquire(user, self.resources.clock.now().timestamp())
         if wait > 0:
             raise DeliveryError(
@@ -280,13 +286,9 @@ class WeComMessenger:
                 transient=True,
                 retry_after=wait,
             )
-        body = {
-            "touser": user,
-            "agentid": self.agent_id,
-            **message,
-            "enable_duplicate_check": 1,
-            "duplicate_check_interval": DUPLICATE_CHECK_SECONDS,
-        }
+        body: dict[str, Any] = {"touser": user, "agentid": self.agent_id, **message}
+        if duplicate_check:
+            body |= {"enable_duplicate_check": 1, "duplicate_check_interval": DUPLICATE_CHECK_SECONDS}
         data = await self.client.post("/cgi-bin/message/send", body)
         invalid = str(data.get("invaliduser", "") or "")
         if user in invalid.split("|"):

@@ -36,10 +36,12 @@ def test_split_command(text: str, word: str, body: str) -> None:
 
 def test_command_table_has_every_word_and_alias() -> None:
     table = build_commands().words()
-    for word in ("说不", "提级", "待办", "我的", "查询", "回复", "撤回", "意见", "清单", "汇总", "帮助"):
+    for word in ("说不", "提级", "待办", "我的", "查询", "催办", "回复", "撤回", "意见", "清单", "在办", "逾期", "汇总",
+                 "帮助"):  # fmt: skip
         assert word in table, word
-    pairs = [("说不", "submit"), ("待办", "todo"), ("我的", "mine"), ("查询", "show"), ("回复", "reply"),
-             ("撤回", "withdraw"), ("意见", "comment"), ("清单", "catalog"), ("汇总", "digest"), ("帮助", "help")]  # fmt: skip
+    pairs = [("说不", "submit"), ("待办", "todo"), ("我的", "mine"), ("查询", "show"), ("催办", "nudge"),
+             ("回复", "reply"), ("撤回", "withdraw"), ("意见", "comment"), ("清单", "catalog"), ("在办", "open"),
+             ("逾期", "overdue"), ("汇总", "digest"), ("帮助", "help")]  # fmt: skip
     for chinese, english in pairs:
         assert table[chinese] is table[english], english
     assert table["说不"] is table["提级"]
@@ -49,8 +51,28 @@ def test_command_table_has_every_word_and_alias() -> None:
 def test_help_lists_every_command_once_in_the_order_people_need_them() -> None:
     usages = build_commands().usages()
     assert [u.split("：")[0].split(" ")[0] for u in usages] == [
-        "说不", "待办", "我的", "查询", "回复", "撤回", "意见", "清单", "汇总", "报送", "帮助"
+        "说不", "待办", "我的", "查询", "催办", "回复", "撤回", "意见", "清单", "在办", "逾期", "汇总", "报送", "帮助"
     ]  # fmt: skip
+
+
+def words_shown_to(*roles: str) -> list[str]:
+    return [u.split("：")[0].split(" ")[0] for u in build_commands().usages(roles)]
+
+
+def test_help_shows_staff_no_digest_no_confirmation_and_no_lists() -> None:
+    shown = words_shown_to("staff")
+    assert "汇总" not in shown and "报送" not in shown and "在办" not in shown and "逾期" not in shown
+    assert {"说不", "待办", "我的", "查询", "催办", "回复", "撤回", "意见", "清单", "帮助"} <= set(shown)
+
+
+def test_help_shows_leaders_and_the_office_what_they_may_use() -> None:
+    for roles in (("staff", "office"), ("principal",)):
+        assert {"在办", "逾期", "汇总", "报送"} <= set(words_shown_to(*roles)), roles
+    for roles in (("deputy",), ("staff", "section_head"), ("discipline",)):
+        shown = words_shown_to(*roles)
+        assert {"在办", "逾期", "汇总"} <= set(shown) and "报送" not in shown, (
+            roles
+        )  # only principal or office
 
 
 def test_a_word_registered_twice_is_refused() -> None:

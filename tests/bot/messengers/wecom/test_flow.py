@@ -203,3 +203,23 @@ async def test_reminders_and_the_quarterly_digest_arrive(world: WeComWorld) -> N
     assert {g for g in fake.chats} <= {m["chatid"] for m in fake.appchat}  # every WeCom group got it
     # (The example org's 执法大队 group is on DingTalk, not configured here: only that one fails.)
     assert await OutboxMessage.filter(status="failed", platform="wecom").count() == 0
+
+
+async def test_the_same_command_twice_within_half_an_hour_gets_two_answers(world: WeComWorld) -> None:
+    """WeCom silently drops a byte-identical message/send with enable_duplicate_check inside its
+    interval (the fake does too): answers to commands must not carry it (finding 14)."""
+    fake = world.fake
+    await world.say(STAFF, FORM)
+    for command in ("查询 TJ-2026-0001", "帮助"):
+        before = len(fake.texts_to(STAFF))
+        await world.say(STAFF, command)
+        world.clock.advance(dt.timedelta(minutes=5))
+        await world.say(STAFF, command)
+        answers = fake.texts_to(STAFF)[before:]
+        assert len(answers) == 2 and answers[0] == answers[1], (command, answers)
+        assert ("TJ-2026-0001" if command.startswith("查询") else "张伟，您好") in answers[0]
+    assert fake.duplicates == 0
+    texts = [d for d in fake.sent if d.msgtype in ("text", "markdown")]
+    assert texts and not any("enable_duplicate_check" in d.body for d in texts)
+    # Cards keep the check: their task_id differs per delivery, so only a resend of one matches.
+    assert all(d.body["enable_duplicate_check"] == 1 for d in fake.sent if d.msgtype == "template_card")

@@ -82,6 +82,31 @@ async def test_a_retried_send_is_not_delivered_twice(messenger: WeComMessenger, 
     assert fake.duplicates == 1 and len(fake.cards_to("wangju")) == 1
 
 
+async def test_the_same_text_sent_twice_is_delivered_twice(
+    messenger: WeComMessenger, fake: FakeWeCom
+) -> None:
+    """Two answers to the same command are byte-identical bodies: WeCom's duplicate check (which the
+    fake enforces) would drop the second, so texts go without it."""
+    for key in ("reply:msg-1", "reply:msg-2"):
+        await messenger.send_text(LEADER, "TJ-2026-0001 审批中", markdown=False, dedupe_key=key)
+    assert fake.texts_to("wangju") == ["TJ-2026-0001 审批中"] * 2 and fake.duplicates == 0
+    assert all("enable_duplicate_check" not in d.body for d in fake.sent)
+
+
+async def test_the_fake_drops_a_byte_identical_body_with_the_duplicate_check(
+    messenger: WeComMessenger, fake: FakeWeCom, clock: SimClock
+) -> None:
+    body = {"touser": "wangju", "agentid": fake.agent_id, "msgtype": "text", "text": {"content": "同一条"},
+            "enable_duplicate_check": 1, "duplicate_check_interval": 1800}  # fmt: skip
+    first = await messenger.client.post("/cgi-bin/message/send", body)
+    again = await messenger.client.post("/cgi-bin/message/send", body)
+    assert again["errcode"] == 0 and again["msgid"] == first["msgid"]  # "ok", yet shown to nobody
+    assert fake.texts_to("wangju") == ["同一条"] and fake.duplicates == 1
+    clock.advance(dt.timedelta(seconds=1801))
+    await messenger.client.post("/cgi-bin/message/send", body)
+    assert fake.texts_to("wangju") == ["同一条"] * 2
+
+
 async def test_update_after_a_click_uses_the_clicks_code_for_everyone(
     messenger: WeComMessenger, fake: FakeWeCom
 ) -> None:
