@@ -46,13 +46,14 @@ async def measure(p: Processes) -> list[Row]:
         web_figures.RATE * web_figures.RATE_SECONDS,
         web_figures.LATENCY_SAMPLES,
     )
-    # Distinct matters for each run; the last card stays unclicked (the reminder pass copies its matter).
+    # Distinct matters for each run, the latency samples first (if submissions were lost, the runs
+    # with many clicks get fewer); the cards left unclicked are the reminder pass's open matters.
+    latency_cards, cards = cards[:latency_n], cards[latency_n:-1]  # the last one is never clicked
     await step("clicks", lambda: web_figures.clicks(p, traffic, cards[:n]))
     await step(
         "clicks at a fixed rate", lambda: web_figures.clicks_at_rate(p, traffic, cards[n : n + rate_n])
     )
     await web_figures.settled(p.database_url)
-    latency_cards = cards[n + rate_n : n + rate_n + latency_n]
     await step("click → next card", lambda: web_figures.click_to_next_card(p, traffic, latency_cards))
     await web_figures.settled(p.database_url)
     await step("delivery", lambda: scheduled.delivery(p))

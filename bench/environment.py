@@ -91,6 +91,7 @@ async def running(workdir: Path, database_url: str) -> AsyncIterator[Processes]:
     await prepare_database(database_url, workdir / "setup", org)
     redis = RedisServer.in_dir(workdir)
     async with redis, FakeWeComServer() as wecom:
+        wecom.api.chats.add("bigOffice")  # the office group of ORG, where the summary is posted
         env = tiji_env(workdir / "web", database_url=database_url, redis_url=redis.url, wecom=wecom)
         web = serve(workdir, env)
         worker_env = tiji_env(workdir / "worker", database_url=database_url, redis_url=redis.url, wecom=wecom)

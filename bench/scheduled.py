@@ -78,19 +78,24 @@ async def delivery(p: Processes) -> Row:
 async def run_pass(p: Processes) -> dict[str, float]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bench.passes", "reminders", "big", cwd=ROOT, env=p.env(),
-        stdout=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     try:
         async with asyncio.timeout(PASS_LIMIT):
-            out, _ = await proc.communicate()
+            out, err = await proc.communicate()
     except TimeoutError:
         proc.kill()
         await proc.wait()
-        return {"seconds": float("inf"), "maxrss_bytes": 0, "outbox_rows": 0}
+        raise PassFailed(f"the pass ran over {PASS_LIMIT} s") from None
     if proc.returncode != 0:
-        return {"seconds": float("nan"), "maxrss_bytes": 0, "outbox_rows": 0}
+        lines = err.decode(errors="replace").strip().splitlines()
+        raise PassFailed(f"the pass crashed: {lines[-1] if lines else proc.returncode}")
     result: dict[str, float] = json.loads(out.decode().strip().splitlines()[-1])
     return result
+
+
+class PassFailed(RuntimeError):
+    """The pass process crashed or ran over its bound (reported in the table as the figure)."""
 
 
 async def template(conn: asyncpg.Connection, state: str) -> int:
