@@ -25,6 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check bot handlers models tests bench
 	$(BIN)/ruff format --check bot handlers models tests bench
 	$(BIN)/lint-imports
+	$(BIN)/bandit -c pyproject.toml -r bot handlers models --severity-level medium -q
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

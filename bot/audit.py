@@ -1,8 +1,14 @@
 """The append-only audit log: each row carries the hash of the previous one, per organisation.
 
-Rows are written inside the transaction of the change they record. Two concurrent writers both
-reading the same last row collide on the unique ``(organisation, seq)`` and one transaction retries,
-so the chain never forks.
+Rows are written inside the transaction of the change they record. The chain's head (one
+``audit_head`` row per organisation: last seq and hash) is bumped with ``UPDATE … RETURNING``
+before the row is written, so a concurrent writer of the same organisation waits on that row lock
+until the first commits (or rolls back, giving the seq back) and then links to its row: writers
+queue, they never collide, and the chain never forks. The unique ``(organisation, seq)`` stays as
+the last guard.
+
+To keep that lock short, a transaction opened with ``audit_at_commit()`` holds its rows and
+appends them as its last statements (the router does this for every event).
 """
 
 from __future__ import annotations
@@ -10,11 +16,45 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
-from models.audit import AuditEntry
+from models.audit import AuditEntry, AuditHead
+from models.counters import first_row
 
 GENESIS = "0" * 64
+
+HEAD_BUMP = 'UPDATE "audit_head" SET "seq" = "seq" + 1 WHERE "organisation_id" = $1 RETURNING "seq", "hash"'
+# An organisation's first row creates its head, after any rows written before heads existed; a
+# concurrent creator's head wins and ours does nothing.
+HEAD_START = (
+    'INSERT INTO "audit_head" ("organisation_id", "seq", "hash")'
+    ' SELECT $1, COALESCE(MAX("seq"), 0),'
+    ' COALESCE((SELECT "hash" FROM "audit_log" WHERE "organisation_id" = $2 ORDER BY "seq" DESC LIMIT 1), $3)'
+    ' FROM "audit_log" WHERE "organisation_id" = $4'
+    ' ON CONFLICT ("organisation_id") DO NOTHING'
+)
+HEAD_SEAL = 'UPDATE "audit_head" SET "hash" = $1 WHERE "organisation_id" = $2'
+INSERT_AND_SEAL = (
+    'WITH sealed AS (UPDATE "audit_head" SET "hash" = $1 WHERE "organisation_id" = $2)'
+    ' INSERT INTO "audit_log" ("organisation_id", "seq", "at", "actor", "action", "subject", "data", "prev_hash",'
+    ' "hash") VALUES ($3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)'
+)
+
+
+@dataclass(frozen=True)
+class _Row:
+    organisation_id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    subject: str
+    data: dict[str, object]
+
+
+_HELD: ContextVar[list[_Row] | None] = ContextVar("tiji_audit_held", default=None)
 
 
 def entry_hash(prev_hash: str, seq: int, at: dt.datetime, actor: str, action: str, subject: str,
@@ -29,22 +69,54 @@ def entry_hash(prev_hash: str, seq: int, at: dt.datetime, actor: str, action: st
 
 async def append_audit(
     organisation_id: int, *, at: dt.datetime, actor: str, action: str, subject: str, data: dict[str, object]
-) -> AuditEntry:
-    """Append one row to the organisation's chain (call inside the change's transaction)."""
-    last = await AuditEntry.filter(organisation_id=organisation_id).order_by("-seq").first()
-    seq = 1 if last is None else last.seq + 1
-    prev = GENESIS if last is None else last.hash
-    return await AuditEntry.create(
-        organisation_id=organisation_id,
-        seq=seq,
-        at=at,
-        actor=actor,
-        action=action,
-        subject=subject,
-        data=data,
-        prev_hash=prev,
-        hash=entry_hash(prev, seq, at, actor, action, subject, data),
-    )
+) -> None:
+    """Append one row to the organisation's chain (call inside the change's transaction); inside
+    ``audit_at_commit()`` the row is written when that block ends."""
+    row = _Row(organisation_id, at, actor, action, subject, data)
+    held = _HELD.get()
+    if held is None:
+        await _write(row)
+    else:
+        held.append(row)
+
+
+@asynccontextmanager
+async def audit_at_commit() -> AsyncIterator[None]:
+    """Hold the audit rows appended in this block and write them as it ends without an error
+    (open it inside the transaction, so they are the transaction's last statements and the chain's
+    head is locked only for the moment before commit)."""
+    held: list[_Row] = []
+    token = _HELD.set(held)
+    try:
+        yield
+    finally:
+        _HELD.reset(token)
+    for row in held:
+        await _write(row)
+
+
+async def _write(row: _Row) -> None:
+    head = await first_row(AuditHead, HEAD_BUMP, [row.organisation_id])
+    if head is None:
+        await first_row(AuditHead, HEAD_START, [row.organisation_id, row.organisation_id, GENESIS,
+                                                row.organisation_id])  # fmt: skip
+        head = await first_row(AuditHead, HEAD_BUMP, [row.organisation_id])
+    if head is None:  # the head was just created, in this transaction or a committed one
+        raise RuntimeError(f"no audit head for organisation {row.organisation_id}")
+    seq, prev = int(head["seq"]), str(head["hash"])
+    digest = entry_hash(prev, seq, row.at, row.actor, row.action, row.subject, row.data)
+    if AuditEntry._meta.db.capabilities.dialect == "postgres":
+        # The row and the head's new hash in one round trip: the head stays locked for less.
+        await first_row(AuditEntry, INSERT_AND_SEAL, [
+            digest, row.organisation_id, row.organisation_id, seq, row.at, row.actor, row.action, row.subject,
+            json.dumps(row.data, ensure_ascii=False), prev, digest,
+        ])  # fmt: skip
+        return
+    await AuditEntry.create(
+        organisation_id=row.organisation_id, seq=seq, at=row.at, actor=row.actor, action=row.action,
+        subject=row.subject, data=row.data, prev_hash=prev, hash=digest,
+    )  # fmt: skip
+    await first_row(AuditHead, HEAD_SEAL, [digest, row.organisation_id])
 
 
 @dataclass(frozen=True)

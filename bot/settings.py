@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     report_working_days: int = 5
     reminder_working_hours: int = 4
     log_level: str = "INFO"
+    log_format: Literal["json", "text"] | None = Field(
+        default=None, description="json (one object a line, for servers) or text; unset: text for tiji dev"
+    )
 
     # WeCom (企业微信)
     wecom_corp_id: str | None = None
@@ -59,6 +62,16 @@ class Settings(BaseSettings):
     dingtalk_robot_webhook: str | None = None
     dingtalk_robot_webhook_secret: str | None = None
     dingtalk_disconnect_alert_seconds: int = 300
+
+    # Operations: health, readiness and metrics
+    metrics_port: int | None = Field(
+        default=None,
+        description="tiji worker / dingtalk-stream serve /healthz, /readyz and /metrics on this port",
+    )
+    heartbeat_seconds: float = Field(default=10.0, gt=0, description="How often a worker says it is alive")
+    heartbeat_stale_seconds: float = Field(
+        default=60.0, gt=0, description="A worker silent this long counts as stopped (/readyz, tiji doctor)"
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -4,13 +4,16 @@ only the reply (and the inbox key) is stored."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
+import random
 from collections.abc import Awaitable, Callable
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from bot.audit import audit_at_commit
 from bot.errors import ConcurrentChange, UserError
 from bot.events import CardAction, Reply, TextMessage
 from bot.matters.comments import give_text
@@ -26,7 +29,15 @@ from models.org import Organisation, Person
 
 log = logging.getLogger(__name__)
 
-ATTEMPTS = 4
+# Numbers and the audit chain queue on row locks, so what is left to retry is a lost race on the
+# same matter (its version) or on the same event (the inbox key): each retry re-reads and finds
+# the winner's result. Bounded, with full jitter so the losers do not meet again.
+ATTEMPTS = 8
+RETRY_BASE = 0.005  # seconds; the n-th retry waits up to RETRY_BASE * 2**n, at most RETRY_CAP
+RETRY_CAP = 0.2
+# The database rolled the transaction back so that another could go on (serialization failure,
+# deadlock): the driver's error carries the SQLSTATE.
+RETRY_SQLSTATES = frozenset({"40001", "40P01"})
 PROMPT_VALID_FOR = dt.timedelta(days=7)
 UNKNOWN_SENDER = (
     "您还未登记在本单位的说“不”提级组织架构中，暂不能使用。请联系办公室（管理员）在组织架构文件中添加您。"
@@ -36,12 +47,25 @@ DUPLICATE = "这条消息已处理过。"
 Handler = Callable[[HandlerContext], Awaitable[str]]
 
 
-async def _claim_inbox(key: str, organisation: Organisation | None, now: dt.datetime) -> bool:
-    """False when the event was applied before (a platform retry)."""
-    if await InboxEntry.filter(key=key).exists():
-        return False
-    await InboxEntry.create(key=key, organisation=organisation, received_at=now)
-    return True
+def _lost_race(error: Exception) -> bool:
+    """A conflict with a concurrent change that a fresh attempt resolves."""
+    if isinstance(error, (ConcurrentChange, IntegrityError)):
+        return True
+    return any(getattr(e, "sqlstate", None) in RETRY_SQLSTATES for e in (error, error.__cause__))
+
+
+class _AppliedBefore(Exception):
+    """The event's inbox key is taken: the platform delivered an event already applied."""
+
+
+async def _claim_inbox(key: str, organisation: Organisation | None, now: dt.datetime) -> None:
+    """Claim the event's key, the transaction's first statement (one INSERT; a platform retry is
+    the rare case, so it pays the rollback). A concurrent duplicate waits on the key until the first
+    commits (then it is refused) or rolls back (then it is applied)."""
+    try:
+        await InboxEntry.create(key=key, organisation=organisation, received_at=now)
+    except IntegrityError:
+        raise _AppliedBefore(key) from None
 
 
 async def _run(
@@ -53,25 +77,40 @@ async def _run(
     reply_in_chat: bool = True,
     usages: tuple[str, ...] = (),
 ) -> Reply:
-    organisation = await Organisation.get(id=person.organisation_id)
+    organisation: object = person.organisation  # loaded with the person by resolve_person
+    if not isinstance(organisation, Organisation):
+        organisation = await Organisation.get(id=person.organisation_id)
     for attempt in range(ATTEMPTS):
         now = resources.clock.now()
         batch = OutboxBatch(resources.settings, organisation, now)
         try:
-            async with in_transaction():
-                if not await _claim_inbox(dedupe_key, organisation, now):
-                    return Reply(True, DUPLICATE)
+            async with in_transaction(), audit_at_commit():
+                await _claim_inbox(dedupe_key, organisation, now)
                 ctx = HandlerContext(resources, organisation, person, now, batch, dedupe_key, usages)
                 message = await handler(ctx)
                 if reply_in_chat and message:
                     await batch.text(person, message, dedupe_key=f"reply:{dedupe_key}")
             await batch.nudge(resources)
             return Reply(True, message)
+        except _AppliedBefore:
+            return Reply(True, DUPLICATE)
         except UserError as error:
             return await _reply_error(resources, organisation, person, dedupe_key, error.message)
-        except (ConcurrentChange, IntegrityError) as error:
-            # Someone changed the matter (or took the number / audit seq) first: re-read and retry.
-            log.info("retrying event %s after %r (attempt %d)", dedupe_key, error, attempt + 1)
+        except Exception as error:
+            if not _lost_race(error):
+                raise
+            # Someone changed the same matter first: re-read (their change included) and retry.
+            cause = f"{type(error).__name__}: {error}"
+            if attempt + 1 == ATTEMPTS:
+                log.error(
+                    "event %s lost its race %d times (last: %s); giving up", dedupe_key, ATTEMPTS, cause
+                )
+                break
+            delay = random.uniform(0, min(RETRY_CAP, RETRY_BASE * 2**attempt))  # noqa: S311 (jitter)
+            log.info(
+                "event %s lost a race (%s); retry %d in %.0f ms", dedupe_key, cause, attempt + 1, delay * 1000
+            )
+            await asyncio.sleep(delay)
     return await _reply_error(resources, organisation, person, dedupe_key, "系统繁忙，请稍后再试一次。")
 
 
@@ -82,10 +121,9 @@ async def _reply_error(
     batch = OutboxBatch(resources.settings, organisation, now)
     try:
         async with in_transaction():
-            if not await _claim_inbox(dedupe_key, organisation, now):
-                return Reply(True, DUPLICATE)
+            await _claim_inbox(dedupe_key, organisation, now)
             await batch.text(person, message, dedupe_key=f"reply:{dedupe_key}")
-    except IntegrityError:
+    except (_AppliedBefore, IntegrityError):
         return Reply(True, DUPLICATE)
     await batch.nudge(resources)
     return Reply(False, message)
@@ -101,15 +139,14 @@ async def _reply_unknown(resources: Resources, event: TextMessage | CardAction) 
     batch = OutboxBatch(resources.settings, organisation, now)
     try:
         async with in_transaction():
-            if not await _claim_inbox(event.dedupe_key, organisation, now):
-                return Reply(False, DUPLICATE)
+            await _claim_inbox(event.dedupe_key, organisation, now)
             await batch.text_to_address(
                 event.sender.platform,
                 event.sender.user_id,
                 UNKNOWN_SENDER,
                 dedupe_key=f"reply:{event.dedupe_key}",
             )
-    except IntegrityError:
+    except (_AppliedBefore, IntegrityError):
         return Reply(False, DUPLICATE)
     await batch.nudge(resources)
     return Reply(False, UNKNOWN_SENDER)
@@ -143,7 +180,7 @@ async def _open_prompt(ctx: HandlerContext) -> int | None:
             person_id=ctx.person.id, answered_at__isnull=True, created_at__gte=ctx.now - PROMPT_VALID_FOR
         )
         .order_by("-id")
-        .prefetch_related("step")
+        .select_related("step")
         .first()
     )
     return None if prompt is None else prompt.step.matter_id

@@ -17,4 +17,6 @@ async def resolve_person(sender: Sender) -> Person | None:
     field = _ID_FIELD.get(sender.platform)
     if field is None or not sender.user_id:
         return None
-    return await Person.filter(active=True, **{field: sender.user_id}).order_by("id").first()
+    # With its organisation in the same query: every event needs both.
+    query = Person.filter(active=True, **{field: sender.user_id}).select_related("organisation")
+    return await query.order_by("id").first()

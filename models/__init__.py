@@ -7,6 +7,7 @@ MODEL_MODULES = [
     "models.cards",
     "models.messaging",
     "models.audit",
+    "models.counters",
     "models.calendar",
     "models.reports",
     "models.simulator",

@@ -1,4 +1,5 @@
-"""Append-only audit log; each row carries the hash of the previous one (per organisation)."""
+"""Append-only audit log; each row carries the hash of the previous one (per organisation). The
+chain's head (last seq and hash) is one row per organisation, locked by each writer until commit."""
 
 from __future__ import annotations
 
@@ -29,3 +30,21 @@ class AuditEntry(Model):
     class Meta:
         table = "audit_log"
         unique_together = (("organisation", "seq"),)
+
+
+class AuditHead(Model):
+    """The newest row of an organisation's chain (its seq and hash).
+
+    Appending updates it first, so its row lock makes concurrent writers of one organisation queue
+    (not collide) until the holder commits."""
+
+    id = fields.IntField(primary_key=True)
+    organisation: fields.OneToOneRelation[Organisation] = fields.OneToOneField(
+        "models.Organisation", related_name="audit_head"
+    )
+    organisation_id: int
+    seq = fields.IntField(default=0)
+    hash = fields.CharField(max_length=64)
+
+    class Meta:
+        table = "audit_head"

@@ -31,6 +31,7 @@ class StepStatus(StrEnum):
     AWAITING_TEXT = "awaiting_text"  # confirm_no tapped; waiting for the reason and 说“行”建议
     DECIDED = "decided"
     SUPERSEDED = "superseded"  # closed without a decision (withdrawn, or consultation ended)
+    OVERDUE = "overdue"  # 逾期未答复: a consulted deputy did not answer by the 会商 deadline
 
 
 class Action(StrEnum):
@@ -66,6 +67,36 @@ REFUSAL_CATEGORY_TITLES: Mapping[RefusalCategory, str] = {
     RefusalCategory.LAW: "法律政策不允许",
     RefusalCategory.CONDITIONS: "客观条件不具备",
     RefusalCategory.OTHER: "其他",
+}
+
+
+class WithdrawReason(StrEnum):
+    """Why the submitter withdrew a matter (the digest counts withdrawals by these)."""
+
+    APPLICANT = "applicant"  # 申请人撤回申请
+    MISREPORT = "misreport"  # 误报
+    OTHER = "other"  # 其他 (the words are ``Matter.withdraw_note``)
+
+
+WITHDRAW_REASON_TITLES: Mapping[WithdrawReason, str] = {
+    WithdrawReason.APPLICANT: "申请人撤回申请",
+    WithdrawReason.MISREPORT: "误报",
+    WithdrawReason.OTHER: "其他",
+}
+
+
+class AdditionKind(StrEnum):
+    """What an addition, made after the applicant was answered, adds to (it never rewrites it)."""
+
+    REASON = "reason"  # 不能办的理由
+    WAY_FORWARD = "way_forward"  # 说“行”建议
+    COMMENT = "comment"  # 研判意见
+
+
+ADDITION_KIND_TITLES: Mapping[AdditionKind, str] = {
+    AdditionKind.REASON: "理由",
+    AdditionKind.WAY_FORWARD: "说“行”建议",
+    AdditionKind.COMMENT: "意见",
 }
 
 

@@ -9,12 +9,18 @@ from tortoise.models import Model
 
 from models.enums import (
     Action,
+    AdditionKind,
     MatterState,
     PromptPurpose,
     RefusalCategory,
     ReplyMethod,
     StepStatus,
+    WithdrawReason,
 )
+
+# Working hours (office hours on working days) as stored: 4 decimals, under a second of rounding.
+HOURS_DIGITS = 12
+HOURS_PLACES = 4
 
 if TYPE_CHECKING:
     from models.catalog import CatalogItem
@@ -66,17 +72,25 @@ class Matter(Model):
         "models.Person", related_name="decided", null=True, on_delete=fields.SET_NULL
     )
     decided_by_id: int | None
+    # Working hours from submission to decision, stored with the decision (the digest's average).
+    decided_hours = fields.DecimalField(max_digits=HOURS_DIGITS, decimal_places=HOURS_PLACES, null=True)
     decision_text = fields.TextField(default="")
     refusal_category = fields.CharEnumField(RefusalCategory, max_length=32, null=True)
     way_forward = fields.TextField(default="")
     replied_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
     withdrawn_at = fields.DatetimeField(null=True)
+    withdraw_reason = fields.CharEnumField(WithdrawReason, max_length=16, null=True)
+    withdraw_note = fields.TextField(default="")  # the submitter's words (always for OTHER)
     showcase = fields.BooleanField(default=False)
+    # When the owed reply's 催办 ladder must be looked at next (``bot.jobs.reply_reminders``):
+    # meaningful while resolved/refused and not replied; NULL there means "at the next pass".
+    next_reminder_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "matter"
         unique_together = (("organisation", "number"), ("organisation", "year", "seq"))
+        indexes = (("organisation_id", "state", "next_reminder_at"),)
 
 
 class DecisionStep(Model):
@@ -107,13 +121,21 @@ class DecisionStep(Model):
     )
     decided_by_id: int | None
     decided_at = fields.DatetimeField(null=True)
-    comment = fields.TextField(default="")
+    # Working hours from the step's opening to its decision, stored with the decision.
+    working_hours = fields.DecimalField(max_digits=HOURS_DIGITS, decimal_places=HOURS_PLACES, null=True)
+    comment = fields.TextField(default="")  # 研判意见; for 确认不能办, the reason
+    # 确认不能办's 说“行”建议, kept here while the principal is still giving the words.
+    way_forward = fields.TextField(default="")
     refusal_category = fields.CharEnumField(RefusalCategory, max_length=32, null=True)
     opened_at = fields.DatetimeField()
     version = fields.IntField(default=1)
+    # When the step's 催办 ladder must be looked at next (``bot.jobs.step_reminders``): meaningful
+    # while the step is open (the index leads with the status); NULL means "at the next pass".
+    next_reminder_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "decision_step"
+        indexes = (("organisation_id", "status", "next_reminder_at"),)
 
 
 class ReplyRecord(Model):
@@ -139,6 +161,35 @@ class ReplyRecord(Model):
 
     class Meta:
         table = "reply_record"
+
+
+class Addition(Model):
+    """Words added to a decision after the applicant was answered: the reason, the 说“行”建议 or a
+    comment is final then, so more words are stored beside it, with their own time, never over it."""
+
+    id = fields.IntField(primary_key=True)
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="additions"
+    )
+    organisation_id: int
+    matter: fields.ForeignKeyRelation[Matter] = fields.ForeignKeyField(
+        "models.Matter", related_name="additions"
+    )
+    matter_id: int
+    step: fields.ForeignKeyRelation[DecisionStep] = fields.ForeignKeyField(
+        "models.DecisionStep", related_name="additions"
+    )
+    step_id: int
+    person: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="additions"
+    )
+    person_id: int
+    kind = fields.CharEnumField(AdditionKind, max_length=16)
+    text = fields.TextField()
+    added_at = fields.DatetimeField()
+
+    class Meta:
+        table = "decision_addition"
 
 
 class TextPrompt(Model):

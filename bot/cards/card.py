@@ -25,9 +25,32 @@ class CardField:
 
 @dataclass(frozen=True, slots=True)
 class Button:
+    """A button. ``choice`` is ``(question key, option id)`` when the tap also answers the card
+    kind's choice (确认不能办（法律政策不允许）): one button per option, so no platform pre-selects one."""
+
     key: str  # the value of one of the card kind's actions, e.g. "can_do"; never an authority
     text: str
     style: ButtonStyle = ButtonStyle.DEFAULT
+    choice: tuple[str, str] | None = None
+
+    @property
+    def selected(self) -> dict[str, str]:
+        """What a tap on this button chooses (the click API's ``selected``)."""
+        return {} if self.choice is None else {self.choice[0]: self.choice[1]}
+
+    def wire_key(self) -> str:
+        """One string for platforms whose tap sends back only a key (WeCom): ``key?question=option``.
+        Keys must not repeat on a card, and several buttons share an action."""
+        return self.key if self.choice is None else f"{self.key}?{self.choice[0]}={self.choice[1]}"
+
+
+def split_wire_key(raw: str) -> tuple[str, dict[str, str]]:
+    """``Button.wire_key`` back into the button's key and what it chose."""
+    key, sep, rest = raw.partition("?")
+    question, eq, option = rest.partition("=")
+    if not sep or not eq or not question or not option:
+        return raw, {}
+    return key, {question: option}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +102,7 @@ class Card:
             "title": self.title,
             "fields": [{"key": f.key, "label": f.label, "value": f.value} for f in self.fields],
             "body": self.body,
-            "buttons": [{"key": b.key, "text": b.text, "style": b.style.value} for b in self.buttons],
+            "buttons": [_button_dict(b) for b in self.buttons],
             "selection": None if self.selection is None else _selection_dict(self.selection),
             "status": self.status,
             "closed": self.closed,
@@ -96,10 +119,7 @@ class Card:
             title=str(data["title"]),
             fields=tuple(field_from_json(f) for f in data.get("fields") or []),
             body=str(data.get("body", "")),
-            buttons=tuple(
-                Button(key=str(b["key"]), text=str(b["text"]), style=ButtonStyle(b.get("style", "default")))
-                for b in data.get("buttons") or []
-            ),
+            buttons=tuple(_button_from(b) for b in data.get("buttons") or []),
             selection=_selection_from(sel) if isinstance(sel, dict) else None,
             status=str(data.get("status", "")),
             closed=bool(data.get("closed", False)),
@@ -117,6 +137,24 @@ def field_from_json(raw: Any) -> CardField:
         )
     label, value = raw
     return CardField(key="", label=str(label), value=str(value))
+
+
+def _button_dict(button: Button) -> dict[str, object]:
+    data: dict[str, object] = {"key": button.key, "text": button.text, "style": button.style.value}
+    if button.selected:
+        data["selected"] = button.selected
+    return data
+
+
+def _button_from(data: Mapping[str, Any]) -> Button:
+    selected = data.get("selected")
+    choice = next(iter(selected.items())) if isinstance(selected, dict) and selected else None
+    return Button(
+        key=str(data["key"]),
+        text=str(data["text"]),
+        style=ButtonStyle(data.get("style", "default")),
+        choice=None if choice is None else (str(choice[0]), str(choice[1])),
+    )
 
 
 def _selection_dict(selection: Selection) -> dict[str, object]:

@@ -28,6 +28,11 @@ class Choice(Generic[A, Opt]):
     options: type[Opt]
     texts: Mapping[Opt, str]  # in the order shown; the options a card offers
     actions: frozenset[A]
+    # Short words for the option on its button (WeCom shows about 10 characters of a button).
+    button_texts: Mapping[Opt, str] = field(default_factory=dict)
+
+    def button_text(self, action_title: str, option: Opt) -> str:
+        return f"{action_title}·{self.button_texts.get(option, self.texts[option])}"
 
     def option(self, raw: str) -> Opt | None:
         """The option an id names, or None when the card offers no such option."""
@@ -65,13 +70,24 @@ class CardKindSpec(Generic[A]):
     def button(self, action: A) -> Button:
         return Button(action.value, self.titles[action], self.styles.get(action, ButtonStyle.DEFAULT))
 
-    def controls(self, actions: Iterable[A]) -> tuple[tuple[Button, ...], Selection | None]:
-        """The buttons for ``actions``, and the choice when one of them goes with it."""
-        chosen = tuple(actions)
-        selection = None
-        if self.choice is not None and self.choice.actions.intersection(chosen):
-            selection = self.choice.selection()
-        return tuple(self.button(a) for a in chosen), selection
+    def controls(self, actions: Iterable[A]) -> tuple[Button, ...]:
+        """The buttons for ``actions``: an action that goes with the kind's choice becomes one
+        button per option (“确认不能办·法律政策”…), so the choice is made by the tap itself and
+        nothing is ever pre-selected (WeCom's selection always pre-selects its first option). Cards
+        stored before may still carry a ``Selection``; messengers keep rendering it."""
+        buttons: list[Button] = []
+        for action in actions:
+            choice = self.choice
+            if choice is None or action not in choice.actions:
+                buttons.append(self.button(action))
+                continue
+            style = self.styles.get(action, ButtonStyle.DEFAULT)
+            buttons += [
+                Button(action.value, choice.button_text(self.titles[action], option), style,
+                       (choice.key, option.value))
+                for option in choice.texts
+            ]  # fmt: skip
+        return tuple(buttons)
 
     def action(self, key: str) -> A | None:
         """The action a button key names, or None when no button of this kind carries it."""

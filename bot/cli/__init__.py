@@ -1,4 +1,5 @@
-"""`tiji`: the command line (dev, serve, worker, dingtalk-stream, migrate, org, holidays, digest, check-config)."""
+"""`tiji`: the command line (dev, serve, worker, dingtalk-stream, migrate, org, holidays, digest, check-config,
+doctor, backup, restore)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import asyncio
 from collections.abc import Callable, Coroutine, Sequence
 
 from bot.cli.admin import cmd_digest, cmd_holidays, cmd_migrate, cmd_org
+from bot.cli.backup import cmd_backup, cmd_restore
 from bot.cli.check import cmd_check_config
+from bot.cli.doctor import cmd_doctor
 from bot.cli.processes import cmd_dev, cmd_dingtalk_stream, cmd_serve, cmd_worker
 from models.enums import Platform
 
@@ -25,6 +28,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("migrate", help="apply database migrations").set_defaults(run=cmd_migrate)
     sub.add_parser("check-config", help="say what is missing or wrong").set_defaults(run=cmd_check_config)
+    sub.add_parser(
+        "doctor", help="is everything running? database, Redis, worker, DingTalk stream"
+    ).set_defaults(run=cmd_doctor)
+
+    backup = sub.add_parser("backup", help="write one organisation to a JSON-lines file")
+    backup.add_argument("--org", help="organisation code (default: the only one)")
+    backup.add_argument("-o", "--output", help="file to write (default: tiji-backup-ORG-TIME.jsonl)")
+    backup.set_defaults(run=cmd_backup)
+    restore = sub.add_parser("restore", help="restore an organisation from a backup file")
+    restore.add_argument("file")
+    restore.add_argument(
+        "--replace", action="store_true", help="replace the organisation if it exists (its rows are deleted)"
+    )
+    restore.set_defaults(run=cmd_restore)
 
     org = sub.add_parser("org", help="organisation file")
     org.set_defaults(run=cmd_org)

@@ -11,6 +11,21 @@ from bot.cli.common import (
 )
 from bot.clock import SystemClock
 from bot.messengers import dingtalk, wecom
+from bot.settings import Settings
+
+HTTP_MODE_WARNING = (
+    "钉钉使用 HTTP 模式（TIJI_DINGTALK_MODE=http）：钉钉的回调签名只覆盖时间戳、不覆盖请求内容，"
+    "截获的一组请求头在一小时内可被配上伪造的内容重放。tiji 用 Redis 记住每组签名对应的内容并拒绝重放，"
+    "但 Stream 模式（默认，TIJI_DINGTALK_MODE=stream）没有这个弱点，也不需要公网地址，除非网络不允许长连接，请改用 Stream 模式"
+)
+
+
+def config_warnings(settings: Settings) -> list[str]:
+    """What works but deserves a second look: the calendar's coverage, DingTalk's HTTP mode."""
+    warnings = calendar_warnings(settings, SystemClock().now().astimezone(settings.tz).date())
+    if settings.dingtalk_enabled and settings.dingtalk_mode == "http":
+        warnings.append(HTTP_MODE_WARNING)
+    return warnings
 
 
 async def cmd_check_config(args: argparse.Namespace) -> int:
@@ -49,7 +64,7 @@ async def cmd_check_config(args: argparse.Namespace) -> int:
             notes.append(f"钉钉：配置完整（{settings.dingtalk_mode} 模式）")
     else:
         notes.append("钉钉：未配置（不使用钉钉可忽略）")
-    warnings = calendar_warnings(settings, SystemClock().now().astimezone(settings.tz).date())
+    warnings = config_warnings(settings)
     for line in notes:
         print(line)
     for line in warnings:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from pydantic import ValidationError
 
 from bot.clock import Clock, SimClock, SystemClock
+from bot.logs import LogFormat, setup_logging
 from bot.settings import Settings
 from models.org import Organisation
 
@@ -33,13 +34,9 @@ def make_clock(settings: Settings) -> Clock:
     return SimClock() if settings.simulator else SystemClock()
 
 
-def logging_setup(settings: Settings) -> None:
-    level = settings.log_level.upper()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if level != "DEBUG":
-        # arq logs every cron run (every 20 s) at INFO: too loud for the console.
-        logging.getLogger("arq.worker").setLevel(logging.WARNING)
-        logging.getLogger("tortoise").setLevel(logging.WARNING)
+def logging_setup(settings: Settings, default_format: LogFormat = "json") -> None:
+    """JSON lines for the servers; `tiji dev` asks for readable text (``TIJI_LOG_FORMAT`` wins)."""
+    setup_logging(settings, default_format=default_format)
 
 
 async def until_signalled(main: Callable[[asyncio.Event], Awaitable[None]]) -> None:

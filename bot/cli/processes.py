@@ -14,14 +14,27 @@ from bot.cli.common import (
     settings_from_env,
     until_signalled,
 )
+from bot.health.metrics import Metrics, StreamMetrics
 from bot.jobs.worker import build_worker, stop_worker
 from bot.messengers.dingtalk import run_stream
 from bot.messengers.registry import build_messengers
 from bot.runtime.db import migrate
 from bot.runtime.lifecycle import running_resources
-from bot.runtime.resources import ROUTER
+from bot.runtime.resources import ROUTER, Resources
 from bot.settings import Settings
 from bot.web.app import build_app, build_router
+from bot.web.health import ops_app
+
+
+async def serve_ops(resources: Resources, registry: Metrics) -> web.AppRunner | None:
+    """``/healthz``, ``/readyz`` and ``/metrics`` on ``TIJI_METRICS_PORT`` (nothing when unset)."""
+    settings = resources.settings
+    if settings.metrics_port is None:
+        return None
+    runner = web.AppRunner(ops_app(resources, registry), handle_signals=False, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, settings.host, settings.metrics_port).start()
+    return runner
 
 
 async def serve(settings: Settings, *, with_worker: bool, banner: bool) -> None:
@@ -63,7 +76,7 @@ async def serve(settings: Settings, *, with_worker: bool, banner: bool) -> None:
 
 async def cmd_dev(args: argparse.Namespace) -> int:
     settings = settings_from_env(simulator=True)
-    logging_setup(settings)
+    logging_setup(settings, "text")
     await migrate(settings)
     await serve(settings, with_worker=True, banner=True)
     return 0
@@ -84,12 +97,15 @@ async def cmd_worker(args: argparse.Namespace) -> int:
     async def main(stop: asyncio.Event) -> None:
         async with running_resources(settings, clock, build_messengers) as resources:
             worker = build_worker(resources)
+            ops = await serve_ops(resources, worker.ctx["metrics"])
             task = asyncio.create_task(worker.async_run())
             print("tiji worker 已启动", flush=True)  # supervisors and the fault tests wait for this line
             await stop.wait()
             await stop_worker(worker)
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+            if ops is not None:
+                await ops.cleanup()
 
     await until_signalled(main)
     return 0
@@ -104,7 +120,12 @@ async def cmd_dingtalk_stream(args: argparse.Namespace) -> int:
 
     async def main(stop: asyncio.Event) -> None:
         async with running_resources(settings, make_clock(settings), build_messengers) as resources:
-            await run_stream(resources, build_router(resources), stop)
+            ops = await serve_ops(resources, StreamMetrics())
+            try:
+                await run_stream(resources, build_router(resources), stop)
+            finally:
+                if ops is not None:
+                    await ops.cleanup()
 
     await until_signalled(main)
     return 0

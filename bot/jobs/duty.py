@@ -1,5 +1,5 @@
-"""Scheduled work as “do what is due as of now” passes: reminders, overdue alerts, the quarterly
-digest and report-task reminders.
+"""Scheduled work as “do what is due as of now” passes: the 催办 ladder, the 会商 deadline, the
+quarterly digest and report-task reminders.
 
 Every piece of work is keyed by a unique ``DutyRun(organisation, kind, subject, period)`` row
 inserted in the same transaction as its outbox rows. A pass may run any number of times (arq
@@ -9,16 +9,13 @@ transaction on an IntegrityError anyway) and the pass moves on to the next item.
 
 Kinds (subject; period):
 
-- ``pending_4h`` (``step:<id>``): a step has been open for ``reminder_working_hours`` working
-  hours → text to its approver;
-- ``due_morning`` (``step:<id>``): the matter is due today and office hours have begun, the step
-  is still open → text to its approver;
-- ``reply_due`` (``matter:<id>``): the matter was decided (resolved/refused) and is due today with
-  no reply recorded → text to the submitter;
-- in the two step reminders, when the approver's latest card can no longer be updated on its
-  platform (WeCom response codes expire), a fresh card is issued with the reminder;
-- ``overdue`` (``matter:<id>``): the reply deadline passed with no reply → the office group and
-  the section head;
+- the 催办 ladder's rungs (`bot.jobs.ladder.Rung`; ``step:<id>`` or ``matter:<id>``; ``""``, or
+  the local day for the daily rungs): ``pending_4h``, ``due_morning``, ``deadline`` and
+  ``overdue_daily`` of an open step (`bot.jobs.step_reminders`); ``reply_due``,
+  ``reply_deadline``, ``reply_overdue`` and ``reply_overdue_office`` of an owed reply
+  (`bot.jobs.reply_reminders`);
+- ``consultation_lapsed`` (``matter:<id>``): a 会商 passed its deadline with a deputy silent → the
+  matter goes to the principal (`bot.jobs.consultations`);
 - ``digest`` (``organisation``; ``2026Q3``): from 09:00 of the first working day of a quarter up
   to the report deadline, last quarter's digest goes to the office group (汇总表 attached) and to
   each unit's group, and the units' report tasks open (`bot.reports.digest.post_digest`). After the

@@ -8,9 +8,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.calendar.workdays import load_calendar
+from bot.jobs.consultations import lapse_consultations
 from bot.jobs.digest import post_due_digest
 from bot.jobs.duty import Duty
-from bot.jobs.reply_reminders import alert_overdue, remind_reply_due
+from bot.jobs.reply_reminders import remind_owed_replies
 from bot.jobs.report_reminders import remind_reports
 from bot.jobs.step_reminders import remind_open_steps
 from bot.runtime.resources import Resources
@@ -28,9 +29,10 @@ class Pass:
 
 
 SCHEDULE: tuple[Pass, ...] = (
+    # The 会商 deadline first: a lapsed consultation's steps are closed, not chased again.
+    Pass("consultations", lapse_consultations),
     Pass("reminders", remind_open_steps),
-    Pass("reminders", remind_reply_due),
-    Pass("overdue", alert_overdue),
+    Pass("reminders", remind_owed_replies),
     Pass("digest", post_due_digest),
     Pass("report_tasks", remind_reports),
 )

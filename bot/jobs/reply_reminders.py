@@ -1,122 +1,111 @@
-"""``reply_due`` and ``overdue``: the reply to the applicant is due today, or its deadline passed."""
+"""The 催办 ladder of owed replies (`bot.jobs.ladder`): a matter resolved or refused whose reply to
+the applicant is not recorded → the first-contact person (the submitter) on the due morning, at the
+deadline and every working day after it; the office is told once, with the first overdue rung.
+Only matters whose ``next_reminder_at`` is due are read, in chunks."""
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 
+from tortoise.expressions import Q
+
 from bot.jobs.duty import Duty
-from bot.matters.workflow import LEVEL_TITLES, OPEN_STEP_STATUSES, STATE_TITLES, MatterState
+from bot.jobs.ladder import Moment, Rung, climb, reply_ladder
+from bot.jobs.recipients import Directory, lateness
+from bot.jobs.step_reminders import tell_office
+from bot.matters.workflow import MatterState
 from bot.outbox.batch import OutboxBatch
 from bot.texts import render_text
-from models.enums import GroupKind
-from models.matter import DecisionStep, Matter
-from models.org import Department, GroupChannel, Person, Unit
+from models.matter import Matter
+from models.org import Person
 
 log = logging.getLogger(__name__)
 
-DECIDED_STATES = (MatterState.RESOLVED, MatterState.REFUSED)
+CHUNK = 500
+OWED_STATES = (MatterState.RESOLVED, MatterState.REFUSED)
 
 
-async def remind_reply_due(duty: Duty) -> None:
-    """``reply_due``: decided matters due today with no reply yet → the submitter, once."""
-    office_open = duty.calendar.at_local(duty.today, duty.calendar.office_start)
-    if duty.now < office_open:
-        return
-    day_start = duty.calendar.at_local(duty.today, dt.time(0))
-    matters = await Matter.filter(
-        organisation_id=duty.organisation.id,
-        state__in=DECIDED_STATES,
-        replied_at=None,
-        due_at__gt=duty.now,
-        due_at__lt=day_start + dt.timedelta(days=1),
-    ).prefetch_related("submitter")
-    done = await duty.done("reply_due", [f"matter:{m.id}" for m in matters])
-    for matter in matters:
-        if f"matter:{matter.id}" in done or duty.calendar.local_date(matter.due_at) != duty.today:
-            continue
-        await duty.once("reply_due", f"matter:{matter.id}", "", _reply_due_writer(duty, matter))
+async def remind_owed_replies(duty: Duty) -> None:
+    """Send the rungs due for every owed reply whose ``next_reminder_at`` has come, and store the next."""
+    directory = Directory(duty.organisation.id)
+    last_id = 0
+    while True:
+        chunk = (
+            await Matter.filter(
+                Q(next_reminder_at__isnull=True) | Q(next_reminder_at__lte=duty.now),
+                organisation_id=duty.organisation.id,
+                state__in=list(OWED_STATES),
+                replied_at=None,
+                id__gt=last_id,
+            )
+            .order_by("id")
+            .limit(CHUNK)
+            .select_related("submitter")
+        )
+        for matter in chunk:
+            await _climb_reply(duty, directory, matter)
+        if chunk:
+            await Matter.bulk_update(chunk, fields=["next_reminder_at"])
+        if len(chunk) < CHUNK:
+            return
+        last_id = chunk[-1].id
 
 
-def _reply_due_writer(duty: Duty, matter: Matter) -> Callable[[OutboxBatch], Awaitable[None]]:
+async def _climb_reply(duty: Duty, directory: Directory, matter: Matter) -> None:
+    decided_at = matter.decided_at or matter.submitted_at
+    ladder = reply_ladder(duty.calendar, decided_at=decided_at, due_at=matter.due_at)
+    plan = climb(ladder, since=matter.next_reminder_at, now=duty.now, due_at=matter.due_at)
+    for moment in plan.due:
+        await duty.once(
+            moment.rung.value, f"matter:{matter.id}", moment.period, _writer(duty, matter, moment)
+        )
+        if moment.rung is not Rung.REPLY_DUE:
+            office = _office_writer(duty, directory, matter)
+            await duty.once("reply_overdue_office", f"matter:{matter.id}", "", office)
+    # Stored with the chunk; not the conditional update on ``version``: the ladder's own column,
+    # which no decision reads.
+    matter.next_reminder_at = plan.next_at
+
+
+def _writer(duty: Duty, matter: Matter, moment: Moment) -> Callable[[OutboxBatch], Awaitable[None]]:
+    refused = matter.state == MatterState.REFUSED
+    submitter: Person = matter.submitter
+    key = f"reminder:{moment.rung.value}:matter:{matter.id}" + (f":{moment.period}" if moment.period else "")
+    template = "reminder_reply_due.md.j2" if moment.rung is Rung.REPLY_DUE else "reminder_reply_overdue.md.j2"
+
     async def write(batch: OutboxBatch) -> None:
-        refused = matter.state == MatterState.REFUSED
         text = render_text(
-            "reminder_reply_due.md.j2",
+            template,
             number=matter.number,
             subject=matter.subject,
             outcome="确认不能办" if refused else "确定能办",
             refused=refused,
             applicant=matter.applicant,
             phone=matter.applicant_phone,
+            due_at=matter.due_at,
             due_time=matter.due_at.astimezone(duty.calendar.tz).strftime("%H:%M"),
+            lateness=lateness(duty.calendar, matter.due_at, duty.now),
+            tz=duty.resources.settings.tz,
         )
-        await batch.text(matter.submitter, text, dedupe_key=f"reminder:reply_due:matter:{matter.id}")
+        await batch.text(submitter, text, dedupe_key=key)
 
     return write
 
 
-async def _waiting_on(matter: Matter) -> str:
-    """Who holds the matter's open steps (“分管领导 王某”), for the overdue texts."""
-    steps = await DecisionStep.filter(matter_id=matter.id, status__in=OPEN_STEP_STATUSES).prefetch_related(
-        "approver"
-    )
-    return "、".join(f"{LEVEL_TITLES.get(s.level, '')} {s.approver.name}" for s in steps)
-
-
-async def alert_overdue(duty: Duty) -> None:
-    """``overdue``: the reply deadline passed with no reply recorded → office group + section head."""
-    matters = (
-        await Matter.filter(organisation_id=duty.organisation.id, replied_at=None, due_at__lt=duty.now)
-        .exclude(state=MatterState.WITHDRAWN)
-        .prefetch_related("submitter", "department", "unit")
-    )
-    done = await duty.done("overdue", [f"matter:{m.id}" for m in matters])
-    offices = await GroupChannel.filter(organisation_id=duty.organisation.id, kind=GroupKind.OFFICE).order_by(
-        "id"
-    )
-    for matter in matters:
-        if f"matter:{matter.id}" in done:
-            continue
-        await duty.once("overdue", f"matter:{matter.id}", "", await _overdue_writer(duty, matter, offices))
-
-
-async def _overdue_writer(
-    duty: Duty, matter: Matter, offices: list[GroupChannel]
+def _office_writer(
+    duty: Duty, directory: Directory, matter: Matter
 ) -> Callable[[OutboxBatch], Awaitable[None]]:
-    department: Department = matter.department
-    head = await Person.get_or_none(id=department.head_id) if department.head_id else None
-    unit: Unit = matter.unit
-    context = {
-        "number": matter.number,
-        "unit": unit.name,
-        "department": department.name,
-        "applicant": matter.applicant,
-        "subject": matter.subject,
-        "submitter": matter.submitter.name,
-        "state": STATE_TITLES.get(MatterState(matter.state), matter.state),
-        "waiting_on": await _waiting_on(matter),
-        "due_at": matter.due_at,
-        "tz": duty.resources.settings.tz,
-    }
+    submitter: Person = matter.submitter
 
     async def write(batch: OutboxBatch) -> None:
-        for group in offices:
-            await batch.group(
-                group,
-                render_text("reminder_overdue_office.md.j2", **context),
-                dedupe_key=f"reminder:overdue:matter:{matter.id}:group:{group.id}",
-            )
-        if head is not None:
-            await batch.text(
-                head,
-                render_text("reminder_overdue_head.md.j2", **context),
-                dedupe_key=f"reminder:overdue:matter:{matter.id}:head",
-            )
-        if not offices and head is None:
-            log.warning(
-                "matter %s is overdue but there is no office group and no section head", matter.number
-            )
+        await tell_office(
+            batch,
+            directory,
+            matter,
+            f"reminder:reply_overdue:matter:{matter.id}:group",
+            waiting_on=f"首问责任人 {submitter.name} 回复申请人",
+            lateness=lateness(duty.calendar, matter.due_at, duty.now),
+        )
 
     return write

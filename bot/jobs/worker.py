@@ -10,6 +10,8 @@ from typing import Any
 from arq import cron
 from arq.worker import Worker
 
+from bot.health.heartbeat import passes_ran, start_heartbeat
+from bot.health.metrics import WorkerMetrics
 from bot.jobs.passes import run_due_work
 from bot.outbox.delivery import deliver, sweep_outbox
 from bot.runtime.redis_clients import json_deserializer, json_serializer
@@ -29,7 +31,10 @@ async def sweep(ctx: dict[str, Any]) -> int:
 async def due_work(ctx: dict[str, Any]) -> list[str]:
     """Cron: reminders, overdue alerts, quarterly digests and report tasks that are due now."""
 
-    return await run_due_work(ctx["resources"])
+    try:
+        return await run_due_work(ctx["resources"])
+    finally:
+        await passes_ran(ctx["resources"].redis)  # the reminder lag (/metrics) is measured from here
 
 
 def build_worker(resources: Resources, *, burst: bool = False, with_cron: bool = True) -> Worker:
@@ -44,13 +49,15 @@ def build_worker(resources: Resources, *, burst: bool = False, with_cron: bool =
         if with_cron
         else []
     )
+    metrics = WorkerMetrics()  # served on TIJI_METRICS_PORT by `tiji worker`
     return Worker(
-        functions=[deliver],
+        functions=[metrics.counting(deliver)],
         cron_jobs=cron_jobs,
         redis_pool=resources.arq,
         burst=burst,
         handle_signals=False,
-        ctx={"resources": resources},
+        ctx={"resources": resources, "metrics": metrics},
+        on_startup=start_heartbeat,
         job_serializer=json_serializer,
         job_deserializer=json_deserializer,
         poll_delay=0.05 if burst else 0.5,

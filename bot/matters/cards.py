@@ -1,4 +1,4 @@
-"""The decision card kind: a step's approver taps 能办 / 提级 / 确认不能办 (with the reason's category).
+"""The decision card kind: a step's approver taps 能办 / 提级 / 确认不能办 (one button per reason category).
 
 Its buttons' texts and the refusal options are the one table of each (``ACTION_TITLES``,
 ``REFUSAL_CATEGORY_TITLES`` in ``models.enums``), so cards, timelines and replies say the same.
@@ -16,6 +16,11 @@ REFUSAL_CHOICE: Choice[Action, RefusalCategory] = Choice(
     options=RefusalCategory,
     texts=REFUSAL_CATEGORY_TITLES,
     actions=frozenset({Action.CONFIRM_NO}),
+    button_texts={
+        RefusalCategory.LAW: "法律政策",
+        RefusalCategory.CONDITIONS: "客观条件",
+        RefusalCategory.OTHER: "其他",
+    },
 )
 
 DECISION_CARD: CardKindSpec[Action] = CardKindSpec(

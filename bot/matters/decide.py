@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.calendar.hours import decision_hours
+from bot.calendar.workdays import load_calendar
 from bot.errors import UserError
 from bot.matters.prompts import ask_for_words, invite_comment
 from bot.matters.step_cards import refresh_step_cards
@@ -36,6 +38,8 @@ from models.cards import CardInstance
 from models.enums import ACTION_TITLES, REFUSAL_CATEGORY_TITLES, PromptPurpose, RefusalCategory
 from models.matter import DecisionStep, Matter, TextPrompt
 from models.org import Person
+
+COMMENT_INVITATION = "如需补充研判意见，请直接回复文字（或发送：意见 编号 内容）。"
 
 
 async def decide_by_card(
@@ -160,15 +164,33 @@ async def _record_decision(
     step.decision = decision
     step.decided_by_id = actor.id
     step.decided_at = batch.now
+    # The working hours are stored with the decision, so the quarterly figures average them in SQL.
+    calendar = await load_calendar(batch.settings, batch.organisation.id, today=local_today(batch))
+    step.working_hours = decision_hours(calendar, step.opened_at, batch.now)
     if decision is Action.CONFIRM_NO:
-        step.comment = text
-    await step.save(update_fields=["status", "decision", "decided_by_id", "decided_at", "comment"])
+        step.comment, step.way_forward = text, way_forward
+    await step.save(
+        update_fields=[
+            "status",
+            "decision",
+            "decided_by_id",
+            "decided_at",
+            "working_hours",
+            "comment",
+            "way_forward",
+        ]
+    )
     await TextPrompt.filter(step_id=step.id, answered_at__isnull=True).update(answered_at=batch.now)
     changes: dict[str, object] = {"state": outcome.state, "level": outcome.level}
     if outcome.decided:
         changes.update(
-            decided_at=batch.now, decided_level=step.level, decided_by_id=actor.id, outcome=decision
+            decided_at=batch.now,
+            decided_level=step.level,
+            decided_by_id=actor.id,
+            outcome=decision,
+            decided_hours=decision_hours(calendar, matter.submitted_at, batch.now),
         )
+        changes["next_reminder_at"] = batch.now  # the owed reply's 催办 ladder starts (bot.jobs)
         if decision is Action.CONFIRM_NO:
             changes.update(
                 refusal_category=step.refusal_category,
@@ -189,8 +211,7 @@ async def _wait_for_consultation(
     await audit_matter(batch, actor, decision.value, matter, step=step.id, consultation=True)
     await invite_comment(batch, actor, matter, step)
     return ServiceResult(
-        f"{matter.number}：已记录您的意见（{verb}），等待其他分管领导会商。"
-        "如需补充意见，请直接回复文字（或发送：意见 编号 内容）。",
+        f"{matter.number}：已记录您的意见（{verb}），等待其他分管领导会商。{COMMENT_INVITATION}",
         matter,
     )
 
@@ -217,7 +238,8 @@ async def _escalate(
         dedupe_key=f"notice:escalated:{matter.id}:{opening.level}",
     )  # fmt: skip
     await audit_matter(batch, actor, "escalate", matter, step=step.id, to=list(opening.approver_ids))
-    return ServiceResult(f"{matter.number}：{status}。", matter)
+    await invite_comment(batch, actor, matter, step)  # 综合研判: the next level sees it on its card
+    return ServiceResult(f"{matter.number}：{status}。{COMMENT_INVITATION}", matter)
 
 
 async def _settle(
@@ -252,11 +274,11 @@ async def _settle(
     await batch.text(
         submitter,
         render_text(template, matter=matter, actor=actor, level_title=level_title,
-                    due=format_local(matter.due_at, batch.settings.tz)),
+                    due=format_local(matter.due_at, batch.settings.tz), late=batch.now > matter.due_at),
         dedupe_key=f"notice:{kind}:{matter.id}",
     )  # fmt: skip
     await audit_matter(batch, actor, decision.value, matter, step=step.id, text=text, way_forward=way_forward)
     reply = f"{matter.number}：{status}。"
     if decision is Action.CAN_DO:
-        reply += "如需补充意见，请直接回复文字（或发送：意见 编号 内容）。"
+        reply += COMMENT_INVITATION
     return ServiceResult(reply, matter)

@@ -72,34 +72,3 @@ def normalise_phone(value: str) -> str | None:
     if _LANDLINE.match(cleaned):
         return cleaned
     return None
-
-
-REFUSAL_ALIASES = {
-    "理由": "reason",
-    "不能办理由": "reason",
-    "不能办的理由": "reason",
-    "原因": "reason",
-    "建议": "way_forward",
-    "说行建议": "way_forward",
-    "办理建议": "way_forward",
-}
-
-
-REFUSAL_FORMAT = "请按以下格式回复：\n理由：……（为什么确实不能办）\n建议：……（说“行”建议：怎样才能办成）"
-
-
-def parse_refusal_text(text: str) -> tuple[str, str]:
-    """``理由：… 建议：…`` (on one line or several) → (reason, way_forward); both are required."""
-    spaced = re.sub(
-        r"\s*((?:不能办的?)?理由|原因|说[“\"]?行[”\"]?建议|办理建议|建议)\s*([:：])", r"\n\1\2", text
-    )
-    try:
-        fields = parse_fields(spaced, REFUSAL_ALIASES)
-    except UserError as error:  # words without the labels: say which labels are expected
-        raise UserError(f"{error.message}\n{REFUSAL_FORMAT}") from None
-    reason = fields.get("reason", "").strip()
-    way_forward = fields.get("way_forward", "").strip()
-    missing = [name for name, value in (("理由", reason), ("建议", way_forward)) if not value]
-    if missing:
-        raise UserError(f"缺少{'和'.join(missing)}。{REFUSAL_FORMAT}")
-    return reason, way_forward

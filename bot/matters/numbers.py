@@ -1,14 +1,27 @@
-"""Matter numbers: ``TJ-2026-0007``, sequential per organisation and year."""
+"""Matter numbers: ``TJ-2026-0007``, sequential per organisation and year, without gaps."""
 
 from __future__ import annotations
 
 import re
 
-from tortoise.functions import Max
-
-from models.matter import Matter
+from models.counters import MatterCounter, first_row
 
 NUMBER_PATTERN = re.compile(r"^TJ-(\d{4})-(\d{4,})$", re.IGNORECASE)
+
+# Taking the next number locks the counter row until the transaction ends: a concurrent
+# submission of the same organisation waits here (it never fails), and a rollback gives the
+# number back.
+BUMP = (
+    'UPDATE "matter_counter" SET "last_seq" = "last_seq" + 1'
+    ' WHERE "organisation_id" = $1 AND "year" = $2 RETURNING "last_seq"'
+)
+# The year's first submission creates the counter, starting after any matter already numbered
+# (rows written before counters existed); a concurrent creator's row wins and ours does nothing.
+START = (
+    'INSERT INTO "matter_counter" ("organisation_id", "year", "last_seq")'
+    ' SELECT $1, $2, COALESCE(MAX("seq"), 0) FROM "matter" WHERE "organisation_id" = $3 AND "year" = $4'
+    ' ON CONFLICT ("organisation_id", "year") DO NOTHING'
+)
 
 
 def format_number(year: int, seq: int) -> str:
@@ -24,10 +37,12 @@ def normalise_number(text: str) -> str | None:
 
 
 async def next_seq(organisation_id: int, year: int) -> int:
-    """The next free sequence number (inside the creating transaction; the unique
-    (organisation, year, seq) constraint turns a concurrent duplicate into a retry)."""
-    result = (
-        await Matter.filter(organisation_id=organisation_id, year=year).annotate(top=Max("seq")).values("top")
-    )
-    top = result[0]["top"] if result else None
-    return 1 if top is None else int(top) + 1
+    """The organisation's next number in ``year`` (call inside the creating transaction, as late as
+    possible: other submissions of the organisation wait for its commit)."""
+    row = await first_row(MatterCounter, BUMP, [organisation_id, year])
+    if row is None:
+        await first_row(MatterCounter, START, [organisation_id, year, organisation_id, year])
+        row = await first_row(MatterCounter, BUMP, [organisation_id, year])
+    if row is None:  # the counter was just created, in this transaction or a committed one
+        raise RuntimeError(f"no matter counter for organisation {organisation_id}, {year}")
+    return int(row["last_seq"])

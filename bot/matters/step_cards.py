@@ -6,8 +6,16 @@ import datetime as dt
 
 from bot.cards import Card, CardField
 from bot.matters.cards import DECISION_CARD
-from bot.matters.holders import step_holder
-from bot.matters.workflow import LEVEL_ACTIONS, LEVEL_TITLES, OPEN_STEP_STATUSES, StepStatus
+from bot.matters.holders import open_step_holders, step_holder
+from bot.matters.workflow import (
+    LEVEL_ACTIONS,
+    LEVEL_TITLES,
+    OPEN_STEP_STATUSES,
+    STATE_TITLES,
+    Action,
+    MatterState,
+    StepStatus,
+)
 from bot.outbox.batch import OutboxBatch
 from bot.texts import format_local, render_text
 from models.cards import CardInstance
@@ -23,51 +31,75 @@ async def build_card(
     ref: str,
     *,
     tz: dt.tzinfo,
+    now: dt.datetime,
     status: str | None = None,
     closed: bool | None = None,
 ) -> Card:
-    """The card for ``step`` as its approver sees it now (times in ``tz``, ``settings.tz``)."""
-    matter = await Matter.get(id=step.matter_id).prefetch_related("submitter", "department")
-    approver = await Person.get(id=step.approver_id)
-    on_behalf = await Person.get(id=step.on_behalf_of_id) if step.on_behalf_of_id else None
+    """The card for ``step`` as it is at ``now``: every field is read afresh on every send and
+    update (当前层级 names whoever holds the matter now), times in ``tz`` (``settings.tz``)."""
+    matter = await Matter.get(id=step.matter_id).select_related("submitter", "department", "catalog_item")
     department: Department = matter.department
-    level_text = f"{LEVEL_TITLES[step.level]} {approver.name}"
-    if on_behalf is not None:
-        level_text += f"（代 {on_behalf.name}）"
-    is_open = step.status in OPEN_STEP_STATUSES
     if closed is None:
-        closed = not is_open
-    if status is None:
-        status = card_status(step)
-    buttons, selection = DECISION_CARD.controls(() if closed else LEVEL_ACTIONS.get(step.level, ()))
-    history = await _history(matter, step)
+        closed = step.status not in OPEN_STEP_STATUSES
+    buttons = DECISION_CARD.controls(() if closed else LEVEL_ACTIONS.get(step.level, ()))
     body = render_text(
         "card_body.md.j2",
         matter=matter,
         department=department,
         submitter=matter.submitter,
-        history=history,
+        history=await _history(matter, step),
         level=step.level,
     )
+    fields = [
+        CardField("applicant", "服务对象", f"{matter.applicant} {matter.applicant_phone}"),
+        CardField("matter", "事项", matter.subject),
+        CardField("reason", "拟说不理由", matter.reason),
+        CardField("submitter", "提交人", f"{matter.submitter.name}（{department.name}）"),
+        CardField("level", "当前层级", await _current_level(matter, now, tz)),
+        CardField("due", "回复期限", format_local(matter.due_at, tz)),
+    ]
+    # Beyond a platform's slots these are shown above the body (WeCom and DingTalk show six).
+    if matter.catalog_item is not None:
+        item = matter.catalog_item
+        fields.append(CardField("catalog", "清单编号", f"{item.code} {item.name}"))
+    co = await Department.filter(id__in=matter.co_department_ids or []).order_by("id")
+    if co:
+        fields.append(CardField("co_departments", "协办股室", "、".join(d.name for d in co)))
+    if matter.policy_basis:
+        fields.append(CardField("policy_basis", "政策依据", matter.policy_basis))
     return Card(
         ref=ref,
         source=CARD_SOURCE,
         title=f"{matter.number} 说“不”事项审批",
-        fields=(
-            CardField("applicant", "服务对象", f"{matter.applicant} {matter.applicant_phone}"),
-            CardField("matter", "事项", matter.subject),
-            CardField("reason", "拟说不理由", matter.reason),
-            CardField("submitter", "提交人", f"{matter.submitter.name}（{department.name}）"),
-            CardField("level", "当前层级", level_text),
-            CardField("due", "回复期限", format_local(matter.due_at, tz)),
-        ),
+        fields=tuple(fields),
         body=body,
         buttons=buttons,
-        selection=selection,
-        status=status,
+        status=card_status(step) if status is None else status,
         closed=closed,
         reference=matter.number,
     )
+
+
+async def _current_level(matter: Matter, now: dt.datetime, tz: dt.tzinfo) -> str:
+    """Where the matter is now: the level and who holds it (a stand-in with the leader), or its state."""
+    if matter.state != MatterState.PENDING:
+        return STATE_TITLES[MatterState(matter.state)]
+    steps = await DecisionStep.filter(matter_id=matter.id, status__in=list(OPEN_STEP_STATUSES)).order_by("id")
+    held = await open_step_holders(matter, now, tz=tz)
+    people = {
+        p.id: p.name
+        for p in await Person.filter(id__in=[*held.values(), *(step_leader_id(s) for s in steps)])
+    }
+    names = []
+    for s in steps:
+        holder, leader = held.get(s.id, step_leader_id(s)), step_leader_id(s)
+        names.append(people[holder] + (f"（代 {people[leader]}）" if holder != leader else ""))
+    return f"{LEVEL_TITLES[matter.level]} {'、'.join(names)}"
+
+
+def step_leader_id(step: DecisionStep) -> int:
+    """The leader a stored step belongs to (see ``workflow.step_leader``)."""
+    return step.on_behalf_of_id if step.on_behalf_of_id is not None else step.approver_id
 
 
 def card_status(step: DecisionStep) -> str:
@@ -86,7 +118,7 @@ async def _history(matter: Matter, current: DecisionStep) -> list[str]:
     steps = (
         await DecisionStep.filter(matter_id=matter.id, status=StepStatus.DECIDED)
         .order_by("decided_at", "id")
-        .prefetch_related("decided_by")
+        .select_related("decided_by")
     )
     for s in steps:
         if s.id == current.id:
@@ -95,7 +127,7 @@ async def _history(matter: Matter, current: DecisionStep) -> list[str]:
         verb = ACTION_TITLES[s.decision] if s.decision else ""
         line = f"{LEVEL_TITLES[s.level]} {who}：{verb}"
         if s.comment:
-            line += f"（{s.comment}）"
+            line += f"；{'理由' if s.decision == Action.CONFIRM_NO else '研判意见'}：{s.comment}"
         lines.append(line)
     return lines
 
@@ -107,7 +139,7 @@ async def issue_step_card(
     to their stand-in, or the stand-in of a leader's step, asking 待办), queued in ``batch``'s transaction."""
     approver = recipient or await step_holder(step, batch.now, tz=batch.settings.tz)
     instance = await batch.new_card(CardKind.DECISION, step.id, approver)
-    card = await build_card(step, instance.ref, tz=batch.settings.tz)
+    card = await build_card(step, instance.ref, tz=batch.settings.tz, now=batch.now)
     await batch.card(instance, card, dedupe_key=f"card:{instance.ref}")
     return instance
 
@@ -119,5 +151,5 @@ async def latest_card(step: DecisionStep) -> CardInstance | None:
 async def refresh_step_cards(batch: OutboxBatch, step: DecisionStep, status: str, *, version: int) -> None:
     """Show ``status`` on every card of ``step`` (closed unless the step is still open)."""
     for instance in await CardInstance.filter(kind=CardKind.DECISION, subject_id=step.id):
-        card = await build_card(step, instance.ref, tz=batch.settings.tz, status=status)
+        card = await build_card(step, instance.ref, tz=batch.settings.tz, now=batch.now, status=status)
         await batch.card_update(instance, card, dedupe_key=f"card_update:{instance.ref}:{version}")

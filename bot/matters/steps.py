@@ -28,6 +28,7 @@ async def open_steps(batch: OutboxBatch, matter: Matter, opening: Opening) -> li
             lead=index == 0,
             status=StepStatus.PENDING,
             opened_at=batch.now,
+            next_reminder_at=batch.now,  # the 催办 ladder's first look (bot.jobs.step_reminders)
         )
         steps.append(step)
     for step in steps:  # addressed once every step of the level exists (holders depend on each other)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from bot.audit import append_audit
 from bot.errors import ConcurrentChange
+from bot.logs import bind_matter
 from bot.matters.chain import chain_for, stand_ins_on
 from bot.matters.workflow import (
     Action,
@@ -53,7 +54,7 @@ def local_today(batch: OutboxBatch) -> dt.date:
 async def matter_view(matter: Matter, day: dt.date) -> MatterView:
     """The matter as the rules see it on ``day`` (the stand-ins active that day)."""
     department = await Department.get(id=matter.department_id)
-    co = await Department.filter(id__in=matter.co_department_ids or [])
+    co = await Department.filter(id__in=matter.co_department_ids) if matter.co_department_ids else []
     chain = await chain_for(department, co)
     steps = tuple(step_view(s) for s in await DecisionStep.filter(matter_id=matter.id).order_by("id"))
     leaders = [a for level in chain.levels.values() for a in level] + [step_leader(s) for s in steps]
@@ -83,6 +84,7 @@ def step_view(step: DecisionStep) -> StepView:
 async def audit_matter(
     batch: OutboxBatch, actor: Person | None, action: str, matter: Matter, **data: object
 ) -> None:
+    bind_matter(matter.number)  # every later log line of this request names the matter
     await append_audit(
         matter.organisation_id,
         at=batch.now,

@@ -8,7 +8,7 @@ See docs/ARCHITECTURE.md for the diagram.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from bot.matters.views import (
@@ -55,11 +55,21 @@ __all__ = [
     "assign_holders",
     "first_opening",
     "holders",
+    "lapse_consultation",
     "lead_step",
     "may_decide",
     "next_opening",
     "step_leader",
 ]
+
+
+# Why a matter past its pending life cannot be withdrawn (the answer names what to do instead).
+WITHDRAW_TOO_LATE: Mapping[MatterState, str] = {
+    MatterState.WITHDRAWN: "该事项已经撤回，无需再次撤回",
+    MatterState.RESOLVED: "领导已确认能办，不能再撤回；请按决定答复申请人后发送“回复 编号 电话|书面 内容”登记",
+    MatterState.REFUSED: "主要领导已确认不能办，不能再撤回；请答复申请人后发送“回复 编号 电话|书面 内容”登记",
+    MatterState.CLOSED: "事项已办结，不能撤回",
+}
 
 
 def first_opening(chain: Chain, submitter_id: int, stand_ins: Mapping[int, int] | None = None) -> Opening:
@@ -93,17 +103,17 @@ def step_leader(step: StepView) -> int:
 
 
 def assign_holders(
-    leaders: Sequence[int], submitter_id: int, stand_ins: Mapping[int, int]
+    leaders: Sequence[int], submitter_id: int, stand_ins: Mapping[int, int], taken: Iterable[int] = ()
 ) -> tuple[int, ...]:
     """Who holds each leader's step now: their active stand-in, unless the stand-in is the
-    submitter or already holds (or leads) another step of the level, in which case the leader
-    keeps it. Nobody holds two steps; the submitter holds none of their own matter's steps."""
-    taken = set(leaders)
+    submitter or already holds, held or leads another step of the level (``taken``), in which case
+    the leader keeps it. Nobody holds two steps; the submitter holds none of their own matter's."""
+    busy = set(leaders) | set(taken)
     held = []
     for leader in leaders:
         stand_in = stand_ins.get(leader)
-        if stand_in is not None and stand_in != submitter_id and stand_in not in taken:
-            taken.add(stand_in)
+        if stand_in is not None and stand_in != submitter_id and stand_in not in busy:
+            busy.add(stand_in)
             held.append(stand_in)
         else:
             held.append(leader)
@@ -111,10 +121,18 @@ def assign_holders(
 
 
 def holders(matter: MatterView) -> dict[int, int]:
-    """Each open step's holder at the moment ``matter.stand_ins`` describes (step id → person id)."""
+    """Each open step's holder at the moment ``matter.stand_ins`` describes (step id → person id).
+    Whoever answered another step of the level (会商) holds none of its other steps."""
     open_steps = matter.open_steps()
+    answered = [
+        person
+        for s in matter.steps
+        if s.level == matter.level and s.status not in OPEN_STEP_STATUSES
+        for person in (step_leader(s), s.decided_by_id)
+        if person is not None
+    ]
     leaders = [step_leader(s) for s in open_steps]
-    held = assign_holders(leaders, matter.submitter_id, matter.stand_ins)
+    held = assign_holders(leaders, matter.submitter_id, matter.stand_ins, answered)
     return {s.id: holder for s, holder in zip(open_steps, held, strict=True)}
 
 
@@ -144,7 +162,7 @@ def apply(matter: MatterView, command: Command) -> Outcome:
         if command.actor_id != matter.submitter_id:
             return _reject(matter, Verdict.NOT_ALLOWED, note="只有提交人可以撤回")
         if (matter.state, Action.WITHDRAW) not in MATTER_TRANSITIONS:
-            return _reject(matter, Verdict.INVALID, note=f"事项{STATE_TITLES[matter.state]}，不能撤回")
+            return _reject(matter, Verdict.INVALID, note=WITHDRAW_TOO_LATE[matter.state])
         changes = tuple(StepChange(s.id, StepStatus.SUPERSEDED) for s in matter.open_steps())
         return Outcome(Verdict.APPLIED, MatterState.WITHDRAWN, matter.level, step_changes=changes)
     if command.action is Action.RECORD_REPLY:
@@ -249,3 +267,17 @@ def _why_not_here(action: Action, level: int) -> str:
 def lead_step(steps: Sequence[StepView], level: int) -> StepView | None:
     """The lead department's step at ``level`` (its comment is the decision text in 会商)."""
     return next((s for s in steps if s.level == level and s.lead), None)
+
+
+def lapse_consultation(matter: MatterView) -> Outcome:
+    """会商 past its deadline (“直至向主要领导提出”): the silent deputies' steps close as 逾期未答复
+    (``StepStatus.OVERDUE``) and the matter goes up a level, whatever the others said. Nothing to
+    lapse (``ALREADY_HANDLED``) when the matter is no longer pending, its level 3 is one deputy
+    (chased like any step), or every deputy answered."""
+    silent = tuple(s for s in matter.open_steps() if s.level == Level.DEPUTY)
+    consulted = sum(s.level == Level.DEPUTY for s in matter.steps) > 1
+    if not (consulted and silent and matter.state is MatterState.PENDING):
+        return _reject(matter, Verdict.ALREADY_HANDLED)
+    opening = next_opening(matter.chain, Level.DEPUTY, matter.submitter_id, matter.stand_ins)
+    overdue = tuple(StepChange(s.id, StepStatus.OVERDUE) for s in silent)
+    return Outcome(Verdict.APPLIED, MatterState.PENDING, opening.level, step_changes=overdue, opening=opening)

@@ -13,17 +13,16 @@ from bot.calendar.quarters import Quarter, parse_quarter
 from bot.calendar.workdays import WorkCalendar, load_calendar
 from bot.outbound import Attachment
 from bot.outbox.batch import OutboxBatch
+from bot.reports.stats import Counts, QuarterStats, quarter_stats
 from bot.reports.tasks import open_report_tasks, report_due_at
 from bot.reports.xlsx import summary_workbook
 from bot.texts import format_local, render_text
+from models.enums import WITHDRAW_REASON_TITLES, GroupKind, WithdrawReason
 from models.org import GroupChannel, Organisation, Unit
 from models.reports import DutyRun
 
 if TYPE_CHECKING:
     from bot.runtime.resources import Resources
-
-from bot.reports.stats import Counts, QuarterStats, quarter_stats
-from models.enums import GroupKind
 
 DIGEST_KIND = "digest"
 DIGEST_SUBJECT = "organisation"
@@ -44,6 +43,9 @@ def _row(counts: Counts) -> dict[str, object]:
         "level4": counts.resolved_at_level[4],
         "refused": counts.refused,
         "withdrawn": counts.withdrawn,
+        "withdrawn_reasons": "、".join(
+            f"{WITHDRAW_REASON_TITLES[reason]} {counts.withdrawn_for[reason]}" for reason in WithdrawReason
+        ),
         "overdue": counts.overdue,
         "avg_hours": _hours(counts.avg_decide_hours),
     }
@@ -113,11 +115,14 @@ async def post_digest(
     quarter: Quarter,
     calendar: WorkCalendar,
     now: dt.datetime,
-) -> bool:
-    """Post ``quarter``'s digest and open the units' report tasks, once (DutyRun ``digest``).
+) -> QuarterStats | None:
+    """Post ``quarter``'s digest and open the units' report tasks, once (DutyRun ``digest``): the
+    quarterly summary as the worker runs it (`bot.jobs.digest`), and `tiji digest --post`.
 
     The office group gets the whole organisation's digest with the 汇总表 attached; each unit's
-    group gets that unit's. Returns False if the digest had already been posted.
+    group gets that unit's. Returns the figures posted, or None if the digest had already been
+    posted. The figures are one ``GROUP BY`` and the workbook is streamed, so the memory this takes
+    follows the number of sections, not of matters.
     """
     if quarter.end_at(calendar.tz) > now:
         raise ValueError(f"{quarter.label}还没有结束，不能发布季度汇总；不带 --post 可查看截至目前的数据")
@@ -151,9 +156,23 @@ async def post_digest(
                     )
                     await batch.group(group, text, dedupe_key=key)
     except IntegrityError:
-        return False
+        return None
     await batch.nudge(resources)
-    return True
+    return stats
+
+
+async def _organisation(code: str | None) -> Organisation:
+    if code:
+        organisation = await Organisation.get_or_none(code=code)
+        if organisation is None:
+            raise ValueError(f"没有代码为 {code} 的机构，请检查 --org")
+        return organisation
+    organisations = await Organisation.all().order_by("id").limit(2)
+    if not organisations:
+        raise ValueError("数据库里还没有机构，请先用 tiji org import 导入组织架构")
+    if len(organisations) > 1:
+        raise ValueError("有多个机构，请用 --org 指定机构代码")
+    return organisations[0]
 
 
 async def digest_cli(resources: Resources, organisation_code: str | None, quarter: str, post: bool) -> str:
@@ -163,27 +182,18 @@ async def digest_cli(resources: Resources, organisation_code: str | None, quarte
     Raises ValueError (Chinese) for an unknown organisation or quarter.
     """
     q = parse_quarter(quarter)
-    if organisation_code:
-        organisation = await Organisation.get_or_none(code=organisation_code)
-        if organisation is None:
-            raise ValueError(f"没有代码为 {organisation_code} 的机构，请检查 --org")
-    else:
-        organisations = await Organisation.all().order_by("id").limit(2)
-        if not organisations:
-            raise ValueError("数据库里还没有机构，请先用 tiji org import 导入组织架构")
-        if len(organisations) > 1:
-            raise ValueError("有多个机构，请用 --org 指定机构代码")
-        organisation = organisations[0]
-    text = await digest_markdown(resources, organisation, q)
+    organisation = await _organisation(organisation_code)
     if not post:
-        return text
+        return await digest_markdown(resources, organisation, q)
     now = resources.clock.now()
-    calendar = await load_calendar(
-        resources.settings, organisation.id, today=now.astimezone(resources.settings.tz).date()
-    )
-    if await post_digest(resources, organisation, q, calendar, now):
+    tz = resources.settings.tz
+    calendar = await load_calendar(resources.settings, organisation.id, today=now.astimezone(tz).date())
+    posted = await post_digest(resources, organisation, q, calendar, now)
+    if posted is not None:
+        text = render_digest(posted, organisation.name, tz=tz)
         return f"{text}\n\n已加入发送队列：活动办公室群（附汇总表）和各单位群，并开启各单位报送任务。"
+    text = await digest_markdown(resources, organisation, q)
     run = await DutyRun.get(
         organisation_id=organisation.id, kind=DIGEST_KIND, subject=DIGEST_SUBJECT, period=str(q)
     )
-    return f"{text}\n\n{q.label}汇总已于 {format_local(run.ran_at, resources.settings.tz)} 发布过，本次没有重复发送。"
+    return f"{text}\n\n{q.label}汇总已于 {format_local(run.ran_at, tz)} 发布过，本次没有重复发送。"

@@ -7,34 +7,31 @@ the year and a past quarter's figures never change when they are computed again)
 - resolved at level 2/3/4 (能办): matters decided ``can_do`` in the quarter, by the level that
   decided;
 - refused (确认不能办): matters decided ``confirm_no`` in the quarter;
-- withdrawn (撤回): matters withdrawn in the quarter;
+- withdrawn (撤回): matters withdrawn in the quarter, by their reason (申请人撤回申请 / 误报 / 其他;
+  a withdrawal from before reasons were asked for counts as 其他);
 - overdue (逾期未回复): matters whose reply deadline fell in the quarter (before now, for the
   running quarter) and that had no reply recorded by then, unless withdrawn before it;
 - average working hours to decide: over the matters decided in the quarter, office hours on
-  working days from submission to decision.
+  working days from submission to decision (stored with the decision, ``Matter.decided_hours``).
 
-A matter counts for its lead section (会商 co-sections do not count it again).
+A matter counts for its lead section (会商 co-sections do not count it again). The counting is one
+``GROUP BY`` in the database (`bot.reports.figures`); this module lays the rows out per unit and
+section and adds them up.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Any
 from zoneinfo import ZoneInfo
-
-from tortoise.expressions import Q
 
 from bot.calendar.quarters import Quarter
 from bot.calendar.workdays import WorkCalendar
-from models.enums import Action
-from models.matter import Matter
+from bot.reports.figures import LEVELS, UNSTATED, section_rows
+from bot.reports.hours import fill_missing_hours
+from models.enums import WithdrawReason
 from models.org import Department, Unit
-
-if TYPE_CHECKING:
-    pass
-
-LEVELS = (2, 3, 4)
 
 
 @dataclass
@@ -44,7 +41,7 @@ class Counts:
     submitted: int = 0
     resolved_at_level: dict[int, int] = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
     refused: int = 0
-    withdrawn: int = 0
+    withdrawn_for: dict[WithdrawReason, int] = field(default_factory=lambda: dict.fromkeys(WithdrawReason, 0))
     overdue: int = 0
     decided: int = 0
     decide_hours: float = 0.0
@@ -52,6 +49,10 @@ class Counts:
     @property
     def resolved(self) -> int:
         return sum(self.resolved_at_level.values())
+
+    @property
+    def withdrawn(self) -> int:
+        return sum(self.withdrawn_for.values())
 
     @property
     def avg_decide_hours(self) -> float | None:
@@ -65,7 +66,8 @@ class Counts:
         for level in LEVELS:
             self.resolved_at_level[level] += other.resolved_at_level[level]
         self.refused += other.refused
-        self.withdrawn += other.withdrawn
+        for reason in WithdrawReason:
+            self.withdrawn_for[reason] += other.withdrawn_for[reason]
         self.overdue += other.overdue
         self.decided += other.decided
         self.decide_hours += other.decide_hours
@@ -119,34 +121,19 @@ class QuarterStats:
         raise LookupError(f"没有单位 {unit_id}")
 
 
-def _within(moment: dt.datetime | None, start: dt.datetime, end: dt.datetime) -> bool:
-    return moment is not None and start <= moment < end
-
-
-def _count_matter(
-    counts: Counts, matter: Matter, start: dt.datetime, end: dt.datetime, cal: WorkCalendar
-) -> None:
-    if _within(matter.submitted_at, start, end):
-        counts.submitted += 1
-    decided = matter.decided_at
-    if (
-        decided is not None
-        and _within(decided, start, end)
-        and matter.outcome in (Action.CAN_DO, Action.CONFIRM_NO)
-    ):
-        if matter.outcome is Action.CAN_DO and matter.decided_level in LEVELS:
-            counts.resolved_at_level[matter.decided_level] += 1
-        elif matter.outcome is Action.CONFIRM_NO:
-            counts.refused += 1
-        counts.decided += 1
-        counts.decide_hours += cal.working_hours_between(matter.submitted_at, decided)
-    if _within(matter.withdrawn_at, start, end):
-        counts.withdrawn += 1
-    if _within(matter.due_at, start, end):
-        withdrawn_in_time = matter.withdrawn_at is not None and matter.withdrawn_at <= matter.due_at
-        replied_in_time = matter.replied_at is not None and matter.replied_at <= matter.due_at
-        if not withdrawn_in_time and not replied_in_time:
-            counts.overdue += 1
+def _counts(row: dict[str, Any]) -> Counts:
+    """A row of `section_rows` as figures."""
+    withdrawn_for = {reason: int(row[f"withdrawn_{reason.value}"]) for reason in WithdrawReason}
+    withdrawn_for[WithdrawReason.OTHER] += int(row[f"withdrawn_{UNSTATED}"])
+    return Counts(
+        submitted=int(row["submitted"]),
+        resolved_at_level={level: int(row[f"level{level}"]) for level in LEVELS},
+        refused=int(row["refused"]),
+        withdrawn_for=withdrawn_for,
+        overdue=int(row["overdue"]),
+        decided=int(row["decided"]),
+        decide_hours=float(row["decide_hours"]),
+    )
 
 
 async def quarter_stats(
@@ -163,24 +150,21 @@ async def quarter_stats(
         complete=cutoff >= end,
         tz=calendar.tz,
     )
-    sections: dict[int, SectionStats] = {}
+    units: dict[int, UnitStats] = {}
     for unit in await Unit.filter(organisation_id=organisation_id).order_by("id"):
-        unit_stats = UnitStats(unit_id=unit.id, code=unit.code, name=unit.name)
-        for dept in await Department.filter(organisation_id=organisation_id, unit_id=unit.id).order_by("id"):
-            section = SectionStats(department_id=dept.id, code=dept.code, name=dept.name)
-            unit_stats.sections.append(section)
-            sections[dept.id] = section
-        stats.units.append(unit_stats)
+        units[unit.id] = UnitStats(unit_id=unit.id, code=unit.code, name=unit.name)
+        stats.units.append(units[unit.id])
+    sections: dict[int, SectionStats] = {}
+    for dept in await Department.filter(organisation_id=organisation_id).order_by("id"):
+        if dept.unit_id in units:
+            sections[dept.id] = SectionStats(department_id=dept.id, code=dept.code, name=dept.name)
+            units[dept.unit_id].sections.append(sections[dept.id])
 
-    window = (
-        Q(submitted_at__gte=start, submitted_at__lt=cutoff)
-        | Q(decided_at__gte=start, decided_at__lt=cutoff)
-        | Q(withdrawn_at__gte=start, withdrawn_at__lt=cutoff)
-        | Q(due_at__gte=start, due_at__lt=cutoff)
-    )
-    for matter in await Matter.filter(window, organisation_id=organisation_id):
-        owner = sections.get(matter.department_id)
+    # Decisions from before their working hours were stored get them now, once.
+    await fill_missing_hours(organisation_id, calendar, start, cutoff)
+    for row in await section_rows(organisation_id, start, cutoff):
+        owner = sections.get(row["department_id"])
         if owner is None:  # only if the section's unit is not this organisation's (bad data)
             continue
-        _count_matter(owner.counts, matter, start, cutoff, calendar)
+        owner.counts = _counts(row)
     return stats

@@ -14,19 +14,27 @@ from aiohttp import web
 
 import handlers.web.sim
 from bot.events import EventSink
+from bot.health.metrics import WebMetrics
 from bot.messengers.registry import setup_messenger_routes
 from bot.runtime.resources import RESOURCES, ROUTER, SETTINGS, Resources
 from bot.settings import Settings
 from bot.web.errors import error_middleware
-from bot.web.health import add_health_routes
+from bot.web.health import add_health_routes, callback_metrics_middleware
+from bot.web.request_ids import request_id_middleware
 from bot.web.security import security_headers_middleware
 from handlers.router import Router
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 MAX_BODY = 1024**2  # bytes; reading a larger request body stops there with a 413
 
-# Outermost first: the security headers go on every answer, the error answers included.
-MIDDLEWARES = (security_headers_middleware, error_middleware)
+# Outermost first: the request id is on every log line; the security headers go on every answer,
+# the error answers included; callbacks are counted by the answer the platform got.
+MIDDLEWARES = (
+    request_id_middleware,
+    security_headers_middleware,
+    callback_metrics_middleware,
+    error_middleware,
+)
 
 # (whether this process serves it, the handler package's route setup): one line per package.
 WEB_HANDLERS: tuple[tuple[Callable[[Settings], bool], Callable[[web.Application], None]], ...] = (
@@ -63,7 +71,7 @@ def build_app(settings: Settings, *, resources: Resources) -> web.Application:
     app[SETTINGS] = settings
     app[RESOURCES] = resources
     app[ROUTER] = build_router(resources)
-    add_health_routes(app)
+    add_health_routes(app, WebMetrics())
     setup_messenger_routes(app, settings)
     for serves, setup_routes in WEB_HANDLERS:
         if serves(settings):

@@ -10,7 +10,7 @@ from bot.matters.forms import normalise_phone
 from handlers.commands.common import find_matter, split_number
 from handlers.commands.registry import CommandRouter
 from handlers.context import HandlerContext
-from models.enums import ReplyMethod
+from models.enums import ReplyMethod, WithdrawReason
 
 router = CommandRouter()
 
@@ -48,11 +48,40 @@ async def handle_reply(ctx: HandlerContext, body: str) -> str:
     return result.message
 
 
-@router.command("撤回", "withdraw", usage="撤回 编号：撤回我提交、尚在审批中的事项", rank=60)
+WITHDRAW_USAGE = (
+    "撤回 编号 原因（申请人撤回申请 / 误报 / 其他原因的说明），如：撤回 TJ-2026-0001 申请人撤回申请"
+)
+WITHDRAW_WORDS = {
+    "申请人撤回申请": WithdrawReason.APPLICANT,
+    "申请人撤回": WithdrawReason.APPLICANT,
+    "申请人撤销申请": WithdrawReason.APPLICANT,
+    "误报": WithdrawReason.MISREPORT,
+    "误报事项": WithdrawReason.MISREPORT,
+    "报错了": WithdrawReason.MISREPORT,
+}
+
+
+def withdraw_reason(words: str) -> tuple[WithdrawReason, str]:
+    """The reason typed after the number: one of the named reasons (words after it are a note),
+    or any other words (其他, the words are the note)."""
+    text = words.strip()
+    if not text:
+        raise UserError(f"撤回需要写明原因。用法：{WITHDRAW_USAGE}")
+    for word, reason in WITHDRAW_WORDS.items():
+        if text == word or text.startswith((f"{word} ", f"{word}，", f"{word},", f"{word}：", f"{word}:")):
+            return reason, text[len(word) :].strip(" ，,：:")
+    text = re.sub(r"^其他[\s，,：:]*", "", text)
+    if not text:
+        raise UserError(f"请写明其他原因是什么。用法：{WITHDRAW_USAGE}")
+    return WithdrawReason.OTHER, text
+
+
+@router.command("撤回", "withdraw", usage="撤回 编号 原因：撤回我提交、尚在审批中的事项", rank=60)
 async def handle_withdraw(ctx: HandlerContext, body: str) -> str:
-    number, _ = split_number(body, "撤回 编号")
+    number, words = split_number(body, WITHDRAW_USAGE)
     matter = await find_matter(ctx, number)
     if matter.submitter_id != ctx.person.id:
         raise UserError(f"{matter.number} 不是您提交的事项，只有提交人可以撤回。")
-    result = await withdraw(ctx.batch, ctx.person, matter)
+    reason, note = withdraw_reason(words)
+    result = await withdraw(ctx.batch, ctx.person, matter, reason, note)
     return result.message

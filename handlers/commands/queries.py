@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from bot.errors import UserError
+from bot.matters.additions import addition_lines
 from bot.matters.chain import standing_in_for
+from bot.matters.closing import withdraw_words
 from bot.matters.co_departments import co_departments_of
 from bot.matters.nudge import NUDGE_ACTION
 from bot.matters.workflow import LEVEL_TITLES, STATE_TITLES, MatterState
@@ -24,6 +26,7 @@ STEP_WORDS = {
     StepStatus.PENDING: "待处理",
     StepStatus.AWAITING_TEXT: "待填写理由",
     StepStatus.SUPERSEDED: "已结束",
+    StepStatus.OVERDUE: "逾期未答复",
 }
 
 
@@ -76,6 +79,8 @@ async def handle_show(ctx: HandlerContext, body: str) -> str:
         else None,
         steps=steps,
         replies=replies,
+        additions=await addition_lines(matter, ctx.tz),
+        withdraw_words=withdraw_words(matter),
         nudges=[(n.at, str(n.data.get("holders", ""))) for n in nudges],
         for_submitter=matter.submitter_id == ctx.person.id,
         state_title=STATE_TITLES[MatterState(matter.state)],

@@ -9,8 +9,8 @@ import pytest
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from bot.audit import GENESIS, append_audit, entry_hash, verify_chain
-from models.audit import AuditEntry
+from bot.audit import GENESIS, append_audit, audit_at_commit, entry_hash, verify_chain
+from models.audit import AuditEntry, AuditHead
 from models.org import Organisation
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
@@ -22,24 +22,23 @@ async def org(code: str = "tongbai-jt") -> Organisation:
 
 
 async def fill(organisation: Organisation, count: int = 5) -> list[AuditEntry]:
-    rows = []
+    """``count`` more rows in the organisation's chain; returns its newest ``count`` rows."""
     for i in range(count):
-        rows.append(
-            await append_audit(
-                organisation.id,
-                at=START + dt.timedelta(minutes=i, microseconds=i),
-                actor="zhangwei" if i % 2 == 0 else "chenguoqing",
-                action="submit" if i == 0 else "escalate",
-                subject=f"TJ-2026-{i + 1:04d}",
-                data={
-                    "state": "pending",
-                    "level": 2 + i % 3,
-                    "text": "材料不全：缺少“营业执照”",
-                    "to": [1, 2],
-                },
-            )
+        await append_audit(
+            organisation.id,
+            at=START + dt.timedelta(minutes=i, microseconds=i),
+            actor="zhangwei" if i % 2 == 0 else "chenguoqing",
+            action="submit" if i == 0 else "escalate",
+            subject=f"TJ-2026-{i + 1:04d}",
+            data={
+                "state": "pending",
+                "level": 2 + i % 3,
+                "text": "材料不全：缺少“营业执照”",
+                "to": [1, 2],
+            },
         )
-    return rows
+    rows = await AuditEntry.filter(organisation_id=organisation.id).order_by("-seq").limit(count)
+    return rows[::-1]
 
 
 async def test_empty_chain_verifies(db: None) -> None:
@@ -167,3 +166,30 @@ async def test_a_second_writer_of_the_same_seq_cannot_fork_the_chain(db: None) -
             )  # fmt: skip
     check = await verify_chain(organisation.id)
     assert (check.ok, check.rows) == (True, 2)
+
+
+async def test_a_chain_from_before_heads_existed_continues_from_its_last_row(db: None) -> None:
+    organisation = await org()
+    await fill(organisation, 3)
+    await AuditHead.filter(organisation_id=organisation.id).delete()
+    await fill(organisation, 2)
+    check = await verify_chain(organisation.id)
+    assert (check.ok, check.rows) == (True, 5)
+
+
+async def test_rows_held_for_the_commit_are_written_last_and_not_at_all_when_the_change_fails(
+    db: None,
+) -> None:
+    organisation = await org()
+    async with in_transaction(), audit_at_commit():
+        await append_audit(organisation.id, at=START, actor="zhangwei", action="submit", subject="TJ-2026-0001",
+                           data={})  # fmt: skip
+        assert not await AuditEntry.exists()  # held until the block ends
+    assert await AuditEntry.filter(organisation_id=organisation.id).count() == 1
+    with pytest.raises(RuntimeError):
+        async with in_transaction(), audit_at_commit():
+            await append_audit(organisation.id, at=START, actor="zhangwei", action="withdraw",
+                               subject="TJ-2026-0001", data={})  # fmt: skip
+            raise RuntimeError("the change failed")
+    check = await verify_chain(organisation.id)
+    assert (check.ok, check.rows) == (True, 1)

@@ -117,19 +117,16 @@ async def test_whole_flow_through_the_sim_page(chromium: Path, served: tuple[Sta
             await act_as(page, "wangjianguo")
             card = card_of(page)
             await expect(card.locator('button[data-key="escalate"]')).to_have_count(0)
-            await card.get_by_label("客观条件不具备").check()
-            await card.locator('button[data-key="confirm_no"]').click()
-            await expect(page.locator("#conversation .item.in").last).to_contain_text(
-                "确认不能办（客观条件不具备）"
-            )
+            await expect(card.locator("input[type=radio]")).to_have_count(0)  # nothing to pre-select
+            await card.locator('button[data-key="confirm_no"][data-option="conditions"]').click()
+            await expect(page.locator("#conversation .item.in").last).to_contain_text("确认不能办·客观条件")
             await expect(last_out(page)).to_contain_text("理由：……")
             await expect(card_of(page).locator(".status")).to_contain_text("待填写")
             await page.fill("#text", REASON)
             await page.press("#text", "Control+Enter")  # the keyboard shortcut sends too
             await expect(last_out(page)).to_contain_text("已确认不能办")
             await expect(card_of(page)).to_have_class("card closed")
-            await expect(card_of(page).locator('button[data-key="confirm_no"]')).to_be_disabled()
-            await expect(card_of(page).locator("input[type=radio]").first).to_be_disabled()
+            await expect(card_of(page).locator('button[data-key="confirm_no"]').first).to_be_disabled()
 
             # 5. The submitter is told the reason and the way forward, records the phone reply.
             await act_as(page, "zhangwei")

@@ -61,7 +61,7 @@ DOCUMENT_ID = 7
 
 
 def ack_card(ref: str, *, deadline: str, status: str = "待签收", closed: bool = False) -> Card:
-    buttons, _ = ACK_CARD.controls(() if closed else (Ack.SIGN, Ack.RETURN))
+    buttons = ACK_CARD.controls(() if closed else (Ack.SIGN, Ack.RETURN))
     return Card(
         ref=ref,
         source="文件签收",

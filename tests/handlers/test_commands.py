@@ -237,7 +237,12 @@ async def test_submit_with_every_optional_field(world: World) -> None:
     reply = await world.last_text("zhangwei")
     assert "协办股室：工程建设股、安全监督股" in reply
     card = await world.open_card("chenguoqing")
-    assert "尽快办理" in card["body"] and "道路运输条例" in card["body"]
+    assert "尽快办理" in card["body"]
+    # 清单编号, 协办股室 and 政策依据 are fields of the card (finding 12).
+    shown = Card.from_dict(card)
+    assert shown.value("catalog") == "YS-01 道路旅客运输经营许可"
+    assert shown.value("co_departments") == "工程建设股、安全监督股"
+    assert shown.value("policy_basis") == "《道路运输条例》第十条"
 
 
 async def test_section_head_submitting_goes_straight_to_the_deputy(world: World) -> None:
@@ -395,7 +400,7 @@ async def test_mine_lists_my_matters_with_state(world: World) -> None:
     await world.submit("zhangwei")
     await world.submit("wangfang")
     second = await world.submit("zhangwei", FORM.replace("道路运输经营许可", "出租车从业资格"))
-    await world.say("zhangwei", f"撤回 {second.number}")
+    await world.say("zhangwei", f"撤回 {second.number} 误报")
     reply = await world.say("zhangwei", "mine")
     assert reply.ok
     assert "TJ-2026-0001 道路运输经营许可｜审批中（股室负责人）" in reply.message
@@ -499,9 +504,13 @@ async def test_repeated_and_stale_clicks_answer_who_handled_it(world: World) -> 
 async def test_escalate_twice_then_can_do_at_the_top(world: World) -> None:
     matter = await world.submit()
     card = await world.escalate_to_principal(matter)
-    assert [b["key"] for b in card["buttons"]] == ["can_do", "confirm_no"]
-    assert card["selection"]["key"] == "refusal_category"
-    assert [o["id"] for o in card["selection"]["options"]] == ["law", "conditions", "other"]
+    assert [(b["key"], b.get("selected")) for b in card["buttons"]] == [
+        ("can_do", None),
+        ("confirm_no", {"refusal_category": "law"}),
+        ("confirm_no", {"refusal_category": "conditions"}),
+        ("confirm_no", {"refusal_category": "other"}),
+    ]
+    assert card["selection"] is None
     assert "股室负责人 陈国庆：提级" in card["body"] and "分管领导 李明华：提级" in card["body"]
     texts = await world.texts("zhangwei")
     assert any("提级至分管领导 李明华" in t for t in texts)
@@ -528,10 +537,12 @@ async def test_refusal_text_as_the_next_message_and_commands_still_work(world: W
     todo = await world.say("wangjianguo", "待办")
     assert todo.ok and "待填写不能办理由" in todo.message
     assert (await Matter.get(id=matter.id)).state == "pending"
-    # Words without the 建议: clear message, still waiting.
-    await assert_refused(world, "wangjianguo", "理由：没有场地", "缺少建议", "建议：")
-    await assert_refused(world, "wangjianguo", "就是不行", "“就是不行”", "理由：……", "建议：……")
-    reply = await world.say("wangjianguo", "理由：站场用地尚未批复 建议：用地批复后优先办理")
+    # Words without the 建议 are kept, and only the 说“行”建议 is asked for, in plain words.
+    partial = await world.say("wangjianguo", "站场用地尚未批复")
+    assert partial.ok and partial.message.endswith("请再告诉我说“行”建议：怎样才能办成？")
+    assert (await Matter.get(id=matter.id)).state == "pending"
+    await assert_refused(world, "wangjianguo", "理由：站场用地尚未批复", "请再告诉我说“行”建议")
+    reply = await world.say("wangjianguo", "用地批复后优先办理")
     assert reply.ok and "已确认不能办" in reply.message
     matter = await Matter.get(id=matter.id)
     assert (matter.state, matter.outcome, matter.refusal_category) == (
@@ -551,7 +562,8 @@ async def test_refusal_text_by_the_comment_command(world: World) -> None:
     matter = await world.submit()
     card = await world.escalate_to_principal(matter)
     await world.click("wangjianguo", card["ref"], "confirm_no", {"refusal_category": "law"})
-    await assert_refused(world, "wangjianguo", f"意见 {matter.number} 理由：不符合规定", "缺少建议")
+    partial = await world.say("wangjianguo", f"意见 {matter.number} 理由：不符合规定")
+    assert partial.ok and "请再告诉我说“行”建议" in partial.message
     await assert_refused(world, "wangjianguo", f"意见 {matter.number}", "缺少意见内容")
     reply = await world.say(
         "wangjianguo", f"comment {matter.number}\n理由：不符合规定\n说行建议：补充材料后再申请"
@@ -571,7 +583,7 @@ async def test_refusal_text_by_the_comment_command(world: World) -> None:
 async def test_comment_after_can_do_reaches_the_submitter(world: World) -> None:
     matter = await world.submit()
     reply = await world.click("chenguoqing", (await world.open_card("chenguoqing"))["ref"], "can_do")
-    assert "如需补充意见" in reply.message
+    assert "如需补充研判意见" in reply.message
     assert "经股室负责人 陈国庆 研判：能办" in await world.last_text("zhangwei")
     answer = await world.say("chenguoqing", "请先补齐营业执照复印件")
     assert answer.ok and "已记录您的意见" in answer.message
@@ -591,8 +603,8 @@ async def test_comment_after_can_do_reaches_the_submitter(world: World) -> None:
 
 async def test_comment_by_someone_who_did_not_decide(world: World) -> None:
     matter = await world.submit()
-    await assert_refused(world, "liminghua", f"意见 {matter.number} 同意", "您没有审批过")
-    await assert_refused(world, "zhangwei", f"意见 {matter.number} 同意", "您没有审批过")
+    await assert_refused(world, "liminghua", f"意见 {matter.number} 同意", "您不是", "审批人")
+    await assert_refused(world, "zhangwei", f"意见 {matter.number} 同意", "您不是", "审批人")
 
 
 # --- 回复 -------------------------------------------------------------------------------------------
@@ -669,8 +681,11 @@ async def test_withdraw_my_pending_matter_closes_the_cards(world: World) -> None
     matter = await world.submit()
     ref = (await world.open_card("chenguoqing"))["ref"]
     world.clock.set(dt.datetime(2026, 11, 30, 14, 5, tzinfo=CHINA))
-    reply = await world.say("zhangwei", f"withdraw {matter.number}")
-    assert reply.ok and reply.message == f"{matter.number} 已撤回。"
+    reply = await world.say("zhangwei", f"withdraw {matter.number} 申请人撤回申请")
+    assert (
+        reply.ok
+        and reply.message == f"{matter.number} 已撤回（原因：申请人撤回申请），已告知审批人和股室负责人。"
+    )
     matter = await Matter.get(id=matter.id)
     assert matter.state == "withdrawn" and matter.withdrawn_at is not None
     card = (await world.cards("chenguoqing"))[-1]
@@ -681,14 +696,14 @@ async def test_withdraw_my_pending_matter_closes_the_cards(world: World) -> None
         click.ok is False and click.message == f"{matter.number} 已由 张伟 于 2026-11-30 14:05 撤回，无需处理"
     )
     assert await snapshot() == before
-    await assert_refused(world, "zhangwei", f"撤回 {matter.number}", "已撤回，不能撤回")
+    await assert_refused(world, "zhangwei", f"撤回 {matter.number} 误报", "已经撤回，无需再次撤回")
 
 
 async def test_withdraw_while_the_principal_owes_the_refusal_text(world: World) -> None:
     matter = await world.submit()
     card = await world.escalate_to_principal(matter)
     await world.click("wangjianguo", card["ref"], "confirm_no", {"refusal_category": "other"})
-    assert (await world.say("zhangwei", f"撤回 {matter.number}")).ok
+    assert (await world.say("zhangwei", f"撤回 {matter.number} 申请人已自行放弃")).ok
     assert await TextPrompt.filter(answered_at__isnull=True).count() == 0
     # The principal's next words are no longer taken for the withdrawn matter.
     await assert_refused(world, "wangjianguo", "理由：无 建议：无", "没有“理由")
@@ -699,7 +714,9 @@ async def test_withdraw_someone_elses_or_decided_matter(world: World) -> None:
     await assert_refused(world, "wangfang", f"撤回 {matter.number}", "不是您提交的事项", "只有提交人可以撤回")
     await assert_refused(world, "chenguoqing", f"撤回 {matter.number}", "不是您提交的事项")
     await world.click("chenguoqing", (await world.open_card("chenguoqing"))["ref"], "can_do")
-    await assert_refused(world, "zhangwei", f"撤回 {matter.number}", "能办，待回复申请人", "不能撤回")
+    await assert_refused(
+        world, "zhangwei", f"撤回 {matter.number} 误报", "领导已确认能办，不能再撤回", "回复 编号"
+    )
 
 
 # --- 清单 / 汇总 / 帮助 ------------------------------------------------------------------------------
@@ -762,7 +779,7 @@ async def test_english_aliases_answer_like_the_chinese_words(
 async def test_audit_chain_of_a_busy_session_verifies(world: World) -> None:
     matter = await world.submit()
     await world.escalate_to_principal(matter)
-    await world.say("zhangwei", "撤回 TJ-2026-0001")
+    await world.say("zhangwei", "撤回 TJ-2026-0001 误报")
     await world.submit("wangfang")
     organisation = await Organisation.get(code="tongbai-jt")
     check = await verify_chain(organisation.id)

@@ -85,12 +85,22 @@ async def test_submit_escalate_twice_refuse_reply_close(stack: Stack) -> None:
 
     assert (await click(stack, "liminghua", deputy_card["ref"], "escalate"))["ok"]
     principal_card = await open_card(stack, "wangjianguo")
-    assert principal_card["selection"]["key"] == "refusal_category"
-    assert [b["key"] for b in principal_card["buttons"]] == ["can_do", "confirm_no"]
+    # One 确认不能办 button per category, nothing pre-selected (no selection on the card at all).
+    assert principal_card["selection"] is None
+    assert [(b["key"], b["text"], b["selected"]) for b in principal_card["buttons"]] == [
+        ("can_do", "能办", {}),
+        ("confirm_no", "确认不能办·法律政策", {"refusal_category": "law"}),
+        ("confirm_no", "确认不能办·客观条件", {"refusal_category": "conditions"}),
+        ("confirm_no", "确认不能办·其他", {"refusal_category": "other"}),
+    ]
+    # A tap without a category (a card of an older shape, a hand-made request) is refused.
+    bare = await click(stack, "wangjianguo", principal_card["ref"], "confirm_no")
+    assert bare["ok"] is False and "须选择原因" in bare["message"]
+    assert (await Matter.get(number="TJ-2026-0001")).state == "pending"
+    assert not (await open_card(stack, "wangjianguo"))["closed"]
 
-    answer = await click(
-        stack, "wangjianguo", principal_card["ref"], "confirm_no", {"refusal_category": "law"}
-    )
+    law = principal_card["buttons"][1]
+    answer = await click(stack, "wangjianguo", principal_card["ref"], law["key"], law["selected"])
     assert "理由" in answer["message"]
     assert "待填写理由" in (await open_card(stack, "wangjianguo"))["status"]
     await say(

@@ -160,7 +160,7 @@ async def test_all_can_do_resolves_with_the_lead_deputys_comment(world: World) -
 async def test_a_consulted_deputy_who_answers_first_can_comment_by_plain_text(world: World) -> None:
     matter, refs = await consulted(world)
     first = await world.click("liminghua", refs["liminghua"], "can_do")
-    assert "如需补充意见，请直接回复文字" in first.message
+    assert "如需补充研判意见，请直接回复文字" in first.message
     assert (await world.say("liminghua", "由运输管理股牵头，工程建设股配合")).ok
     assert (await world.click("zhaozhiqiang", refs["zhaozhiqiang"], "can_do")).ok
     matter = await Matter.get(id=matter.id)
@@ -196,7 +196,7 @@ async def test_co_department_with_the_same_deputy_is_no_consultation(world: Worl
 async def test_withdraw_during_consultation_closes_every_card(world: World) -> None:
     matter, refs = await consulted(world)
     await world.click("liminghua", refs["liminghua"], "can_do")
-    assert (await world.say("zhangwei", f"撤回 {matter.number}")).ok
+    assert (await world.say("zhangwei", f"撤回 {matter.number} 申请人撤回申请")).ok
     steps = await DecisionStep.filter(matter_id=matter.id, level=3).order_by("id")
     assert [s.status for s in steps] == ["decided", "superseded"]
     assert (await world.cards("zhaozhiqiang"))[-1]["closed"]

@@ -12,8 +12,7 @@ from tortoise.migrations.api.migrate import migrate as migrate_api
 from bot.runtime.db import migrate, single_connection, tortoise_config
 from bot.settings import Settings
 from models.cards import CardInstance
-from models.enums import CardKind, MatterState, Platform, StepStatus
-from models.matter import DecisionStep, Matter
+from models.enums import CardKind, Platform
 from models.messaging import OutboxKind, OutboxMessage
 from models.org import Department, Organisation, Person, Unit
 
@@ -48,9 +47,19 @@ OLD_CARD_SQL = {
 }
 
 
-async def _old_card(url: str, org: Organisation, step: DecisionStep, person: Person, ref: str) -> int:
+async def _old_card(url: str, org: Organisation, step_id: int, person: Person, ref: str) -> int:
     sql = OLD_CARD_SQL["postgres" if _postgres(url) else "sqlite"]
-    values = [org.id, ref, step.id, person.id, "simulator", "{}", AT]
+    values = [org.id, ref, step_id, person.id, "simulator", "{}", AT]
+    rows = await Tortoise.get_connection("default").execute_query_dict(sql, values)
+    return int(rows[0]["id"])
+
+
+async def _old_row(url: str, table: str, row: dict[str, object]) -> int:
+    marks = [f"${n}" if _postgres(url) else "?" for n in range(1, len(row) + 1)]
+    values = [
+        v.isoformat(" ") if isinstance(v, dt.datetime) and not _postgres(url) else v for v in row.values()
+    ]
+    sql = f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join(marks)}) RETURNING id"  # noqa: S608
     rows = await Tortoise.get_connection("default").execute_query_dict(sql, values)
     return int(rows[0]["id"])
 
@@ -67,27 +76,26 @@ async def test_existing_cards_become_decision_cards_about_their_step(settings: S
         section = await Department.create(organisation=org, unit=unit, code="d", name="运输管理股")
         staff = await Person.create(organisation=org, handle="zhangsan", name="张三")
         head = await Person.create(organisation=org, handle="lisi", name="李四")
-        matter = await Matter.create(
-            organisation=org, number="TJ-2026-0001", year=2026, seq=1, unit=unit, department=section,
-            submitter=staff, applicant="王五", applicant_phone="13800000000", subject="许可", reason="理由",
-            state=MatterState.PENDING, level=2, submitted_at=AT, due_at=AT,
-        )  # fmt: skip
+        # The matter and its steps as the code of 0002 wrote them (the ORM would also write the
+        # columns later migrations add).
+        matter_id = await _old_row(url, "matter", {
+            "organisation_id": org.id, "number": "TJ-2026-0001", "year": 2026, "seq": 1, "unit_id": unit.id,
+            "department_id": section.id, "submitter_id": staff.id, "applicant": "王五",
+            "applicant_phone": "13800000000", "subject": "许可", "request": "", "reason": "理由",
+            "policy_basis": "", "co_department_ids": "[]", "state": "pending", "level": 2, "version": 1,
+            "submitted_at": AT, "due_at": AT, "decision_text": "", "way_forward": "", "showcase": False,
+        })  # fmt: skip
         steps = []
         for level in (2, 3):
-            steps.append(
-                await DecisionStep.create(
-                    organisation=org,
-                    matter=matter,
-                    level=level,
-                    approver=head,
-                    status=StepStatus.PENDING,
-                    opened_at=AT,
-                )
-            )
+            step_id = await _old_row(url, "decision_step", {
+                "organisation_id": org.id, "matter_id": matter_id, "level": level, "approver_id": head.id,
+                "lead": True, "status": "pending", "comment": "", "opened_at": AT, "version": 1,
+            })  # fmt: skip
+            steps.append(step_id)
         cards = {
-            await _old_card(url, org, steps[0], head, "tjFirst"): steps[0].id,
-            await _old_card(url, org, steps[0], staff, "tjStandIn"): steps[0].id,
-            await _old_card(url, org, steps[1], head, "tjSecond"): steps[1].id,
+            await _old_card(url, org, steps[0], head, "tjFirst"): steps[0],
+            await _old_card(url, org, steps[0], staff, "tjStandIn"): steps[0],
+            await _old_card(url, org, steps[1], head, "tjSecond"): steps[1],
         }
         first = min(cards)
         await OutboxMessage.create(
@@ -108,7 +116,7 @@ async def test_existing_cards_become_decision_cards_about_their_step(settings: S
         assert [row.card_id for row in await OutboxMessage.all()] == [first]  # not cascaded away
         # A new card needs no step: the old column is gone, not left behind NOT NULL.
         fresh = await CardInstance.create(
-            organisation_id=org.id, ref="tjFresh", kind=CardKind.DECISION, subject_id=steps[1].id,
+            organisation_id=org.id, ref="tjFresh", kind=CardKind.DECISION, subject_id=steps[1],
             recipient_id=head.id, platform=Platform.SIMULATOR, created_at=AT,
         )  # fmt: skip
         assert (await CardInstance.get(ref="tjFresh")).subject_id == fresh.subject_id

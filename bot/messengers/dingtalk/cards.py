@@ -65,7 +65,9 @@ def button_slots(card: Card) -> list[ButtonSlot]:
     selection = card.selection
     for button in card.buttons:
         color = COLORS.get(button.style, "gray")
-        if selection is not None and selection.options and selection.goes_with(button):
+        if button.choice is not None:
+            slots.append(ButtonSlot(button.text, button.key, button.choice[0], button.choice[1], color))
+        elif selection is not None and selection.options and selection.goes_with(button):
             slots += [
                 ButtonSlot(f"{button.text}（{o.text}）", button.key, selection.key, o.id, color)
                 for o in selection.options
@@ -96,10 +98,11 @@ def card_variables(card: Card) -> dict[str, str]:
         "status": _phase(card, slots),
         "status_text": card.status,
         "last_action": card.status,
-        "body": card.body,
+        # Fields beyond the template's slots lead the body, so none is lost.
+        "body": "\n".join(
+            [*(f"{f.label}：{f.value}" for f in card.fields[FIELD_SLOTS:] if f.value), card.body]
+        ).strip(),
     }
-    if len(card.fields) > FIELD_SLOTS:
-        log.warning("card %s has %d fields; the template shows %d", card.ref, len(card.fields), FIELD_SLOTS)
     for n in range(1, FIELD_SLOTS + 1):
         field = card.fields[n - 1] if n <= len(card.fields) else None
         values[f"field_{n}_label"] = "" if field is None else field.label

@@ -1,7 +1,8 @@
 """HTTP mode (``TIJI_DINGTALK_MODE=http``): ``/dingtalk/robot`` and ``/dingtalk/card``.
 
-Both check a signature and a timestamp (±1 h) before reading anything; a bad one is refused with
-403 and nothing is applied. Card callbacks are answered within DingTalk's 2 s: the router's work
+Both check a signature and a timestamp (±1 h) before reading anything, and that the signed header
+pair did not come before with another body (``replay``: DingTalk signs only the timestamp); a bad
+one is refused with 403 and nothing is applied. Card callbacks are answered within DingTalk's 2 s: the router's work
 continues in the background, and the card itself is updated afterwards through the outbox.
 """
 
@@ -20,6 +21,7 @@ from bot.messengers.dingtalk.client import DingTalkClient, DingTalkError
 from bot.messengers.dingtalk.inbound import answer_within, dispatch_once
 from bot.messengers.dingtalk.messenger import CALLBACK_ROUTE_KEY, CARD_SCOPE
 from bot.messengers.dingtalk.parse import PayloadError, parse_bot_message, parse_card_callback
+from bot.messengers.dingtalk.replay import SignedUse, use_signature
 from bot.messengers.dingtalk.signing import verify_card_callback, verify_robot_request
 from bot.runtime.resources import RESOURCES, ROUTER, Resources
 
@@ -47,14 +49,33 @@ def _refused(reason: str) -> web.Response:
     return web.json_response({"errcode": 403, "errmsg": reason}, status=403)
 
 
+async def _replayed(
+    request: web.Request, resources: Resources, timestamp: str, signature: str
+) -> web.Response | None:
+    """A refusal when this signed header pair came before with another body (``replay``), or when
+    the cache cannot be asked (503: DingTalk retries); None to go on."""
+    try:
+        use = await use_signature(resources.redis, request.path, timestamp, signature, await request.read())
+    except Exception:
+        log.exception("dingtalk callback: the replay cache is unavailable")
+        return web.json_response({"errcode": 503, "errmsg": "暂时无法处理，请稍后重试"}, status=503)
+    if use is SignedUse.REPLAY:
+        log.warning("dingtalk callback refused: its signed timestamp came before with another body (replay)")
+        return _refused("签名已用于另一请求")
+    return None
+
+
 async def robot_callback(request: web.Request) -> web.Response:
     """A bot message (1:1, or a group message that @s the bot)."""
     resources = request.app[RESOURCES]
     secret = resources.settings.dingtalk_client_secret or ""
     now = resources.clock.now()
-    if not verify_robot_request(request.headers.get("timestamp"), request.headers.get("sign"), secret, now):
+    timestamp, sign = request.headers.get("timestamp"), request.headers.get("sign")
+    if not verify_robot_request(timestamp, sign, secret, now) or timestamp is None or sign is None:
         log.warning("dingtalk robot callback refused: bad sign or stale timestamp")
         return _refused("签名无效或时间戳过期")
+    if (refusal := await _replayed(request, resources, timestamp, sign)) is not None:
+        return refusal
     data = await _body(request)
     if data is None:
         return web.json_response({"errcode": 400, "errmsg": "请求体不是 JSON 对象"}, status=400)
@@ -88,10 +109,19 @@ async def card_callback(request: web.Request) -> web.Response:
     """A card button tap; answered within 2 s whatever the router takes."""
     resources = request.app[RESOURCES]
     secret = resources.settings.dingtalk_client_secret or ""
-    ts = request.headers.get("x-ddpaas-signature-timestamp")
-    if not verify_card_callback(ts, request.headers.get("x-ddpaas-signature"), secret, resources.clock.now()):
+    ts, signature = (
+        request.headers.get("x-ddpaas-signature-timestamp"),
+        request.headers.get("x-ddpaas-signature"),
+    )
+    if (
+        not verify_card_callback(ts, signature, secret, resources.clock.now())
+        or ts is None
+        or signature is None
+    ):
         log.warning("dingtalk card callback refused: bad signature or stale timestamp")
         return _refused("签名无效或时间戳过期")
+    if (refusal := await _replayed(request, resources, ts, signature)) is not None:
+        return refusal
     data = await _body(request)
     if data is None:
         return web.json_response({"errcode": 400, "errmsg": "请求体不是 JSON 对象"}, status=400)

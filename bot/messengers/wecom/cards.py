@@ -74,11 +74,13 @@ def render(card: Card, task_id: str) -> dict[str, Any]:
             for f in card.fields[:MAX_HORIZONTAL]
         ],
         "button_list": [
-            {"text": _cut(b.text, 10), "style": _STYLES.get(b.style, 1), "key": b.key}
+            {"text": _cut(b.text, 10), "style": _STYLES.get(b.style, 1), "key": b.wire_key()}
             for b in card.buttons[:MAX_BUTTONS]
         ],
     }
-    body = plain(card.body).strip()
+    # Fields beyond the six WeCom shows side by side lead the sub title, so none is lost.
+    extra = " ".join(f"{f.label}：{f.value}" for f in card.fields[MAX_HORIZONTAL:] if f.value)
+    body = " ".join(part for part in (extra, plain(card.body).strip()) if part)
     if body:
         template["sub_title_text"] = _cut(body, _SUBTITLE_CHARS)
     if card.selection is not None and card.selection.options:

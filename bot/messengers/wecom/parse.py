@@ -9,6 +9,7 @@ from xml.etree.ElementTree import Element
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
+from bot.cards.card import split_wire_key
 from bot.events import CardAction, Event, Sender, TextMessage
 from bot.messengers.wecom.cards import card_ref_from_task_id
 from bot.messengers.wecom.crypto import CallbackRejected
@@ -110,12 +111,13 @@ def parse_message(xml: str) -> Inbound:
         task_id = _required(root, "TaskId")
         event_key = _required(root, "EventKey")
         key = _bounded(f"wecom:card:{from_user}:{create_time}:{task_id}:{event_key}")
+        button_key, chosen = split_wire_key(event_key)  # a button per option carries its choice
         action = CardAction(
             sender=sender,
             card_ref=card_ref_from_task_id(task_id),
-            key=event_key,
+            key=button_key,
             dedupe_key=key,
-            selected=selected_items(root),
+            selected={**selected_items(root), **chosen},
         )
         return Inbound(
             msg_type,

@@ -29,6 +29,8 @@ def card_view(card: dict[str, object] | None) -> dict[str, object] | None:
                 "key": str(b.get("key", "")),
                 "text": str(b.get("text", "")),
                 "style": str(b.get("style", "default")),
+                # What the tap chooses (a button per option): send it as the click's ``selected``.
+                "selected": b.get("selected") if isinstance(b.get("selected"), dict) else {},
             }
             for b in buttons
         ],
@@ -74,13 +76,19 @@ def person_view(person: Person, department: Department | None, unit: Unit | None
 
 
 def click_label(card: dict[str, object] | None, key: str, selected: dict[str, str]) -> str:
-    """How a tap reads in the conversation: the button's text and the chosen options."""
+    """How a tap reads in the conversation: the button's text and the chosen options (a button
+    that carries its own choice, one of several sharing an action, is named by its own text)."""
     label = key
     options: dict[str, str] = {}
     if card is not None:
         buttons = card.get("buttons")
         for button in buttons if isinstance(buttons, list) else []:
-            if isinstance(button, dict) and button.get("key") == key:
+            if not isinstance(button, dict) or button.get("key") != key:
+                continue
+            own = button.get("selected")
+            if own and own == selected:
+                return f"［点击］{button.get('text', key)}"
+            if label == key:
                 label = str(button.get("text", key))
         selection = card.get("selection")
         if isinstance(selection, dict):

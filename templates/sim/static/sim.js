@@ -248,7 +248,7 @@
           type: "button",
           class: button.style === "primary" ? "primary" : button.style === "danger" ? "danger" : "",
           disabled: inactive,
-          dataset: { key: button.key },
+          dataset: { key: button.key, option: Object.values(button.selected || {}).join(",") },
           onclick: () => clickCard(card, button, selectionName, node),
         }, button.text));
       }
@@ -337,7 +337,7 @@
 
   async function clickCard(card, button, selectionName, node) {
     if (!state.me) return;
-    const selected = {};
+    const selected = { ...(button.selected || {}) };
     if (selectionName) {
       const picked = node.querySelector(`input[name="${CSS.escape(selectionName)}"]:checked`);
       if (picked) selected[card.selection.key] = picked.value;

@@ -4,13 +4,14 @@ its actions (and nothing else)."""
 from __future__ import annotations
 
 from bot.cards import Button, ButtonStyle, Card, CardField, Option, Selection
+from bot.cards.card import split_wire_key
 from bot.matters.cards import DECISION_CARD, REFUSAL_CHOICE
 from bot.matters.workflow import LEVEL_ACTIONS, Level
 from models.enums import ACTION_TITLES, REFUSAL_CATEGORY_TITLES, Action, CardKind, RefusalCategory
 
 
 def level4_card() -> Card:
-    buttons, selection = DECISION_CARD.controls(LEVEL_ACTIONS[Level.PRINCIPAL])
+    buttons = DECISION_CARD.controls(LEVEL_ACTIONS[Level.PRINCIPAL])
     return Card(
         ref="tjRef",
         source="说“不”事项提级",
@@ -18,7 +19,6 @@ def level4_card() -> Card:
         fields=(CardField("applicant", "服务对象", "张三"), CardField("due", "回复期限", "12月3日")),
         body="**说明**",
         buttons=buttons,
-        selection=selection,
         status="待处理",
         reference="TJ-2026-0001",
     )
@@ -62,12 +62,26 @@ def test_a_key_is_an_action_of_the_kind_or_nothing() -> None:
 
 
 def test_the_refusal_choice_comes_only_with_confirm_no() -> None:
-    buttons, selection = DECISION_CARD.controls(LEVEL_ACTIONS[Level.SECTION_HEAD])
-    assert [(b.key, b.text) for b in buttons] == [
-        ("can_do", "能办"),
-        ("escalate", "提级"),
-    ] and selection is None
-    buttons, selection = DECISION_CARD.controls(LEVEL_ACTIONS[Level.PRINCIPAL])
-    assert [b.style for b in buttons] == [ButtonStyle.PRIMARY, ButtonStyle.DANGER]
-    assert selection is not None and selection.buttons == ("confirm_no",)
-    assert [selection.goes_with(b) for b in buttons] == [False, True]
+    buttons = DECISION_CARD.controls(LEVEL_ACTIONS[Level.SECTION_HEAD])
+    assert [(b.key, b.text, b.choice) for b in buttons] == [
+        ("can_do", "能办", None),
+        ("escalate", "提级", None),
+    ]
+
+
+def test_the_principal_gets_one_refusal_button_per_category_and_nothing_preselected() -> None:
+    buttons = DECISION_CARD.controls(LEVEL_ACTIONS[Level.PRINCIPAL])
+    assert [(b.key, b.text, b.choice) for b in buttons] == [
+        ("can_do", "能办", None),
+        ("confirm_no", "确认不能办·法律政策", ("refusal_category", "law")),
+        ("confirm_no", "确认不能办·客观条件", ("refusal_category", "conditions")),
+        ("confirm_no", "确认不能办·其他", ("refusal_category", "other")),
+    ]
+    assert [b.style for b in buttons] == [ButtonStyle.PRIMARY] + [ButtonStyle.DANGER] * 3
+    assert all(len(b.text) <= 10 for b in buttons)  # WeCom shows about 10 characters of a button
+    keys = [b.wire_key() for b in buttons]
+    assert len(set(keys)) == 4 and [split_wire_key(k) for k in keys][1] == (
+        "confirm_no",
+        {"refusal_category": "law"},
+    )
+    assert split_wire_key("can_do") == ("can_do", {})

@@ -21,7 +21,7 @@ from bot.cards import Card
 from bot.clock import SimClock
 from bot.jobs import passes
 from bot.jobs.passes import PASSES, Pass, run_due_work
-from bot.jobs.reply_reminders import alert_overdue
+from bot.jobs.reply_reminders import remind_owed_replies
 from bot.outbound import Attachment, CardDelivery, GroupTarget, Recipient
 from bot.reports.tasks import confirm_report
 from bot.runtime.resources import Resources
@@ -29,7 +29,7 @@ from models.cards import CardInstance
 from models.enums import CardKind
 from models.matter import DecisionStep, Matter
 from models.messaging import OutboxMessage
-from models.org import Department, GroupChannel, Organisation, Person, Unit
+from models.org import Department, GroupChannel, Organisation, Person, StandIn, Unit
 from models.reports import DutyRun, ReportTask
 
 CN = dt.timezone(dt.timedelta(hours=8))
@@ -130,6 +130,11 @@ async def make_matter(
     )
     seq = await Matter.filter(organisation=o.org).count() + 1
     year = submitted_at.year
+
+    def utc(moment: dt.datetime | None) -> dt.datetime | None:
+        # Stored as the bot stores every moment, in UTC (SQLite compares the stored text).
+        return None if moment is None else moment.astimezone(dt.UTC)
+
     return await Matter.create(
         organisation=o.org,
         number=f"TJ-{year}-{seq:04d}",
@@ -145,13 +150,13 @@ async def make_matter(
         state=state,
         level=level,
         outcome=outcome,
-        submitted_at=submitted_at,
-        due_at=due_at or calendar.deadline_for(submitted_at, 3),
-        decided_at=decided_at,
+        submitted_at=utc(submitted_at),
+        due_at=utc(due_at) or calendar.deadline_for(submitted_at, 3),
+        decided_at=utc(decided_at),
         decided_level=level if decided_at else None,
-        replied_at=replied_at,
-        withdrawn_at=withdrawn_at,
-        closed_at=replied_at,
+        replied_at=utc(replied_at),
+        withdrawn_at=utc(withdrawn_at),
+        closed_at=utc(replied_at),
     )
 
 
@@ -365,6 +370,11 @@ async def test_due_morning_reminder_to_open_steps_once(
     step = await make_step(matter, org.people["fuju2"], at(2026, 12, 2, 16, 0), level=3)
     step.on_behalf_of_id = org.people["fuju1"].id
     await step.save()
+    # Reminders go to whoever holds the step when they are sent: the stand-in's range covers 12-03.
+    await StandIn.create(
+        organisation=org.org, person=org.people["fuju1"], stand_in=org.people["fuju2"],
+        start_date=dt.date(2026, 12, 2), end_date=dt.date(2026, 12, 4),
+    )  # fmt: skip
 
     await run_at(resources, clock, at(2026, 12, 2, 17, 0))
     await run_at(resources, clock, at(2026, 12, 3, 8, 29))
@@ -405,11 +415,13 @@ async def test_reply_due_reminder_to_the_submitter(resources: Resources, clock: 
 # --- overdue -----------------------------------------------------------------------------------
 
 
-async def test_overdue_goes_to_office_group_and_section_head_once(
+async def test_at_the_deadline_the_holder_the_next_level_up_and_the_office_are_told_once(
     resources: Resources, clock: SimClock, org: Org
 ) -> None:
+    # Issue 8 changed this rung: the old alert went to the section head (who may hold the step
+    # himself) once per matter; now it goes to whoever holds the step, the leader above, the office.
     late = await make_matter(org, org.legal, "s2", at(2026, 11, 30, 9, 0), level=3)
-    await make_step(late, org.people["fuju2"], at(2026, 12, 1, 9, 0), level=3)
+    step = await make_step(late, org.people["fuju2"], at(2026, 12, 1, 9, 0), level=3)
     answered = await make_matter(
         org, org.legal, "s2", at(2026, 11, 30, 9, 0), state="closed", outcome="can_do",
         decided_at=at(2026, 12, 1, 9, 0), replied_at=at(2026, 12, 3, 17, 0),
@@ -420,23 +432,46 @@ async def test_overdue_goes_to_office_group_and_section_head_once(
     assert answered.due_at == late.due_at == at(2026, 12, 3, 17, 30)
 
     await run_at(resources, clock, at(2026, 12, 3, 17, 29))  # the clock runs on: 17:30 is already past
-    assert await rows("reminder:overdue") == []
+    assert await rows("reminder:deadline") == []
     await run_at(resources, clock, at(2026, 12, 3, 17, 31))
-    sent = await rows("reminder:overdue")
+    sent = await rows("reminder:deadline")
+    key = f"reminder:deadline:step:{step.id}"
     assert {r.dedupe_key for r in sent} == {
-        f"reminder:overdue:matter:{late.id}:group:{org.office_group.id}",
-        f"reminder:overdue:matter:{late.id}:head",
+        f"{key}:holder",
+        f"{key}:up",
+        f"{key}:group:{org.office_group.id}",
     }
     group_row = next(r for r in sent if r.group is not None)
-    head_row = next(r for r in sent if r.person is not None)
+    by_key = {r.dedupe_key: r for r in sent}
     assert group_of(group_row).kind == "office"
-    assert handle(head_row) == "gu2"  # 法规股's head
-    for text in (str(group_row.payload["markdown"]), str(head_row.payload["text"])):
-        assert late.number in text and "2026-12-03 17:30" in text and "赵副局长" in text
+    assert handle(by_key[f"{key}:holder"]) == "fuju2" and handle(by_key[f"{key}:up"]) == "juzhang"
+    holder_text, up_text = (str(by_key[f"{key}:{k}"].payload["text"]) for k in ("holder", "up"))
+    assert "请立即处理" in holder_text and "督促" not in holder_text
+    assert "督促" in up_text and "赵副局长" in up_text
+    for text in (str(group_row.payload["markdown"]), holder_text, up_text):
+        assert late.number in text and "2026-12-03 17:30" in text and "已超过回复期限" in text
+    assert "赵副局长" in str(group_row.payload["markdown"])
+    assert not [
+        r
+        for r in await OutboxMessage.all().prefetch_related("person")
+        if r.person and r.person.handle == "gu2"
+    ]
+    await run_at(resources, clock, at(2026, 12, 3, 17, 45))
+    assert len(await rows("reminder:deadline")) == 3
+    assert await DutyRun.filter(kind="deadline").count() == 1
+
+    # Then every working day at 09:00, to the holder and the leader above (the office was told).
     await run_at(resources, clock, at(2026, 12, 4, 9, 0))
+    await run_at(resources, clock, at(2026, 12, 4, 15, 0))
+    await run_at(resources, clock, at(2026, 12, 6, 9, 0))  # Sunday
     await run_at(resources, clock, at(2026, 12, 7, 9, 0))
-    assert len(await rows("reminder:overdue")) == 2
-    assert await DutyRun.filter(kind="overdue").count() == 1
+    daily = await rows("reminder:overdue_daily")
+    assert [(r.dedupe_key.split(":")[4], handle(r)) for r in daily] == [
+        ("2026-12-04", "fuju2"), ("2026-12-04", "juzhang"), ("2026-12-07", "fuju2"), ("2026-12-07", "juzhang"),
+    ]  # fmt: skip
+    assert "已逾期 1 个工作日" in str(daily[0].payload["text"])
+    assert "已逾期 2 个工作日" in str(daily[2].payload["text"])
+    assert len(await rows("reminder:deadline")) == 3
 
 
 async def test_a_lost_race_rolls_back_and_sends_nothing_twice(
@@ -444,12 +479,13 @@ async def test_a_lost_race_rolls_back_and_sends_nothing_twice(
 ) -> None:
     """A DutyRun already present (another worker won) leaves no outbox row of this run behind."""
     late = await make_matter(org, org.legal, "s2", at(2026, 11, 30, 9, 0))
+    late_step = await make_step(late, org.people["gu2"], at(2026, 11, 30, 9, 0))
     clock.set(at(2026, 12, 4, 9, 0))
     from bot.jobs.duty import Duty
 
     duty = Duty(resources, org.org, await load_calendar(resources.settings, org.org.id), clock.now())
     await DutyRun.create(
-        organisation=org.org, kind="overdue", subject=f"matter:{late.id}", period="", ran_at=clock.now()
+        organisation=org.org, kind="deadline", subject=f"step:{late_step.id}", period="", ran_at=clock.now()
     )
 
     async def write(batch: object) -> None:
@@ -458,12 +494,13 @@ async def test_a_lost_race_rolls_back_and_sends_nothing_twice(
             next_attempt_at=clock.now(), created_at=clock.now(),
         )  # fmt: skip
 
-    assert await duty.once("overdue", f"matter:{late.id}", "", write) is False
+    assert await duty.once("deadline", f"step:{late_step.id}", "", write) is False
     assert not await OutboxMessage.filter(dedupe_key="should-roll-back").exists()
     # The pass after it goes on with the other items as usual.
     other = await make_matter(org, org.transport, "s1", at(2026, 11, 30, 9, 0))
+    other_step = await make_step(other, org.people["gu1"], at(2026, 11, 30, 9, 0))
     await run_due_work(resources)
-    assert {r.dedupe_key.split(":")[3] for r in await rows("reminder:overdue")} == {str(other.id)}
+    assert {r.dedupe_key.split(":")[3] for r in await rows("reminder:deadline")} == {str(other_step.id)}
 
 
 # --- quarterly digest and report tasks ---------------------------------------------------------
@@ -612,7 +649,7 @@ async def test_a_failing_pass_does_not_hold_back_the_others(
     async def broken(duty: object) -> None:
         raise RuntimeError("boom")
 
-    schedule = tuple(Pass(p.name, broken) if p.run is alert_overdue else p for p in passes.SCHEDULE)
+    schedule = tuple(Pass(p.name, broken) if p.run is remind_owed_replies else p for p in passes.SCHEDULE)
     monkeypatch.setattr(passes, "SCHEDULE", schedule)
     await make_matter(org, org.transport, "s1", at(2026, 11, 30, 9, 0))
     with pytest.raises(RuntimeError, match="tb:broken"):

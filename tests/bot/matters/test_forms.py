@@ -1,12 +1,12 @@
 """Parsing what people type on a phone: command words, ``字段：值`` forms, phone numbers, matter
-numbers and the refusal's ``理由：… 建议：…`` (pure functions, no database)."""
+numbers (pure functions, no database)."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.errors import UserError
-from bot.matters.forms import normalise_phone, parse_fields, parse_refusal_text
+from bot.matters.forms import normalise_phone, parse_fields
 from bot.matters.numbers import format_number, normalise_number
 from handlers.commands.common import split_number
 from handlers.commands.submit import FIELD_ALIASES
@@ -129,38 +129,3 @@ def test_split_number_and_its_errors() -> None:
         split_number("  ", "查询 编号")
     with pytest.raises(UserError, match="“0002”不是事项编号"):
         split_number("0002", "查询 编号")
-
-
-# --- 理由：… 建议：… ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "理由：用地未批复\n建议：批复后优先办理",
-        "理由：用地未批复 建议：批复后优先办理",
-        "理由:用地未批复；建议:批复后优先办理".replace("；", " "),
-        "不能办的理由：用地未批复\n说“行”建议：批复后优先办理",
-        "原因：用地未批复\n\n办理建议：批复后优先办理",
-        "建议：批复后优先办理\n理由：用地未批复",
-    ],
-)
-def test_parse_refusal_text(text: str) -> None:
-    assert parse_refusal_text(text) == ("用地未批复", "批复后优先办理")
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ("理由：用地未批复", "缺少建议"),
-        ("建议：批复后优先办理", "缺少理由"),
-        ("理由：\n建议：", "缺少理由和建议"),
-        ("就是不行", "无法识别这一行"),
-        ("理由：a\n理由：b\n建议：c", "填写了两次"),
-    ],
-)
-def test_refusal_text_errors_show_the_format(text: str, message: str) -> None:
-    with pytest.raises(UserError) as error:
-        parse_refusal_text(text)
-    assert message in error.value.message
-    assert "理由：……" in error.value.message and "建议：……" in error.value.message

@@ -376,7 +376,11 @@ def test_withdraw_only_by_submitter(actor: int) -> None:
 )
 def test_withdraw_only_while_pending(state: MatterState) -> None:
     outcome = apply(settled(state), Command(Action.WITHDRAW, SUBMITTER))
-    assert outcome.verdict is Verdict.INVALID and "不能撤回" in outcome.notes[0]
+    assert (
+        outcome.verdict is Verdict.INVALID
+        and "撤回" in outcome.notes[0]
+        and "事项已撤回，不能撤回" not in outcome.notes[0]
+    )
 
 
 @pytest.mark.parametrize("state", [MatterState.RESOLVED, MatterState.REFUSED])

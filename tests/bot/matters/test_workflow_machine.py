@@ -35,6 +35,8 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from bot.audit import GENESIS, entry_hash, verify_chain
 from bot.clock import SimClock
 from bot.events import CardAction, Event, Reply, Sender, TextMessage
+from bot.matters.chain import stand_ins_on
+from bot.matters.holders import open_step_holders
 from bot.matters.workflow import OPEN_STEP_STATUSES
 from bot.runtime.db import tortoise_config
 from bot.settings import Settings
@@ -45,13 +47,15 @@ from models.cards import CardInstance
 from models.enums import CardKind
 from models.matter import DecisionStep, Matter, ReplyRecord, TextPrompt
 from models.messaging import OutboxMessage
-from models.org import Organisation, Person
+from models.org import Organisation, Person, StandIn
 from tests.support.stack import Stack, running_stack
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 SUBMITTERS = ("zhangwei", "wangfang", "chenguoqing", "liqiang")
 CO_DEPARTMENTS = ("", "工程建设股", "行政审批股")  # gck: another deputy (会商); xzsp: the same deputy
 PEOPLE = ("zhangwei", "wangfang", "chenguoqing", "liudesheng", "liminghua", "zhaozhiqiang", "wangjianguo")
+MACHINE = "state machine"
+LEADERS = ("chenguoqing", "liudesheng", "liminghua", "zhaozhiqiang", "wangjianguo")
 OPEN = {s.value for s in OPEN_STEP_STATUSES}
 DECIDING = {"can_do", "confirm_no"}
 
@@ -142,6 +146,9 @@ class MatterMachine(RuleBasedStateMachine):
         self.matters: list[int] = []
         self.versions: dict[int, int] = {}
         self.delivered: list[Event] = []
+        self.stand_ins = 0
+        # Each example starts without the stand-ins an earlier one made (replays must agree).
+        self.harness.run(StandIn.filter(reason=MACHINE).delete())
 
     # --- plumbing ---------------------------------------------------------------------------------
 
@@ -196,8 +203,9 @@ class MatterMachine(RuleBasedStateMachine):
         assert reply.ok, reply
         matter: Matter = self.harness.run(Matter.all().order_by("-id").first())
         assert matter.number in reply.message and matter.submitter_id == self.harness.ids[submitter]
-        expected_level = 3 if submitter == "chenguoqing" else 2
-        assert (matter.state, matter.level, matter.version) == ("pending", expected_level, 1)
+        assert (matter.state, matter.version) == ("pending", 1)
+        if not self.stand_ins:  # with stand-ins, a level whose head's stand-in submitted is skipped too
+            assert matter.level == (3 if submitter == "chenguoqing" else 2)
         self.matters.append(matter.id)
         self.versions[matter.id] = matter.version
 
@@ -211,7 +219,10 @@ class MatterMachine(RuleBasedStateMachine):
 
     def _click_right(self, card: CardInstance, step: DecisionStep, key: str, category: str) -> None:
         matter_before: Matter = self.harness.run(Matter.get(id=step.matter_id))
-        handle = self.harness.handles[step.approver_id]
+        held: dict[int, int] = self.harness.run(
+            open_step_holders(matter_before, self.harness.clock.now(), tz=CHINA)
+        )
+        handle = self.harness.handles[held[step.id]]
         selected = {"refusal_category": category} if key == "confirm_no" else {}
         if (key == "escalate" and step.level == 4) or (key == "confirm_no" and step.level < 4):
             reply = self.unchanged(lambda: self.click(handle, card.ref, key, selected))
@@ -235,8 +246,11 @@ class MatterMachine(RuleBasedStateMachine):
         elif key == "can_do" and matter.state == "resolved":
             assert matter.outcome == "can_do" and matter.decided_level == step.level
         else:
-            # The level is decided: escalated (by this click or an earlier consulted deputy).
-            assert matter.state == "pending" and matter.level == step.level + 1, (key, matter.state)
+            # The level is decided: escalated (by this click or an earlier consulted deputy), past
+            # any level whose leaders' stand-in is the submitter.
+            assert matter.state == "pending" and matter.level > step.level, (key, matter.state)
+            if not self.stand_ins:
+                assert matter.level == step.level + 1
 
     @precondition(lambda self: self.matters)
     @rule(pick=st.integers(0, 50), category=st.sampled_from(["law", "conditions", "other"]))
@@ -254,7 +268,7 @@ class MatterMachine(RuleBasedStateMachine):
         if not cards:
             return
         card, step = cards[pick % len(cards)]
-        if self.harness.ids[who] in (step.approver_id, step.on_behalf_of_id):
+        if self.harness.ids[who] in self.harness.run(self._may_touch(step)):
             return
         reply = self.unchanged(lambda: self.click(who, card.ref, key))
         assert "您无权处理" in reply.message
@@ -284,9 +298,10 @@ class MatterMachine(RuleBasedStateMachine):
         if not by_submitter:
             handle = "zhangwei" if handle == "wangfang" else "wangfang"
         if not by_submitter or matter.state != "pending":
-            self.unchanged(lambda: self.say(handle, f"撤回 {matter.number}"))
+            self.unchanged(lambda: self.say(handle, f"撤回 {matter.number} 误报"))
             return
-        assert self.say(handle, f"撤回 {matter.number}").ok
+        assert self.say(handle, f"撤回 {matter.number}").ok is False  # a withdrawal needs its reason
+        assert self.say(handle, f"撤回 {matter.number} 误报").ok
         after: Matter = self.harness.run(Matter.get(id=matter.id))
         assert after.state == "withdrawn" and after.version > matter.version
 
@@ -309,9 +324,15 @@ class MatterMachine(RuleBasedStateMachine):
         if not by_command and (prompt is None or prompt.step_id != step.id):
             by_command = True  # the next free text would be taken for another matter's prompt
         text = f"意见 {matter.number} {words}" if by_command else words
-        if not complete:
+        if not complete and step.comment:  # the reason was given already: nothing new
             reply = self.unchanged(lambda: self.say(handle, text))
-            assert "缺少建议" in reply.message
+            assert "请再告诉我说“行”建议" in reply.message
+            return
+        if not complete:  # the reason is kept and the 说“行”建议 alone is asked for
+            reply = self.say(handle, text)
+            assert reply.ok and reply.message.endswith("请再告诉我说“行”建议：怎样才能办成？"), reply
+            kept: DecisionStep = self.harness.run(DecisionStep.get(id=step.id))
+            assert (kept.status, kept.comment) == ("awaiting_text", "用地未批复")
             return
         assert self.say(handle, text).ok
         after: Matter = self.harness.run(Matter.get(id=matter.id))
@@ -329,6 +350,38 @@ class MatterMachine(RuleBasedStateMachine):
         assert self.say(handle, text).ok
         after: Matter = self.harness.run(Matter.get(id=matter.id))
         assert after.state == "closed" and after.closed_at is not None
+
+    @rule(leader=st.sampled_from(LEADERS), acting=st.sampled_from(PEOPLE), days=st.integers(0, 2))
+    def stand_in(self, leader: str, acting: str, days: int) -> None:
+        """代理 from today for a few days: the submitter, another consulted deputy or anyone."""
+        if leader == acting:
+            return
+        today = self.harness.clock.now().astimezone(CHINA).date()
+        self.harness.run(self._make_stand_in(leader, acting, today, today + dt.timedelta(days=days)))
+        self.stand_ins += 1
+
+    async def _make_stand_in(self, leader: str, acting: str, start: dt.date, end: dt.date) -> None:
+        ids, organisation_id = self.harness.ids, self.harness.organisation_id
+        await StandIn.filter(
+            organisation_id=organisation_id, person_id=ids[leader], start_date=start
+        ).delete()
+        await StandIn.create(
+            organisation_id=organisation_id, person_id=ids[leader], stand_in_id=ids[acting],
+            start_date=start, end_date=end, reason=MACHINE,
+        )  # fmt: skip
+
+    async def _may_touch(self, step: DecisionStep) -> set[int]:
+        """Who a tap on ``step``'s card is not refused as 您无权处理 for: its holder now, its leader,
+        whom it was sent to and the leader's stand-in today (never the submitter)."""
+        matter = await Matter.get(id=step.matter_id)
+        now = self.harness.clock.now()
+        leader = step.on_behalf_of_id or step.approver_id
+        acting = (await stand_ins_on([leader], now.astimezone(CHINA).date())).get(leader)
+        held = (await open_step_holders(matter, now, tz=CHINA)).get(step.id)
+        people = {leader, step.approver_id, held}
+        if step.status not in OPEN:
+            people.add(acting)
+        return {p for p in people if p is not None} - {matter.submitter_id}
 
     @rule(minutes=st.integers(1, 600))
     def time_passes(self, minutes: int) -> None:
@@ -389,6 +442,20 @@ class MatterMachine(RuleBasedStateMachine):
             assert open_steps and {s.level for s in open_steps} == {matter.level}
         else:
             assert not open_steps
+        # Nobody decides a step of a matter they submitted, directly or as a stand-in.
+        assert all(s.decided_by_id != matter.submitter_id for s in steps), "the submitter decided"
+        assert all(s.approver_id != matter.submitter_id for s in steps), "a step went to its submitter"
+        # Every open step has a holder now: someone other than the submitter, and nobody holds two,
+        # nor a step of a level where they answered another (会商).
+        held = await open_step_holders(matter, self.harness.clock.now(), tz=CHINA)
+        assert set(held) == {s.id for s in open_steps}
+        assert matter.submitter_id not in held.values() and len(set(held.values())) == len(held), held
+        answered = {s.decided_by_id for s in steps if s.level == matter.level and s.status == "decided"}
+        assert not answered.intersection(held.values()), (answered, held)
+        # A refusal always carries the category its button named.
+        assert (matter.outcome == "confirm_no") == (
+            matter.refusal_category is not None
+        ) or matter.outcome is None
 
         # Messages: one card per step to its approver; one notice per matter, recipient and kind.
         cards = await CardInstance.filter(kind=CardKind.DECISION, subject_id__in=[s.id for s in steps])

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 
 from bot.calendar.quarters import Quarter
@@ -11,7 +13,10 @@ from bot.calendar.workdays import load_calendar
 from bot.clock import SimClock
 from bot.reports.digest import digest_cli, digest_markdown
 from bot.reports.stats import QuarterStats, quarter_stats
+from bot.reports.xlsx import summary_workbook
 from bot.runtime.resources import Resources
+from models.enums import WithdrawReason
+from models.matter import Matter
 from models.messaging import OutboxMessage
 from models.reports import DutyRun, ReportTask
 from tests.bot.jobs.test_duties import Org, at, build_org, make_matter
@@ -168,3 +173,37 @@ async def test_digest_cli_prints_and_posts_once(resources: Resources, clock: Sim
         await digest_cli(resources, "nope", "2026Q4", post=False)
     with pytest.raises(ValueError, match="还没有结束"):
         await digest_cli(resources, "tb", "2027Q1", post=True)
+
+
+async def test_withdrawals_count_under_their_reason_in_the_quarter_they_happened(
+    resources: Resources, clock: SimClock
+) -> None:
+    o = await build_org()
+    for submitted, withdrawn, reason in (
+        (at(2026, 11, 2, 9, 0), at(2026, 11, 2, 10, 0), WithdrawReason.APPLICANT),
+        (at(2026, 11, 3, 9, 0), at(2026, 11, 3, 9, 30), WithdrawReason.MISREPORT),
+        (at(2026, 11, 4, 9, 0), at(2026, 11, 4, 9, 30), WithdrawReason.APPLICANT),
+        (at(2026, 11, 5, 9, 0), at(2026, 11, 5, 9, 30), None),  # withdrawn before reasons were asked
+        (at(2026, 12, 31, 9, 0), at(2027, 1, 4, 9, 0), WithdrawReason.OTHER),  # 2027Q1's withdrawal
+    ):
+        matter = await make_matter(o, o.transport, "s1", submitted, state="withdrawn", withdrawn_at=withdrawn)
+        await Matter.filter(id=matter.id).update(withdraw_reason=reason)
+
+    stats = await q4_stats(resources, o)
+    transport = stats.units[0].sections[0].counts
+    assert transport.withdrawn == 4 and transport.submitted == 5
+    assert transport.withdrawn_for == {
+        WithdrawReason.APPLICANT: 2,
+        WithdrawReason.MISREPORT: 1,
+        WithdrawReason.OTHER: 1,
+    }
+    clock.set(at(2027, 1, 5, 10, 0))
+    text = await digest_markdown(resources, o.org, "2026Q4")
+    assert "撤回：4 件（申请人撤回申请 2、误报 1、其他 1）" in text
+    assert "- 局机关：受理 5，能办 0（0/0/0），不能办 0，撤回 4，逾期 0" in text
+    next_quarter = await digest_markdown(resources, o.org, "2027Q1")
+    assert "撤回：1 件（申请人撤回申请 0、误报 0、其他 1）" in next_quarter
+
+    sheet = openpyxl.load_workbook(io.BytesIO(summary_workbook(stats, o.org.name))).active
+    assert sheet is not None
+    assert [c.value for c in sheet[4]][:11] == ["局机关", "运输股", 5, 0, 0, 0, 0, 4, 2, 1, 1]

@@ -16,7 +16,7 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 
 from bot.runtime.db import migrate, single_connection, tortoise_config
 from bot.settings import Settings
-from models.enums import MatterState, RefusalCategory
+from models.enums import RefusalCategory
 from models.matter import Matter
 from models.org import Department, Organisation, Person, Unit
 
@@ -86,23 +86,27 @@ async def test_migrating_keeps_every_matter_and_turns_refusal_titles_into_codes(
         await Tortoise.close_connections()
     await Tortoise.init(config=config)
     try:
-        # Rows as the old code wrote them: through the ORM, then the category column as it was stored.
+        # Rows as the old code wrote them: the matter's columns of 0001 only (the ORM would write
+        # the columns later migrations add), the category column as it was stored then.
         org = await Organisation.create(code="t", name="测试局")
         unit = await Unit.create(organisation=org, code="u", name="局机关")
         section = await Department.create(organisation=org, unit=unit, code="d", name="运输管理股")
         staff = await Person.create(organisation=org, handle="zhangsan", name="张三")
         at = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)
+        postgres = url.startswith(("postgres", "asyncpg"))
         for seq, title in ((1, "客观条件不具备"), (2, "")):
-            matter = await Matter.create(
-                organisation=org, number=f"TJ-2026-000{seq}", year=2026, seq=seq, unit=unit,
-                department=section, submitter=staff, applicant="李四", applicant_phone="13800000000",
-                subject="许可", reason="理由", state=MatterState.REFUSED, level=4, submitted_at=at, due_at=at, refusal_category=RefusalCategory.OTHER,
-            )  # fmt: skip
+            row = {
+                "organisation_id": org.id, "number": f"TJ-2026-000{seq}", "year": 2026, "seq": seq,
+                "unit_id": unit.id, "department_id": section.id, "submitter_id": staff.id, "applicant": "李四",
+                "applicant_phone": "13800000000", "subject": "许可", "request": "", "reason": "理由",
+                "policy_basis": "", "co_department_ids": "[]", "state": "refused", "level": 4, "version": 1,
+                "submitted_at": at if postgres else at.isoformat(" "), "due_at": at if postgres else at.isoformat(" "),
+                "decision_text": "", "refusal_category": title, "way_forward": "", "showcase": False,
+            }  # fmt: skip
+            marks = [f"${n}" if postgres else "?" for n in range(1, len(row) + 1)]
             await Tortoise.get_connection("default").execute_query(
-                "UPDATE matter SET refusal_category = $1 WHERE id = $2"
-                if url.startswith(("postgres", "asyncpg"))
-                else "UPDATE matter SET refusal_category = ? WHERE id = ?",
-                [title, matter.id],
+                f"INSERT INTO matter ({', '.join(row)}) VALUES ({', '.join(marks)})",  # noqa: S608
+                list(row.values()),
             )
     finally:
         await Tortoise.close_connections()

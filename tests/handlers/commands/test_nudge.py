@@ -120,5 +120,5 @@ async def test_after_the_decision_there_is_no_step_and_the_reply_is_the_submitte
 
 async def test_a_withdrawn_matter_needs_no_nudge(world: World) -> None:
     matter = await world.submit()
-    await world.say("zhangwei", f"撤回 {matter.number}")
+    await world.say("zhangwei", f"撤回 {matter.number} 申请人撤回申请")
     await assert_refused(world, "zhangwei", f"催办 {matter.number}", "已撤回，无需催办")

@@ -32,7 +32,7 @@ async def four_matters(world: World) -> None:
     world.clock.set(dt.datetime(2026, 11, 30, 9, 30, tzinfo=CHINA))
     await world.submit("hubin", form("非公路标志设置"))
     await world.submit("zhangwei", form("已撤回的事项"))
-    await world.say("zhangwei", "撤回 TJ-2026-0005")
+    await world.say("zhangwei", "撤回 TJ-2026-0005 误报")
     world.clock.set(dt.datetime(2026, 12, 4, 10, 0, tzinfo=CHINA))
 
 

@@ -182,7 +182,7 @@ async def test_whole_flow(flow: DingTalkUser, fake: FakeDingTalk) -> None:
     await flow.click("hanlei", deputy_card, "escalate")
     principal_card = await dingtalk_card(flow, "xieyongqiang")
     assert [b.text for b in principal_card.view().buttons] == [
-        "能办", "确认不能办（法律政策不允许）", "确认不能办（客观条件不具备）", "确认不能办（其他）"
+        "能办", "确认不能办·法律政策", "确认不能办·客观条件", "确认不能办·其他"
     ]  # fmt: skip
 
     await flow.click("xieyongqiang", principal_card, "confirm_no", {"refusal_category": "law"})

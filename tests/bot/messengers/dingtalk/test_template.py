@@ -28,7 +28,7 @@ def buttons() -> list[dict[str, Any]]:
 
 
 def decision_card(level: Level, *, closed: bool = False) -> Card:
-    shown, selection = DECISION_CARD.controls(() if closed else LEVEL_ACTIONS[level])
+    shown = DECISION_CARD.controls(() if closed else LEVEL_ACTIONS[level])
     return Card(
         ref="tjRef",
         source="说“不”事项提级",
@@ -38,7 +38,6 @@ def decision_card(level: Level, *, closed: bool = False) -> Card:
             CardField("level", "当前层级", "主要领导 谢永强"),
         ),
         buttons=shown,
-        selection=selection,
         status="已提级至 分管领导 王某" if closed else "待处理",
         closed=closed,
     )
@@ -72,7 +71,7 @@ def test_the_preview_data_renders_like_a_card_the_bot_sends() -> None:
     ("level", "expected"),
     [
         (Level.SECTION_HEAD, ["能办", "提级"]),
-        (Level.PRINCIPAL, ["能办", *(f"确认不能办（{text}）" for text in REFUSAL_CATEGORY_TITLES.values())]),
+        (Level.PRINCIPAL, ["能办", "确认不能办·法律政策", "确认不能办·客观条件", "确认不能办·其他"]),
     ],
 )
 def test_a_decision_card_shows_its_fields_and_one_button_per_refusal_category(
@@ -124,3 +123,16 @@ def test_any_card_fills_the_slots_in_order_and_empties_the_rest() -> None:
     ]  # fmt: skip
     assert len(card_variables(card)) == len(TEMPLATE_VARIABLES)
     assert FIELD_SLOTS == 6 and BUTTON_SLOTS == 6  # as many as WeCom shows, so a card looks alike on both
+
+
+def test_fields_beyond_the_slots_lead_the_body() -> None:
+    card = decision_card(Level.PRINCIPAL)
+    fields = (
+        card.fields
+        + tuple(CardField(f"x{n}", f"项{n}", f"值{n}") for n in range(5))
+        + (CardField("policy_basis", "政策依据", "《道路运输条例》"),)
+    )
+    values = card_variables(
+        Card(ref=card.ref, source=card.source, title=card.title, fields=fields, body="说明")
+    )
+    assert values["body"].endswith("政策依据：《道路运输条例》\n说明")

@@ -141,19 +141,25 @@ async def test_submit_and_three_leaders_decide_from_wecom_cards(world: WeComWorl
     deputy_card = world.card(DEPUTY)
     await world.click(DEPUTY, deputy_card, "escalate")
     principal_card = world.card(PRINCIPAL)
-    assert [b["key"] for b in principal_card.card["button_list"]] == ["can_do", "confirm_no"]
-    selection = principal_card.card["button_selection"]
-    assert selection["question_key"] == "refusal_category"
-    assert [o["id"] for o in selection["option_list"]] == ["law", "conditions", "other"]
+    # One 确认不能办 button per category (within WeCom's six), and no selection to pre-select one.
+    assert [b["key"] for b in principal_card.card["button_list"]] == [
+        "can_do",
+        "confirm_no?refusal_category=law",
+        "confirm_no?refusal_category=conditions",
+        "confirm_no?refusal_category=other",
+    ]
+    assert "button_selection" not in principal_card.card
     assert len({c.card["task_id"] for c in fake.sent if c.msgtype == "template_card"}) == 3
 
     # Level 4: refuse with a category; the words come by chat afterwards.
-    await world.click(PRINCIPAL, principal_card, "confirm_no", {"refusal_category": "law"})
+    await world.click(PRINCIPAL, principal_card, "confirm_no?refusal_category=law")
     assert "理由" in world.last_text(PRINCIPAL)
     instance = await CardInstance.get(recipient__wecom_userid=PRINCIPAL)
     assert instance.platform_state["response_code"] in {
         u["response_code"] for u in world.updates_of(principal_card)
     }
+    # Merged with what the send stored, not written over it.
+    assert instance.platform_state["task_id"] == principal_card.card["task_id"]
     await world.say(PRINCIPAL, "理由：延续申请须提交年度审验合格证明\n建议：补齐年审合格证明后可当场办理")
     matter = await Matter.get()
     assert matter.state == "refused" and matter.refusal_category is RefusalCategory.LAW

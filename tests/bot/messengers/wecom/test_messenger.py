@@ -259,3 +259,14 @@ async def test_a_group_without_chat_or_robot_says_what_to_configure(messenger: W
     with pytest.raises(DeliveryError) as caught:
         await messenger.post_to_group(group, "hi", attachment=None, dedupe_key="x:1")
     assert not caught.value.transient and "wecom_chat_id" in str(caught.value)
+
+
+def test_fields_beyond_six_lead_the_sub_title() -> None:
+    fields = tuple(CardField(f"f{n}", f"项{n}", f"值{n}") for n in range(1, 7))
+    extra = (CardField("catalog", "清单编号", "YS-01"), CardField("co_departments", "协办股室", "工程建设股"))
+    card = Card(ref="tjX", source="s", title="t", fields=fields + extra, body="说明",
+                buttons=(Button("can_do", "能办"),))  # fmt: skip
+    template = render(card, "tjX@1")
+    assert len(template["horizontal_content_list"]) == 6
+    assert template["sub_title_text"].startswith("清单编号：YS-01 协办股室：工程建设股 说明")
+    assert problems(template) == []

@@ -80,3 +80,15 @@ def test_overlong_keys_are_hashed_to_fit_the_inbox() -> None:
     xml = card_event_xml("ww1", "u" * 64, task_id="t" * 120, event_key="k" * 300, response_code="R",
                          create_time=1, agent_id=1)  # fmt: skip
     assert len(parse_message(xml).dedupe_key) <= 255
+
+
+def test_a_button_that_carries_its_option_gives_the_action_and_the_choice() -> None:
+    xml = card_event_xml("ww1", "lisi", task_id="tjAbC-d_e@0123456789",
+                         event_key="confirm_no?refusal_category=conditions", response_code="RC1",
+                         create_time=1700000001, agent_id=1)  # fmt: skip
+    inbound = parse_message(xml)
+    assert isinstance(inbound.event, CardAction)
+    assert (inbound.event.key, dict(inbound.event.selected)) == (
+        "confirm_no",
+        {"refusal_category": "conditions"},
+    )

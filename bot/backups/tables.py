@@ -1,0 +1,82 @@
+"""Which tables a backup holds, in an order that restores (parents before children), and how their
+values become JSON and back.
+
+Every model with an ``organisation`` foreign key belongs to an organisation and is backed up with
+it; the order follows the foreign keys, so a new model needs no change here. Values are written as
+JSON (dates and times in ISO 8601, decimals as strings, enums as their values) and read back by
+the model's own field types.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+from graphlib import TopologicalSorter
+from typing import Any
+
+from tortoise import Tortoise, fields
+from tortoise.models import Model
+
+from models.org import Organisation
+
+
+def _related(model: type[Model]) -> set[type[Model]]:
+    meta = model._meta
+    names = meta.fk_fields | meta.o2o_fields
+    return {meta.fields_map[name].related_model for name in names} - {model}  # type: ignore[attr-defined]
+
+
+def organisation_models() -> list[type[Model]]:
+    """Organisation first, then every model that has an ``organisation`` foreign key, parents first."""
+    owned = [
+        model
+        for model in Tortoise.apps["models"].values()
+        if model is Organisation or "organisation" in model._meta.fk_fields
+    ]
+    graph = {model: _related(model) & set(owned) for model in owned}
+    order = list(TopologicalSorter(graph).static_order())
+    order.remove(Organisation)
+    return [Organisation, *order]
+
+
+def unowned_models() -> list[str]:
+    """Tables that belong to no organisation and so are in no backup."""
+    owned = set(organisation_models())
+    return sorted(m._meta.db_table for m in Tortoise.apps["models"].values() if m not in owned)
+
+
+def columns(model: type[Model]) -> list[str]:
+    """The stored fields of ``model`` (foreign keys as ``<name>_id``), primary key first."""
+    names = list(model._meta.fields_db_projection)
+    pk = model._meta.pk_attr
+    return [pk, *(n for n in names if n != pk)]
+
+
+def to_json(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    return value
+
+
+def from_json(model: type[Model], name: str, value: Any) -> Any:
+    """``value`` as read from the file, turned back into what ``model.<name>`` holds."""
+    if value is None:
+        return None
+    field = model._meta.fields_map[name]
+    enum_type = getattr(field, "enum_type", None)
+    if enum_type is not None:
+        return enum_type(value)
+    if isinstance(field, fields.DatetimeField):
+        return dt.datetime.fromisoformat(value)
+    if isinstance(field, fields.DateField):
+        return dt.date.fromisoformat(value)
+    if isinstance(field, fields.TimeField):
+        return dt.time.fromisoformat(value)
+    if isinstance(field, fields.DecimalField):
+        return decimal.Decimal(value)
+    return value

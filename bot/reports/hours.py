@@ -1,0 +1,57 @@
+"""Working hours of decisions made before they were stored with the decision (NULL columns):
+computed once, with the organisation's calendar, the first time a quarter's figures need them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, cast
+
+from tortoise.models import Model
+from tortoise.transactions import in_transaction
+
+from bot.calendar.hours import decision_hours
+from bot.calendar.workdays import WorkCalendar
+from models.enums import StepStatus
+from models.matter import DecisionStep, Matter
+
+CHUNK = 500  # rows read and written per transaction: memory stays bounded however many are missing
+
+
+async def _fill(model: type[Model], since: str, column: str, calendar: WorkCalendar, **window: Any) -> int:
+    """Fill ``column`` (NULL) of the ``model`` rows in ``window`` with the working hours from their
+    ``since`` to their ``decided_at``, by id, a chunk per transaction."""
+    filled, last_id = 0, 0
+    while True:
+        rows = cast(
+            list[tuple[int, dt.datetime, dt.datetime]],
+            await model.filter(**window, **{f"{column}__isnull": True}, id__gt=last_id)
+            .order_by("id")
+            .limit(CHUNK)
+            .values_list("id", since, "decided_at"),
+        )
+        if not rows:
+            return filled
+        async with in_transaction():
+            for row_id, start, decided_at in rows:
+                hours = decision_hours(calendar, start, decided_at)
+                await model.filter(id=row_id, **{f"{column}__isnull": True}).update(**{column: hours})
+        filled += len(rows)
+        last_id = rows[-1][0]
+
+
+async def fill_missing_hours(
+    organisation_id: int, calendar: WorkCalendar, start: dt.datetime, end: dt.datetime
+) -> int:
+    """Store the working hours of the matters and steps decided in ``[start, end)`` that have none
+    (decided before the columns existed); how many rows were filled. Decisions made since carry
+    theirs (`bot.matters.decide`), so once filled this finds nothing and writes nothing."""
+    window = {
+        "organisation_id": organisation_id,
+        "decided_at__gte": start.astimezone(dt.UTC),  # as stored: SQLite compares the text
+        "decided_at__lt": end.astimezone(dt.UTC),
+    }
+    matters = await _fill(Matter, "submitted_at", "decided_hours", calendar, **window)
+    steps = await _fill(
+        DecisionStep, "opened_at", "working_hours", calendar, status=StepStatus.DECIDED, **window
+    )
+    return matters + steps
