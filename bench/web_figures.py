@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import asyncpg
 
 from bench.environment import ORG, Processes
@@ -179,8 +180,6 @@ async def clicks_at_rate(p: Processes, traffic: WeComTraffic, cards: Sequence[De
 
 async def click_to_next_card(p: Processes, traffic: WeComTraffic, cards: Sequence[Delivery]) -> Row:
     """One click at a time (提级): from the POST until the deputy's card reaches the fake WeCom."""
-    import aiohttp
-
     deputies = {deputy for _, _, deputy in ORG.submitters()}
     fake = p.wecom.api
 
