@@ -72,13 +72,6 @@ async def audit_chain_ok(database_url: str) -> tuple[bool, int]:
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.xfail(
-    strict=True,
-    reason="contention (scale-hotpath): concurrent submissions collide on the MAX(seq)+1 matter number and the "
-    "audit seq and dispatch gives up (系统繁忙), 636 of 1,000 lost on main; with scale-hotpath and outbox merged "
-    "(tried at 12:30) all 1,000 go through once, but the per-member limiter (outbox) counts a slot when a send "
-    "starts while WeCom counts arrivals: 16 texts over 30/min reached one deputy and the fake dropped them",
-)
 async def test_two_webs_and_two_workers_carry_1000_matters_through_the_chain_each_message_once(
     big_cluster: Cluster, http: aiohttp.ClientSession
 ) -> None:
@@ -143,11 +136,6 @@ async def sim(
 
 
 @pytest.mark.timeout(900)
-@pytest.mark.xfail(
-    strict=True,
-    reason="one clock across processes (outbox): each process keeps its own simulator offset, so workers never "
-    "deliver what the advanced web wrote; and contention (scale-hotpath) loses concurrent submissions",
-)
 async def test_with_the_clock_advanced_both_webs_and_workers_send_each_reminder_and_summary_once(
     big_cluster: Cluster, http: aiohttp.ClientSession
 ) -> None:
