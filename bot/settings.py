@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     # DingTalk (钉钉)
     dingtalk_client_id: str | None = None
     dingtalk_client_secret: str | None = None
+    dingtalk_corp_id: str | None = Field(
+        default=None, description="The organisation's CorpId (dingxxxx): the pages' free login asks for it"
+    )
     dingtalk_robot_code: str | None = None
     dingtalk_card_template_id: str | None = None
     dingtalk_mode: Literal["stream", "http"] = "stream"
