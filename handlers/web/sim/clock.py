@@ -3,6 +3,8 @@ work that is due as of it (``tick``)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from aiohttp import web
 
 from bot.clock import SimClock
@@ -17,9 +19,12 @@ routes = web.RouteTableDef()
 
 
 def _clock_now(resources: Resources) -> dict[str, object]:
+    clock = resources.clock
     return {
-        "now": resources.clock.now().astimezone(resources.settings.tz).isoformat(),
-        "adjustable": isinstance(resources.clock, SimClock),
+        "now": clock.now().astimezone(resources.settings.tz).isoformat(),
+        "adjustable": isinstance(clock, SimClock),
+        # How far the simulated time is from the real one (kept across restarts): the page says so.
+        "offset_seconds": clock.offset.total_seconds() if isinstance(clock, SimClock) else 0.0,
     }
 
 
@@ -42,6 +47,19 @@ async def set_clock(request: web.Request) -> web.Response:
         clock.set(body.now)
     if body.advance is not None:
         clock.advance(body.advance)
+    await save_offset(resources)
+    return web.json_response(_clock_now(resources))
+
+
+@routes.post("/sim/api/clock/reset")
+async def reset_clock(request: web.Request) -> web.Response:
+    """“回到现在”: the simulated time follows the real one again (also after a restart)."""
+    check_origin(request)
+    resources = request.app[RESOURCES]
+    clock = resources.clock
+    if not isinstance(clock, SimClock):
+        raise ApiError(409, "当前时钟是真实时间，已经是现在")
+    clock.offset = dt.timedelta(0)
     await save_offset(resources)
     return web.json_response(_clock_now(resources))
 
