@@ -29,6 +29,11 @@ class Settings(BaseSettings):
         default=None, description="Base URL the bot is reachable at, for links in messages"
     )
     simulator: bool = False
+    session_hours: float = Field(
+        default=12.0,
+        gt=0,
+        description="A phone page sign-in lasts this long, then the platform signs in again",
+    )
     org_file: Path | None = None
     timezone: str = "Asia/Shanghai"
     office_start: dt.time = dt.time(8, 30)
@@ -70,10 +75,17 @@ class Settings(BaseSettings):
     wecom_aes_key: str | None = None
     wecom_api_base: str = "https://qyapi.weixin.qq.com"
     wecom_robot_key: str | None = None
+    wecom_oauth_base: str = Field(
+        default="https://open.weixin.qq.com",
+        description="Where WeCom's OAuth2 authorize page is (tests: the fake)",
+    )
 
     # DingTalk (钉钉)
     dingtalk_client_id: str | None = None
     dingtalk_client_secret: str | None = None
+    dingtalk_corp_id: str | None = Field(
+        default=None, description="The organisation's CorpId (dingxxxx): the pages' free login asks for it"
+    )
     dingtalk_robot_code: str | None = None
     dingtalk_card_template_id: str | None = None
     dingtalk_mode: Literal["stream", "http"] = "stream"

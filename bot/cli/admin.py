@@ -30,9 +30,18 @@ log = logging.getLogger("tiji")
 
 async def cmd_migrate(args: argparse.Namespace) -> int:
     settings = settings_from_env()
-    await migrate(settings)
-    print(f"数据库已是最新结构：{describe_db(settings)}")
+    applied = await migrate(settings)
+    print(migrate_summary(applied, describe_db(settings)))
     return 0
+
+
+def migrate_summary(applied: list[str], where: str) -> str:
+    """What `tiji migrate` did, in words: nothing to do, or how many steps it applied."""
+    if not applied:
+        return f"数据库已是最新结构：{where}"
+    if applied[0].startswith("0001"):
+        return f"已新建数据库（应用了全部 {len(applied)} 个迁移）：{where}"
+    return f"数据库结构已更新（应用了 {len(applied)} 个迁移，最新为 {applied[-1]}）：{where}"
 
 
 async def cmd_org(args: argparse.Namespace) -> int:

@@ -12,7 +12,7 @@ KINDS: dict[str, str] = {
     "people": "人员",
     "groups": "群",
     "catalog": "事项清单",
-    "stand_ins": "代理",
+    "stand_ins": "代理安排（领导外出时由谁代批）",
 }
 
 

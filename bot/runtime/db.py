@@ -87,17 +87,27 @@ def single_connection(url: str) -> str:
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
-async def migrate(settings: Settings) -> None:
-    """Apply every pending migration to the configured database."""
+async def migrate(settings: Settings) -> list[str]:
+    """Apply every pending migration to the configured database; the names of those applied
+    (empty when it was up to date already)."""
     prepare_data_dir(settings)
     config = tortoise_config(single_connection(settings.effective_database_url))
+    applied: list[str] = []
+
+    def progress(event: str, _app: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(name)
+
     await Tortoise.init(config=config, init_connections=False)
     try:
-        await migrate_api(config=config, app_labels=None, target=None, fake=False, dry_run=False)
+        await migrate_api(
+            config=config, app_labels=None, target=None, fake=False, dry_run=False, progress=progress
+        )
         if urlsplit(settings.effective_database_url).scheme.startswith("sqlite"):
             await _check_foreign_keys()
     finally:
         await Tortoise.close_connections()
+    return applied
 
 
 async def _check_foreign_keys() -> None:

@@ -12,6 +12,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+import handlers.web.pages
 import handlers.web.sim
 from bot.events import EventSink
 from bot.health.metrics import WebMetrics
@@ -20,6 +21,7 @@ from bot.runtime.resources import RESOURCES, ROUTER, SETTINGS, Resources
 from bot.settings import Settings
 from bot.web.errors import error_middleware
 from bot.web.health import add_health_routes, callback_metrics_middleware
+from bot.web.pages import setup_pages
 from bot.web.request_ids import request_id_middleware
 from bot.web.security import security_headers_middleware
 from handlers.router import Router
@@ -39,6 +41,7 @@ MIDDLEWARES = (
 # (whether this process serves it, the handler package's route setup): one line per package.
 WEB_HANDLERS: tuple[tuple[Callable[[Settings], bool], Callable[[web.Application], None]], ...] = (
     (lambda settings: settings.simulator, handlers.web.sim.setup_routes),
+    (lambda settings: True, handlers.web.pages.setup_routes),
 )
 
 
@@ -71,6 +74,7 @@ def build_app(settings: Settings, *, resources: Resources) -> web.Application:
     app[SETTINGS] = settings
     app[RESOURCES] = resources
     app[ROUTER] = build_router(resources)
+    setup_pages(app, settings)
     add_health_routes(app, WebMetrics())
     setup_messenger_routes(app, settings)
     for serves, setup_routes in WEB_HANDLERS:

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Mapping
 from http import HTTPStatus
 
+import aiohttp_jinja2
 from aiohttp import hdrs, web
 from aiohttp.typedefs import Handler
 from pydantic import ValidationError
@@ -47,8 +48,42 @@ STATUS_MESSAGES: Mapping[int, str] = {
 }
 OTHER_CLIENT_ERROR = "请求有误（{status}），请检查后重试"
 INTERNAL_ERROR = "服务器内部错误，已记录，请稍后再试"
+PAGES_PREFIX = "/m/"
+ERROR_TEMPLATE = "pages/error.html.j2"
+# The heading of a phone page's error, by status (the message below it says what to do).
+PAGE_TITLES: Mapping[int, str] = {
+    400: "填写有误",
+    401: "请先登录",
+    403: "没有权限",
+    404: "没有找到",
+    413: "内容太大",
+    429: "操作太频繁",
+}
 # An HTTP error raised by aiohttp keeps these headers (405's Allow, 401's WWW-Authenticate …).
 _DROPPED_HEADERS = frozenset({hdrs.CONTENT_TYPE, hdrs.CONTENT_LENGTH, hdrs.CONTENT_ENCODING})
+
+
+class PageError(Exception):
+    """Raised by a page handler to answer with the Chinese error page: ``title`` as heading,
+    ``message`` saying what happened and what to do."""
+
+    def __init__(self, status: int, title: str, message: str) -> None:
+        super().__init__(f"{status} {title}: {message}")
+        self.status = status
+        self.title = title
+        self.message = message
+
+
+def render_error_page(request: web.Request, status: int, title: str, message: str) -> web.Response:
+    """The phone pages' error page (``templates/pages/error.html.j2``)."""
+    return aiohttp_jinja2.render_template(
+        ERROR_TEMPLATE, request, {"title": title, "message": message, "status": status}, status=status
+    )
+
+
+def wants_page(request: web.Request) -> bool:
+    """Whether an error goes out as the HTML error page: a browser on a phone page (``/m/…``)."""
+    return request.path.startswith(PAGES_PREFIX) and not wants_json(request)
 
 
 def wants_json(request: web.Request) -> bool:
@@ -62,7 +97,14 @@ def wants_json(request: web.Request) -> bool:
 def error_response(
     request: web.Request, status: int, message: str, headers: Mapping[str, str] | None = None
 ) -> web.Response:
-    """``message`` with ``status``, as JSON or plain text (see ``wants_json``)."""
+    """``message`` with ``status``, as JSON, the error page or plain text (see ``wants_json``)."""
+    if wants_page(request):
+        title = PAGE_TITLES.get(
+            status, "出错了" if status >= HTTPStatus.INTERNAL_SERVER_ERROR else "请求有误"
+        )
+        response = render_error_page(request, status, title, message)
+        response.headers.update(headers or {})
+        return response
     if wants_json(request):
         return web.json_response({"ok": False, "message": message}, status=status, headers=headers)
     return web.Response(status=status, text=message, charset="utf-8", headers=headers)
@@ -87,6 +129,8 @@ def _where(request: web.Request) -> str:
 
 def answer_for(request: web.Request, exc: Exception) -> web.Response:
     """The answer to what a handler raised (other than an aiohttp HTTP error)."""
+    if isinstance(exc, PageError):
+        return render_error_page(request, exc.status, exc.title, exc.message)
     if isinstance(exc, ApiError):
         return error_response(request, exc.status, exc.message)
     if isinstance(exc, InputError):

@@ -143,14 +143,17 @@ async def test_whole_flow_through_the_sim_page(chromium: Path, served: tuple[Sta
             assert (matter.state, matter.outcome) == ("closed", "confirm_no")
             assert matter.replied_at is not None and matter.way_forward.startswith("补做二级维护")
 
-            # 6. The clock buttons and tick: the first working day of 2027Q1 brings the digest.
+            # 6. The clock menu and tick: the first working day of 2027Q1 brings the digest.
+            await page.click("#clock-menu summary")
             await page.click("#next-quarter")
             await expect(page.locator("#clock-now")).to_contain_text("2027-01-01 周五 09:")
+            await expect(page.locator("#clock-offset")).to_be_visible()  # the page says the time is simulated
             for _ in range(3):
+                await page.click("#clock-menu summary")  # a choice closes the menu
                 await page.click('button[data-advance="P1D"]')
             await expect(page.locator("#clock-now")).to_contain_text("2027-01-04 周一 09:")
             await page.click("#tick")
-            await expect(page.locator("#toast")).to_contain_text("已运行到期任务：催办提醒")
+            await expect(page.locator("#toast")).to_contain_text("已运行到期任务：会商期限、催办提醒")
             await page.locator("#groups button[data-group]").filter(has_text="活动办公室").click()
             digest = page.locator("#group-view .item").filter(has_text="2026年第4季度").last
             await expect(digest).to_contain_text("确认不能办：1 件")

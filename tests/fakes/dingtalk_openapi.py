@@ -83,6 +83,13 @@ class FakeDingTalk:
     qps_limit: int = 20
     qps_rejected: int = 0
     _per_second: dict[tuple[str, int], int] = field(default_factory=lambda: defaultdict(int))
+    auth_codes: dict[str, str] = field(default_factory=dict)  # free-login code → userid
+
+    def issue_auth_code(self, userid: str) -> str:
+        """What ``dd.requestAuthCode`` gives the page of ``userid`` inside the DingTalk app."""
+        code = f"authcode-{len(self.auth_codes) + 1}-{userid}"
+        self.auth_codes[code] = userid
+        return code
 
     def expire_tokens(self) -> None:
         """Every issued token stops working (as after 2 h)."""
@@ -292,6 +299,17 @@ class FakeDingTalk:
         result = {"has_more": more, "list": page, **({"next_cursor": start + 2} if more else {})}
         return web.json_response({"errcode": 0, "result": result})
 
+    async def user_getuserinfo(self, request: web.Request) -> web.Response:
+        """H5 free login: a code works once."""
+        path = "/topapi/v2/user/getuserinfo"
+        if (failed := await self._guard(request, path, legacy=True)) is not None:
+            return failed
+        userid = self.auth_codes.pop(str((await request.json()).get("code", "")), None)
+        if userid is None:
+            return web.json_response({"errcode": 40078, "errmsg": "不存在的临时授权码"})
+        result = {"userid": userid, "unionid": f"union-{userid}", "name": userid, "sys": False}
+        return web.json_response({"errcode": 0, "errmsg": "ok", "result": result})
+
     async def media_upload(self, request: web.Request) -> web.Response:
         path = "/media/upload"
         if (failed := await self._guard(request, path, legacy=True)) is not None:
@@ -324,6 +342,7 @@ class FakeDingTalk:
         app.router.add_post("/v1.0/gateway/connections/open", self.open_connection)
         app.router.add_post("/topapi/v2/department/listsub", self.listsub)
         app.router.add_post("/topapi/v2/user/list", self.user_list)
+        app.router.add_post("/topapi/v2/user/getuserinfo", self.user_getuserinfo)
         app.router.add_post("/media/upload", self.media_upload)
         app.router.add_post("/robot/send", self.robot_send)
         if self.gateway is not None:

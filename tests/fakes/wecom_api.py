@@ -24,6 +24,7 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from yarl import URL
 
 TASK_ID = re.compile(r"^[0-9A-Za-z_\-@]{1,128}$")
 CARD_TYPES = {"text_notice", "news_notice", "button_interaction", "vote_interaction", "multiple_interaction"}
@@ -90,6 +91,11 @@ class FakeWeCom:
     _robot_log: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     _recent: dict[str, tuple[float, str]] = field(default_factory=dict)
     server: TestServer | None = None
+    # OAuth2 (snsapi_base): who is signed in to the WeCom app on the "phone", and the codes issued.
+    oauth_userid: str | None = None
+    oauth_openid: str = "o-outsider"  # what a non-member gets instead of a userid
+    oauth_codes: dict[str, str | None] = field(default_factory=dict)  # code → userid (None: outsider)
+    oauth_redirects: list[dict[str, str]] = field(default_factory=list)
 
     # ---- test controls ---------------------------------------------------------------------------
 
@@ -142,12 +148,15 @@ class FakeWeCom:
         r.add_get("/cgi-bin/department/list", self.department_list)
         r.add_get("/cgi-bin/user/simplelist", self.user_simplelist)
         r.add_post("/cgi-bin/user/getuserid", self.user_getuserid)
+        r.add_get("/connect/oauth2/authorize", self.oauth_authorize)
+        r.add_get("/cgi-bin/auth/getuserinfo", self.auth_getuserinfo)
         return app
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Callable[..., Any]) -> web.StreamResponse:
         self.calls.append((request.path, dict(request.query)))
-        if request.path != "/cgi-bin/gettoken" and not request.path.startswith("/cgi-bin/webhook/"):
+        untokened = request.path in {"/cgi-bin/gettoken", "/connect/oauth2/authorize"}
+        if not untokened and not request.path.startswith("/cgi-bin/webhook/"):
             token = request.query.get("access_token", "")
             if token not in self.tokens:
                 return _err(40014, "invalid access_token")
@@ -160,6 +169,28 @@ class FakeWeCom:
             return _err(queued.pop(0), "injected failure")
         result: web.StreamResponse = await handler(request)
         return result
+
+    async def oauth_authorize(self, request: web.Request) -> web.Response:
+        """WeCom's authorize page inside the app: back to ``redirect_uri`` with a fresh code for
+        whoever ``oauth_userid`` says is using the phone (an outsider when None)."""
+        query = dict(request.query)
+        self.oauth_redirects.append(query)
+        if query.get("appid") != self.corp_id or query.get("scope") != "snsapi_base":
+            return web.Response(status=400, text="appid or scope wrong")
+        code = secrets.token_urlsafe(16)
+        self.oauth_codes[code] = self.oauth_userid
+        target = URL(query["redirect_uri"]).update_query(code=code, state=query.get("state", ""))
+        raise web.HTTPFound(str(target))
+
+    async def auth_getuserinfo(self, request: web.Request) -> web.Response:
+        """A code works once (40029 after, as for an unknown one); an outsider gets an openid."""
+        code = request.query.get("code", "")
+        if code not in self.oauth_codes:
+            return _err(40029, "invalid code")
+        userid = self.oauth_codes.pop(code)
+        if userid is None:
+            return web.json_response({"errcode": 0, "errmsg": "ok", "openid": self.oauth_openid})
+        return web.json_response({"errcode": 0, "errmsg": "ok", "userid": userid, "user_ticket": ""})
 
     async def gettoken(self, request: web.Request) -> web.Response:
         self.gettoken_calls += 1

@@ -57,4 +57,15 @@ def check_config(settings: Settings) -> list[str]:
         problems.append("钉钉：TIJI_DINGTALK_ROBOT_WEBHOOK 应是群机器人的完整网址或其 access_token")
     if settings.dingtalk_disconnect_alert_seconds <= 0:
         problems.append("钉钉：TIJI_DINGTALK_DISCONNECT_ALERT_SECONDS 必须大于 0")
+    if not settings.public_url:
+        problems.append(
+            "钉钉：缺少 TIJI_PUBLIC_URL：卡片上的“详情 / 填写意见”链接需要它（如 https://tiji.example.gov.cn），"
+            "并填为 应用 → 网页应用 的首页地址"
+        )
+    elif not _is_url(settings.public_url):
+        problems.append(f"钉钉：TIJI_PUBLIC_URL 不是有效的网址：{settings.public_url}")
+    if not settings.dingtalk_corp_id:
+        problems.append(
+            "钉钉：缺少 TIJI_DINGTALK_CORP_ID：手机页面免登需要它（开发者后台 → 首页 → CorpId，形如 dingxxxx）"
+        )
     return problems

@@ -78,4 +78,19 @@ def check_config(settings: Settings) -> list[str]:
                 )
         elif not _ROBOT_KEY.match(key):
             problems.append("TIJI_WECOM_ROBOT_KEY 格式不对：应为群机器人 Webhook 地址中 key= 后面的部分")
+    if s.wecom_corp_id or s.wecom_secret:
+        problems.extend(_public_url_problems(s.public_url))
     return problems
+
+
+def _public_url_problems(public_url: str | None) -> list[str]:
+    """The cards' “详情 / 填写意见” links and the pages' sign-in need the app's public address."""
+    if not public_url:
+        return [
+            "缺少 TIJI_PUBLIC_URL：卡片上的“详情 / 填写意见”链接和手机页面登录需要它（如 https://tiji.example.gov.cn），"
+            "其域名还须填在 应用管理 → 本应用 → 网页授权及JS-SDK → 可信域名"
+        ]
+    parts = urlsplit(public_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return [f"TIJI_PUBLIC_URL 不是有效的网址：{public_url}（应形如 https://tiji.example.gov.cn）"]
+    return []

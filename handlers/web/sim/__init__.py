@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.messengers.simulator.clock_store import restore_offset
-from handlers.web.sim import api, clock, pages
+from handlers.web.sim import api, clock, open_as, pages
 
 
 def setup_routes(app: web.Application) -> None:
@@ -14,4 +14,5 @@ def setup_routes(app: web.Application) -> None:
     pages.add_static_routes(app)
     app.add_routes(api.routes)
     app.add_routes(clock.routes)
+    app.add_routes(open_as.routes)
     app.on_startup.append(restore_offset)

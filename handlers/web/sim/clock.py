@@ -9,7 +9,7 @@ from bot.clock import SimClock
 from bot.jobs.passes import run_due_work
 from bot.outbox.delivery import sweep_outbox
 from bot.runtime.resources import RESOURCES, Resources
-from bot.runtime.shared_clock import advance_now, set_now
+from bot.runtime.shared_clock import advance_now, reset_now, set_now
 from bot.web.api import ApiError, check_origin, json_object, validated
 from handlers.web.sim.bodies import ClockBody
 
@@ -17,9 +17,12 @@ routes = web.RouteTableDef()
 
 
 def _clock_now(resources: Resources) -> dict[str, object]:
+    clock = resources.clock
     return {
-        "now": resources.clock.now().astimezone(resources.settings.tz).isoformat(),
-        "adjustable": isinstance(resources.clock, SimClock),
+        "now": clock.now().astimezone(resources.settings.tz).isoformat(),
+        "adjustable": isinstance(clock, SimClock),
+        # How far the simulated time is from the real one (kept across restarts): the page says so.
+        "offset_seconds": clock.offset.total_seconds() if isinstance(clock, SimClock) else 0.0,
     }
 
 
@@ -42,6 +45,18 @@ async def set_clock(request: web.Request) -> web.Response:
         await set_now(resources.redis, clock, body.now)
     if body.advance is not None:
         await advance_now(resources.redis, clock, body.advance)
+    return web.json_response(_clock_now(resources))
+
+
+@routes.post("/sim/api/clock/reset")
+async def reset_clock(request: web.Request) -> web.Response:
+    """“回到现在”: the simulated time follows the real one again (also after a restart)."""
+    check_origin(request)
+    resources = request.app[RESOURCES]
+    clock = resources.clock
+    if not isinstance(clock, SimClock):
+        raise ApiError(409, "当前时钟是真实时间，已经是现在")
+    await reset_now(resources.redis, clock)
     return web.json_response(_clock_now(resources))
 
 

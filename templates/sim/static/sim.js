@@ -7,7 +7,7 @@
     staff: "工作人员", section_head: "股室负责人", deputy: "分管领导", principal: "主要领导",
     office: "活动办公室", discipline: "纪检组", admin: "管理员",
   };
-  const PASS_NAMES = { reminders: "催办提醒", overdue: "逾期提醒", digest: "季度汇总", report_tasks: "报表任务" };
+  const PASS_NAMES = { consultations: "会商期限", reminders: "催办提醒", overdue: "逾期提醒", digest: "季度汇总", report_tasks: "报表任务" };
   const WEEKDAYS = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"];
 
   const state = {
@@ -53,10 +53,18 @@
     return data;
   }
 
+  // A toast is a short notice: the bot's own (long) replies are in the conversation already, so
+  // only an error is shown in full; anything else is cut to its first line.
+  const TOAST_CHARS = 40;
+  function brief(message) {
+    const first = String(message || "").split("\n")[0].trim();
+    return first.length > TOAST_CHARS ? first.slice(0, TOAST_CHARS) + "…" : first;
+  }
+
   let toastTimer = null;
   function toast(message, isError) {
     const box = $("toast");
-    box.textContent = message;
+    box.textContent = isError ? message : brief(message);
     box.className = isError ? "toast error" : "toast";
     box.hidden = false;
     clearTimeout(toastTimer);
@@ -74,6 +82,10 @@
     state.clockBase = data.now;
     state.clockOffsetMs = Date.parse(data.now) - Date.now();
     state.clockAdjustable = data.adjustable !== false;
+    const offset = $("clock-offset");
+    const seconds = Number(data.offset_seconds || 0);
+    offset.hidden = Math.abs(seconds) < 60;
+    offset.textContent = offset.hidden ? "" : `模拟（${describeOffset(seconds)}）`;
     document.querySelectorAll(".clock-buttons button").forEach((b) => {
       if (b.id !== "tick") b.disabled = !state.clockAdjustable;
     });
@@ -99,6 +111,18 @@
     if (!state.clockBase) return;
     const p = localParts(Date.now() + state.clockOffsetMs, offsetOf(state.clockBase));
     $("clock-now").textContent = `${p.y}-${pad(p.mo)}-${pad(p.d)} ${WEEKDAYS[p.wd]} ${pad(p.h)}:${pad(p.mi)}:${pad(p.s)}`;
+  }
+
+  function describeOffset(seconds) {
+    const ahead = seconds > 0;
+    let left = Math.abs(seconds);
+    const days = Math.floor(left / 86400);
+    left -= days * 86400;
+    const hours = Math.round(left / 3600);
+    const parts = [];
+    if (days) parts.push(`${days}天`);
+    if (hours || !days) parts.push(`${hours}小时`);
+    return (ahead ? "快" : "慢") + parts.join("");
   }
 
   async function loadClock() { applyClock(await api("GET", "/sim/api/clock")); }
@@ -133,11 +157,19 @@
       box.append(el("p", { class: "hint", text: "组织里还没有人员：请先导入组织文件（tiji org import）。" }));
       return;
     }
+    const query = ($("people-search").value || "").trim().toLowerCase();
+    const shown = state.people.filter((p) => !query || [p.name, p.title, p.handle, p.department, p.unit]
+      .concat((p.roles || []).map((r) => ROLE_NAMES[r] || r))
+      .some((v) => v && String(v).toLowerCase().includes(query)));
+    if (!shown.length) {
+      box.append(el("p", { class: "hint", text: `没有找到“${query}”。可搜索姓名、职务、股室或账号。` }));
+      return;
+    }
     // Unit by unit (the API sends them in that order), then the unit's sections.
     let unitName = null;
     let section = null;
     let sectionName = null;
-    for (const person of state.people) {
+    for (const person of shown) {
       if (person.unit !== unitName) {
         unitName = person.unit;
         sectionName = null;
@@ -149,28 +181,39 @@
         section = el("div", { class: "dept" }, el("h4", { text: name }));
         box.append(section);
       }
-      section.append(el("button", {
-        type: "button",
-        class: "person" + (state.me && state.me.handle === person.handle ? " current" : ""),
-        dataset: { handle: person.handle },
-        onclick: () => choosePerson(person.handle),
-      },
-      el("span", { class: "name", text: person.name }),
-      el("span", { class: "sub", text: [person.title, person.handle].filter(Boolean).join(" · ") }),
-      el("span", {}, ...roleBadges(person.roles))));
+      section.append(el("div", { class: "person-row" },
+        el("button", {
+          type: "button",
+          class: "person" + (state.me && state.me.handle === person.handle ? " current" : ""),
+          dataset: { handle: person.handle },
+          onclick: () => choosePerson(person.handle),
+        },
+        el("span", { class: "name", text: person.name }),
+        el("span", { class: "sub", text: [person.title, person.handle].filter(Boolean).join(" · ") }),
+        el("span", {}, ...roleBadges(person.roles))),
+        el("a", {
+          class: "open-as", href: openAsUrl(person.handle), target: "_blank", rel: "noopener",
+          title: `以${person.name}的身份打开手机页面`, dataset: { openAs: person.handle },
+        }, "以此身份打开")));
     }
   }
+
+  function openAsUrl(handle) { return `/sim/open-as/${encodeURIComponent(handle)}?next=/m/todo`; }
 
   function renderMe() {
     const me = $("me");
     me.replaceChildren();
+    const pages = $("open-pages");
+    pages.hidden = !state.me;
     if (!state.me) { me.textContent = "尚未选择人员"; return; }
+    pages.href = openAsUrl(state.me.handle);
     me.append(state.me.name, el("span", { class: "sub", text: [state.me.department, state.me.title].filter(Boolean).join(" · ") }));
   }
 
   function choosePerson(handle) {
     const person = state.people.find((p) => p.handle === handle);
-    if (!person) return;
+    if (!person) { toast(`组织里没有账号为 ${handle} 的人员`, true); return; }
+    if (state.me && state.me.handle === handle) { showTab("chat"); return; }
     state.me = person;
     history.replaceState(null, "", `#p=${encodeURIComponent(handle)}`);
     state.chat = newStream();
@@ -189,8 +232,12 @@
     const lines = String(text || "").split("\n");
     lines.forEach((line, i) => {
       const heading = /^#{1,6}\s+(.*)$/.exec(line);
+      const quote = /^\s*>\s?(.*)$/.exec(line);
       if (heading) {
         frag.append(el("span", { class: "md-h" }, ...inline(heading[1])));
+      } else if (quote) {
+        frag.append(el("blockquote", {}, ...inline(quote[1])));
+        return; // a block of its own: no line break after it
       } else {
         const bullet = /^\s*[-*]\s+(.*)$/.exec(line);
         if (bullet) frag.append("• ", ...inline(bullet[1]));
@@ -201,7 +248,27 @@
     return frag;
   }
 
+  // Matter numbers, dates, times and phone numbers never break across lines (TJ-2026-0001).
+  const UNBREAKABLE = /TJ-\d{4}-\d+|\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?|\d{4}年\d{1,2}月\d{1,2}日|\d{1,2}:\d{2}|1\d{10}/g;
+  function unbreakable(text) {
+    const out = [];
+    let last = 0;
+    let m;
+    UNBREAKABLE.lastIndex = 0;
+    while ((m = UNBREAKABLE.exec(text)) !== null) {
+      if (m.index > last) out.push(text.slice(last, m.index));
+      out.push(el("span", { class: "nowrap", text: m[0] }));
+      last = UNBREAKABLE.lastIndex;
+    }
+    if (last < text.length) out.push(text.slice(last));
+    return out;
+  }
+
   function inline(text) {
+    return inlineMarks(text).flatMap((part) => (typeof part === "string" ? unbreakable(part) : [part]));
+  }
+
+  function inlineMarks(text) {
     const out = [];
     const pattern = /\*\*([^*]+)\*\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
     let last = 0;
@@ -221,11 +288,11 @@
 
   function renderCard(card, clickable) {
     const node = el("div", { class: "card" + (card.closed ? " closed" : ""), dataset: { ref: card.ref } });
-    node.append(el("div", { class: "title", text: card.title }));
+    node.append(el("div", { class: "title" }, ...unbreakable(String(card.title || ""))));
     node.append(el("div", { class: "status", text: (card.closed ? "已结束 · " : "") + (card.status || "") }));
     if (card.fields && card.fields.length) {
       const dl = el("dl");
-      for (const [k, v] of card.fields) dl.append(el("dt", { text: k }), el("dd", { text: v }));
+      for (const [k, v] of card.fields) dl.append(el("dt", { text: k }), el("dd", {}, ...unbreakable(String(v))));
       node.append(dl);
     }
     if (card.body) node.append(el("div", { class: "body" }, markdown(card.body)));
@@ -405,6 +472,19 @@
       if (value) moveClock({ now: value.trim() }, "设定");
     });
     $("tick").addEventListener("click", tick);
+    $("reset-clock").addEventListener("click", async () => {
+      try {
+        applyClock(await api("POST", "/sim/api/clock/reset", {}));
+        toast("时间已回到现在");
+      } catch (e) { toast(e.message, true); }
+    });
+    document.querySelectorAll(".clock-buttons button").forEach((b) => b.addEventListener("click", () => { $("clock-menu").open = false; }));
+    $("people-search").addEventListener("input", renderPeople);
+    // A changed #p=… (typed, or a link) switches person without a reload.
+    window.addEventListener("hashchange", () => {
+      const asked = /#p=([^&]+)/.exec(location.hash);
+      if (asked) choosePerson(decodeURIComponent(asked[1]));
+    });
     document.querySelectorAll("[data-say]").forEach((b) => b.addEventListener("click", () => send(b.dataset.say)));
     $("fill-template").addEventListener("click", fillTemplate);
     $("composer").addEventListener("submit", async (event) => {
@@ -413,7 +493,8 @@
       if (await send(box.value)) box.value = "";
     });
     $("text").addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      // Enter sends (a phone's send key too); Shift+Enter starts a new line; Ctrl+Enter still sends.
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
         $("composer").requestSubmit();
       }

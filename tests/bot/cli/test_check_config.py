@@ -12,6 +12,8 @@ DINGTALK = {
     "TIJI_DINGTALK_CLIENT_ID": "dingabc",
     "TIJI_DINGTALK_CLIENT_SECRET": "secret",
     "TIJI_DINGTALK_CARD_TEMPLATE_ID": "tpl.schema",
+    "TIJI_DINGTALK_CORP_ID": "dingcorp123",
+    "TIJI_PUBLIC_URL": "https://tiji.example.gov.cn",
 }
 
 
@@ -41,3 +43,11 @@ def test_stream_mode_has_no_such_warning(
 ) -> None:
     assert main(["check-config"]) == 0
     assert "HTTP 模式" not in capsys.readouterr().out
+
+
+def test_a_configured_platform_without_a_public_url_is_told_it_needs_one(
+    environment: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    environment.delenv("TIJI_PUBLIC_URL")
+    assert main(["check-config"]) != 0
+    assert "缺少 TIJI_PUBLIC_URL" in capsys.readouterr().out

@@ -216,7 +216,7 @@ async def test_stand_ins_and_catalog_items_left_out_are_removed(db: None) -> Non
     report = await import_org(trimmed)
 
     assert report.removed == {"stand_ins": 1, "catalog": 1}
-    assert "代理：删除 1" in report.summary()
+    assert "代理安排（领导外出时由谁代批）：删除 1" in report.summary()
     assert await StandIn.all().count() == 0
     assert not await CatalogItem.filter(code="GC-02").exists()
 

@@ -20,6 +20,9 @@ from bot.settings import Settings
 from bot.web.api import ApiError, json_body
 from bot.web.app import web_layer
 from bot.web.inputs import InputError, required_text
+from tests.support.sim_app import org
+
+__all__ = ["org"]
 
 PUBLIC_URL = "https://tiji.example.gov.cn"
 routes = web.RouteTableDef()

@@ -26,6 +26,7 @@ from bot.messengers.dingtalk.signing import card_callback_sign, robot_sign
 from bot.settings import Settings
 from bot.web import errors
 from bot.web.app import MAX_BODY
+from bot.web.pages import STATIC_PREFIX as PAGES_STATIC
 from handlers.web.sim.pages import STATIC_PREFIX
 from models.org import GroupChannel, Person
 from tests.fakes.dingtalk_openapi import CLIENT_ID, CLIENT_SECRET, TEMPLATE_ID, running_fake_dingtalk
@@ -118,7 +119,7 @@ class Fuzz:
         assert response.status < 500, (response.status, body[:500])
         # The platforms' callbacks answer in the platforms' terms, and a static file that is not
         # there is aiohttp's empty 404; everything else speaks Chinese.
-        ours = not request.url.startswith(("/wecom/", "/dingtalk/", f"{STATIC_PREFIX}/"))
+        ours = not request.url.startswith(("/wecom/", "/dingtalk/", f"{STATIC_PREFIX}/", f"{PAGES_STATIC}/"))
         if response.status >= 400 and ours and request.method != "HEAD":
             if response.content_type == "application/json":
                 answer = json.loads(body)

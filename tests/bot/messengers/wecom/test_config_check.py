@@ -15,6 +15,7 @@ GOOD: dict[str, object] = {
     "wecom_secret": "Abc-def_0123456789abcdefghijklmnopqrstuvwxyz",
     "wecom_token": "QDG6eK",
     "wecom_aes_key": "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C",
+    "public_url": "https://tiji.example.gov.cn",
 }
 
 
@@ -43,6 +44,8 @@ def test_a_complete_configuration_passes(tmp_path: Path) -> None:
         ({"wecom_corp_id": "ww 123"}, "TIJI_WECOM_CORP_ID 格式不对"),
         ({"wecom_agent_id": None}, "缺少 TIJI_WECOM_AGENT_ID"),
         ({"wecom_secret": None}, "缺少 TIJI_WECOM_SECRET"),
+        ({"public_url": None}, "可信域名"),
+        ({"public_url": "tiji.example.gov.cn"}, "TIJI_PUBLIC_URL 不是有效的网址"),
         ({"wecom_api_base": "qyapi.weixin.qq.com"}, "TIJI_WECOM_API_BASE"),
         ({"wecom_robot_key": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"}, "key="),
     ],
