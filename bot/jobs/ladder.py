@@ -41,6 +41,10 @@ class Rung(StrEnum):
 DAILY_RUNGS = frozenset({Rung.OVERDUE_DAILY, Rung.REPLY_OVERDUE})
 # Rungs whose words ("今日 17:30 前") are wrong once the deadline has passed: never caught up late.
 BEFORE_DEADLINE_RUNGS = frozenset({Rung.PENDING_4H, Rung.DUE_MORNING, Rung.REPLY_DUE})
+# Rungs that tell the same people how late it is, as a daily rung does: caught up together with a
+# daily rung (after downtime or a clock moved on), only the deadline rung goes, or each person would
+# get the same words twice.
+DEADLINE_RUNGS = frozenset({Rung.DEADLINE, Rung.REPLY_DEADLINE, Rung.CONSULTATION_LAPSED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,13 +125,15 @@ def climb(
 
     ``since`` is the stored ``next_reminder_at`` (rungs before it were handled by an earlier pass;
     ``None``: never looked at). Of the rungs due, those speaking of a deadline already past are
-    dropped, and of the daily rungs only the latest is kept.
+    dropped, and of the daily rungs only the latest is kept (none when a deadline rung goes too).
     """
     due: list[Moment] = []
     for moment in ladder:
         if moment.at > now:
             kept = [m for m in due if m.rung not in DAILY_RUNGS]
             daily = [m for m in due if m.rung in DAILY_RUNGS][-1:]
+            if any(m.rung in DEADLINE_RUNGS for m in kept):
+                daily = []
             return Climb(tuple(kept + daily), moment.at)
         if since is not None and moment.at < since:
             continue

@@ -97,8 +97,9 @@ def test_after_downtime_stale_rungs_are_dropped_and_only_todays_daily_rung_is_se
     due_at = at(12, 3, 17, 30)
     ladder = step_ladder(CALENDAR, opened_at=at(11, 30), due_at=due_at, hours=4)
     plan = climb(ladder, since=at(11, 30, 13), now=at(12, 8, 10), due_at=due_at)
-    # The 4-hour and due-morning rungs speak of a deadline gone; 4 and 7 Dec's daily rungs are old.
-    assert [(m.rung, m.period) for m in plan.due] == [(Rung.DEADLINE, ""), (Rung.OVERDUE_DAILY, "2026-12-08")]
+    # The 4-hour and due-morning rungs speak of a deadline gone; 4 and 7 Dec's daily rungs are old;
+    # today's daily rung would tell the same people what the deadline rung tells them.
+    assert [(m.rung, m.period) for m in plan.due] == [(Rung.DEADLINE, "")]
     assert plan.next_at == at(12, 9)
 
 
