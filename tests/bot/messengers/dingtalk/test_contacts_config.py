@@ -120,7 +120,11 @@ def test_complete_stream_configuration_is_clean() -> None:
 
 def test_links_and_free_login_need_the_public_url_and_the_corp_id() -> None:
     settings = base().model_copy(
-        update={"dingtalk_client_id": "dingabc", "dingtalk_client_secret": "s", "dingtalk_card_template_id": "a.schema"}
+        update={
+            "dingtalk_client_id": "dingabc",
+            "dingtalk_client_secret": "s",
+            "dingtalk_card_template_id": "a.schema",
+        }
     )
     problems = "\n".join(check_config(settings))
     assert "缺少 TIJI_PUBLIC_URL" in problems and "首页地址" in problems
