@@ -55,12 +55,25 @@ class DeliveryError(Exception):
 
     ``transient`` errors are retried with back-off; the others are marked failed and shown to
     the office. ``retry_after`` (seconds) is a hint from the platform (rate limits).
+    ``rate_limited`` errors (a send limit reached, ours or the platform's answer) wait and are
+    never given up for it: they count no attempt.
     """
 
-    def __init__(self, message: str, *, transient: bool, retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, *, transient: bool, retry_after: float | None = None, rate_limited: bool = False
+    ) -> None:
         super().__init__(message)
-        self.transient = transient
+        self.transient = transient or rate_limited
         self.retry_after = retry_after
+        self.rate_limited = rate_limited
+
+
+class RateLimited(DeliveryError):
+    """A platform's send limit is reached (WeCom 30/min per member, robots 20/min): the message
+    waits ``retry_after`` seconds and is never given up for it (no attempt is counted)."""
+
+    def __init__(self, message: str, *, retry_after: float) -> None:
+        super().__init__(message, transient=True, retry_after=retry_after, rate_limited=True)
 
 
 @runtime_checkable

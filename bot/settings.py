@@ -46,6 +46,26 @@ class Settings(BaseSettings):
         default=None, description="json (one object a line, for servers) or text; unset: text for tiji dev"
     )
 
+    # Worker and delivery (the outbox)
+    worker_max_jobs: int = Field(default=100, ge=1, description="arq jobs (batches of deliveries) at once")
+    worker_concurrency: int = Field(default=40, ge=1, description="Deliveries one worker has in flight")
+    worker_poll_delay: float = Field(default=0.02, gt=0, description="Seconds between queue polls")
+    worker_grace_seconds: float = Field(
+        default=20.0, ge=0, description="On SIGTERM: how long deliveries in flight may finish"
+    )
+    worker_redis_outage_seconds: float = Field(
+        default=120.0, gt=0, description="How long the worker waits for a lost Redis before it exits 1"
+    )
+    delivery_lease_seconds: float = Field(
+        default=40.0,
+        ge=5,
+        description="A delivery's time limit; a claimed row whose worker died is claimable after it",
+    )
+    sweep_every_seconds: int = Field(
+        default=20, ge=1, le=30, description="How often the sweeper re-queues pending rows (divides a minute)"
+    )
+    redis_health_check_seconds: int = Field(default=10, ge=1)
+
     # WeCom (企业微信)
     wecom_corp_id: str | None = None
     wecom_agent_id: int | None = None
@@ -89,6 +109,13 @@ class Settings(BaseSettings):
     @classmethod
     def _known_timezone(cls, value: str) -> str:
         ZoneInfo(value)  # raises for an unknown zone
+        return value
+
+    @field_validator("sweep_every_seconds")
+    @classmethod
+    def _divides_a_minute(cls, value: int) -> int:
+        if 60 % value:
+            raise ValueError("must divide 60 (1, 2, 3, 4, 5, 6, 10, 12, 15, 20 or 30)")
         return value
 
     @property

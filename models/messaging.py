@@ -34,6 +34,7 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    MERGED = "merged"  # a card update shown by its card's first delivery (sent in its final form)
 
 
 class OutboxKind(StrEnum):

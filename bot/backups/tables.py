@@ -1,7 +1,7 @@
 """Which tables a backup holds, in an order that restores (parents before children), and how their
 values become JSON and back.
 
-Every model with an ``organisation`` foreign key belongs to an organisation and is backed up with
+Every model with an ``organisation`` foreign key (or one-to-one key, as the audit chain's head) belongs to an organisation and is backed up with
 it; the order follows the foreign keys, so a new model needs no change here. Values are written as
 JSON (dates and times in ISO 8601, decimals as strings, enums as their values) and read back by
 the model's own field types.
@@ -32,7 +32,7 @@ def organisation_models() -> list[type[Model]]:
     owned = [
         model
         for model in Tortoise.apps["models"].values()
-        if model is Organisation or "organisation" in model._meta.fk_fields
+        if model is Organisation or "organisation" in model._meta.fk_fields | model._meta.o2o_fields
     ]
     graph = {model: _related(model) & set(owned) for model in owned}
     order = list(TopologicalSorter(graph).static_order())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 
 from aiohttp import web
@@ -15,7 +16,8 @@ from bot.cli.common import (
     until_signalled,
 )
 from bot.health.metrics import Metrics, StreamMetrics
-from bot.jobs.worker import build_worker, stop_worker
+from bot.jobs.supervisor import supervise
+from bot.jobs.worker import build_worker
 from bot.messengers.dingtalk import run_stream
 from bot.messengers.registry import build_messengers
 from bot.runtime.db import migrate
@@ -47,10 +49,9 @@ async def serve(settings: Settings, *, with_worker: bool, banner: bool) -> None:
             await runner.setup()
             site = web.TCPSite(runner, settings.host, settings.port)
             await site.start()
-            tasks: list[asyncio.Task[None]] = []
-            worker = build_worker(resources) if with_worker else None
-            if worker is not None:
-                tasks.append(asyncio.create_task(worker.async_run()))
+            tasks: list[asyncio.Task[object]] = []
+            if with_worker:
+                tasks.append(asyncio.create_task(supervise(resources, build_worker(resources), stop)))
             if with_worker and settings.dingtalk_enabled and settings.dingtalk_mode == "stream":
                 tasks.append(asyncio.create_task(run_stream(resources, app[ROUTER], stop)))
             base = f"http://{settings.host}:{settings.port}"
@@ -63,11 +64,11 @@ async def serve(settings: Settings, *, with_worker: bool, banner: bool) -> None:
                 await stop.wait()
             finally:
                 print("正在停止…", flush=True)
-                if worker is not None:
-                    await stop_worker(worker)
-                for task in tasks:
-                    task.cancel()
-                await asyncio.gather(*tasks, return_exceptions=True)
+                stop.set()  # the worker finishes its deliveries in flight (its grace period)
+                with contextlib.suppress(TimeoutError):  # wait_for cancels what is still running
+                    await asyncio.wait_for(
+                        asyncio.gather(*tasks, return_exceptions=True), settings.worker_grace_seconds + 10
+                    )
                 await runner.cleanup()
         print("已停止。", flush=True)
 
@@ -94,21 +95,22 @@ async def cmd_worker(args: argparse.Namespace) -> int:
     logging_setup(settings)
     clock = make_clock(settings)
 
+    status = 0
+
     async def main(stop: asyncio.Event) -> None:
+        nonlocal status
         async with running_resources(settings, clock, build_messengers) as resources:
             worker = build_worker(resources)
             ops = await serve_ops(resources, worker.ctx["metrics"])
-            task = asyncio.create_task(worker.async_run())
             print("tiji worker 已启动", flush=True)  # supervisors and the fault tests wait for this line
-            await stop.wait()
-            await stop_worker(worker)
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
-            if ops is not None:
-                await ops.cleanup()
+            try:
+                status = await supervise(resources, worker, stop)
+            finally:
+                if ops is not None:
+                    await ops.cleanup()
 
     await until_signalled(main)
-    return 0
+    return status
 
 
 async def cmd_dingtalk_stream(args: argparse.Namespace) -> int:

@@ -29,7 +29,7 @@ from bot.messengers.dingtalk.health import stream_status
 from bot.runtime.resources import Resources
 from models.messaging import OutboxMessage, OutboxStatus
 
-Job = Callable[..., Awaitable[str]]
+Job = Callable[..., Awaitable[str | dict[str, int]]]
 
 
 class Metrics(Protocol):
@@ -126,11 +126,12 @@ class WorkerMetrics:
     async def refresh(self, resources: Resources) -> None:
         return None  # counters only: they are current at every scrape
 
-    def counting(self, job: Job) -> Function:
+    def counting(self, job: Job, *, timeout: float | None = None) -> Function:
         """``job`` as an arq function of the same name that counts each run's result: what the job
-        returned (``sent``, ``failed``, ``skipped``, ``not claimed``), ``retry`` or ``error``."""
+        returned (``sent``, ``failed``, ``skipped``, ``not claimed``; a batch job returns a count per
+        result), ``retry`` or ``error``."""
 
-        async def run(ctx: dict[str, Any], *args: Any) -> str:
+        async def run(ctx: dict[str, Any], *args: Any) -> Any:
             try:
                 result = await job(ctx, *args)
             except Retry:
@@ -139,10 +140,13 @@ class WorkerMetrics:
             except Exception:
                 self.deliveries.labels("error").inc()
                 raise
-            self.deliveries.labels(str(result).replace(" ", "_")).inc()
+            counts = result if isinstance(result, dict) else {result: 1}
+            for outcome, n in counts.items():
+                if n:
+                    self.deliveries.labels(str(outcome).replace(" ", "_")).inc(n)
             return result
 
-        return func(run, name=job.__name__)
+        return func(run, name=job.__name__, timeout=timeout)
 
 
 class StreamMetrics:

@@ -13,6 +13,7 @@ from arq.worker import Worker
 from bot.health.heartbeat import passes_ran, start_heartbeat
 from bot.health.metrics import WorkerMetrics
 from bot.jobs.passes import run_due_work
+from bot.outbox.bulk import DELIVERY_GATE, deliver_batch
 from bot.outbox.delivery import deliver, sweep_outbox
 from bot.runtime.redis_clients import json_deserializer, json_serializer
 from bot.runtime.resources import Resources
@@ -41,9 +42,16 @@ def build_worker(resources: Resources, *, burst: bool = False, with_cron: bool =
     """A worker on the resources' Redis. Cron jobs are ``unique`` so N workers run each once."""
     if resources.arq is None:
         raise ValueError("the worker needs an arq pool (Resources.arq)")
+    settings = resources.settings
     cron_jobs = (
         [
-            cron(sweep, second={0, 20, 40}, unique=True, run_at_startup=True, keep_result=30),
+            cron(
+                sweep,
+                second=set(range(0, 60, settings.sweep_every_seconds)),
+                unique=True,
+                run_at_startup=True,
+                keep_result=settings.sweep_every_seconds,
+            ),
             cron(due_work, second={5}, unique=True, run_at_startup=True, keep_result=60),
         ]
         if with_cron
@@ -51,16 +59,26 @@ def build_worker(resources: Resources, *, burst: bool = False, with_cron: bool =
     )
     metrics = WorkerMetrics()  # served on TIJI_METRICS_PORT by `tiji worker`
     return Worker(
-        functions=[metrics.counting(deliver)],
+        # A delivery is cut at its lease, so a row is never claimed again while an attempt lives.
+        functions=[
+            metrics.counting(deliver, timeout=settings.delivery_lease_seconds),
+            # Two waves of deliveries (BATCH_SIZE / BATCH_CONCURRENCY), each within its lease.
+            metrics.counting(deliver_batch, timeout=3 * settings.delivery_lease_seconds),
+        ],
         cron_jobs=cron_jobs,
         redis_pool=resources.arq,
         burst=burst,
-        handle_signals=False,
-        ctx={"resources": resources, "metrics": metrics},
+        handle_signals=False,  # the CLI's handler stops it gracefully (bot.jobs.supervisor)
+        ctx={
+            "resources": resources,
+            "metrics": metrics,
+            DELIVERY_GATE: asyncio.Semaphore(settings.worker_concurrency),
+        },
         on_startup=start_heartbeat,
         job_serializer=json_serializer,
         job_deserializer=json_deserializer,
-        poll_delay=0.05 if burst else 0.5,
+        poll_delay=min(0.05, settings.worker_poll_delay) if burst else settings.worker_poll_delay,
+        max_jobs=settings.worker_max_jobs,
         max_tries=20,
         keep_result=0,
         job_timeout=60,

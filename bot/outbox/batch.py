@@ -7,6 +7,7 @@ message twice stores it once.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import logging
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.cards import Card
+from bot.outbox.queue import enqueue_deliveries
 from bot.settings import Settings
 from models.cards import CardInstance
 from models.enums import CardKind, Platform
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
     from bot.runtime.resources import Resources
 
 log = logging.getLogger(__name__)
+
+NUDGE_SECONDS = 2.0  # a nudge waits at most this for Redis (a callback must answer in time)
 
 
 def platform_for_person(person: Person, organisation: Organisation, settings: Settings) -> Platform:
@@ -145,13 +149,12 @@ class OutboxBatch:
         )
 
     async def nudge(self, resources: Resources) -> None:
-        """Enqueue delivery of the rows written (after commit). Losing this is harmless: the sweeper
-        re-enqueues pending rows."""
+        """Enqueue delivery of the rows written (after commit). Never raises and never holds the
+        caller long: the rows are committed, so a lost nudge (Redis down or slow) is logged and
+        left to the sweeper, which re-enqueues every pending row within ``SWEEP_SECONDS``."""
         if resources.arq is None or not self.ids:
             return
-        for outbox_id in self.ids:
-            try:
-                await resources.arq.enqueue_job("deliver", outbox_id, _job_id=f"deliver:{outbox_id}:0")
-            except Exception:  # Redis down: the sweeper will pick the row up
-                log.warning("could not enqueue delivery of outbox %s; the sweeper will", outbox_id)
-                return
+        try:
+            await asyncio.wait_for(enqueue_deliveries(resources.arq, self.ids, key="nudge"), NUDGE_SECONDS)
+        except Exception as error:  # committed anyway: the sweeper will pick the rows up
+            log.warning("could not enqueue delivery of outbox %s (%r); the sweeper will", self.ids, error)

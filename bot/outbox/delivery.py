@@ -7,9 +7,11 @@ back-off; permanent ones mark the row failed and tell the office group.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import logging
+import time
 from typing import Any
 
 from arq import Retry
@@ -18,6 +20,8 @@ from tortoise.transactions import in_transaction
 from bot.cards import Card
 from bot.outbound import XLSX_TYPE, Attachment, DeliveryError, GroupTarget, Messenger, Recipient
 from bot.outbox.batch import OutboxBatch
+from bot.outbox.order import final_form, mark_merged, nudge_next, waits_for_earlier
+from bot.outbox.queue import enqueue_deliveries
 from bot.runtime.resources import Resources
 from models.cards import CardInstance
 from models.enums import GroupKind, Platform
@@ -27,7 +31,6 @@ from models.org import GroupChannel, Organisation, Person
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-LEASE = dt.timedelta(seconds=120)  # a claimed row is not swept again for this long
 
 
 def backoff_seconds(attempt: int, hint: float | None = None) -> float:
@@ -64,17 +67,21 @@ def group_target_for(group: GroupChannel, platform: Platform) -> GroupTarget:
                        webhook_secret=secret)  # fmt: skip
 
 
-async def _claim(row: OutboxMessage, now: dt.datetime) -> bool:
+async def _claim(row: OutboxMessage, now: dt.datetime, lease: dt.timedelta) -> bool:
     # The row must be due: an attempt in flight has pushed next_attempt_at a lease ahead, so a
-    # duplicate job (sweeper, arq re-run) that read the row meanwhile cannot claim it too.
+    # duplicate job (sweeper, arq re-run) that read the row meanwhile cannot claim it too. The lease
+    # is the delivery job's own time limit, so it only runs out once that attempt is over (or its
+    # worker died).
     claimed = await OutboxMessage.filter(
         id=row.id, status=OutboxStatus.PENDING, attempts=row.attempts, next_attempt_at__lte=now
-    ).update(attempts=row.attempts + 1, next_attempt_at=now + LEASE)
+    ).update(attempts=row.attempts + 1, next_attempt_at=now + lease)
     row.attempts += 1
     return claimed == 1
 
 
-async def _send(resources: Resources, messenger: Messenger, row: OutboxMessage) -> dict[str, str] | None:
+async def _send(
+    resources: Resources, messenger: Messenger, row: OutboxMessage, person: Person | None
+) -> dict[str, str] | None:
     payload: dict[str, Any] = row.payload
     if row.kind == OutboxKind.GROUP:
         group = await GroupChannel.get(id=row.group_id)
@@ -95,7 +102,7 @@ async def _send(resources: Resources, messenger: Messenger, row: OutboxMessage) 
     if row.person_id is None:  # an unregistered account, addressed by its platform id
         recipient = Recipient(person_id=0, user_id=str(payload["user_id"]), name=str(payload["user_id"]))
     else:
-        recipient = recipient_for(await Person.get(id=row.person_id), row.platform)
+        recipient = recipient_for(person or await Person.get(id=row.person_id), row.platform)
     if row.kind == OutboxKind.TEXT:
         await messenger.send_text(
             recipient, payload["text"], markdown=bool(payload.get("markdown")), dedupe_key=row.dedupe_key
@@ -118,23 +125,53 @@ async def deliver(ctx: dict[str, Any], outbox_id: int) -> str:
     row = await OutboxMessage.get_or_none(id=outbox_id)
     if row is None or row.status != OutboxStatus.PENDING:
         return "skipped"
+    if await waits_for_earlier(row):
+        return "waiting"  # bot.outbox.order: the earlier row's delivery nudges this one
     now = resources.clock.now()
-    if not await _claim(row, now):
+    if not await _claim(row, now, dt.timedelta(seconds=resources.settings.delivery_lease_seconds)):
         return "not claimed"
+    return await attempt(resources, row)
+
+
+async def attempt(
+    resources: Resources, row: OutboxMessage, *, person: Person | None = None, record: bool = True
+) -> str:
+    """Send a row this worker has claimed: "sent" (recorded, unless ``record`` is False and the
+    caller records it, ``bot.outbox.bulk``), "failed", or ``Retry`` to come back later."""
+    row.payload, merged = await final_form(row)
     messenger = resources.messengers.get(row.platform)
     try:
         if messenger is None:
             raise DeliveryError(
                 f"消息平台 {row.platform} 未配置（检查 TIJI_ 设置，运行 tiji check-config）", transient=False
             )
-        state = await _send(resources, messenger, row)
+        state = await _send(resources, messenger, row, person)
     except DeliveryError as error:
+        if error.rate_limited:
+            return await _wait_for_limit(resources, row, error)
         return await _failed(resources, row, error)
     except Exception as error:  # a bug or an unexpected answer: retry, then fail visibly
         log.exception("delivery of outbox %s crashed", row.id)
         return await _failed(
             resources, row, DeliveryError(f"{type(error).__name__}: {error}", transient=True)
         )
+    if not record:
+        return "sent"
+    # Sent: record it even if this job is being cancelled now (a stop, its time limit), or the
+    # platform would get the message a second time once the lease ran out.
+    await asyncio.shield(_record_sent(resources, row, state, merged))
+    await nudge_next(resources, row)
+    return "sent"
+
+
+async def _record_sent(
+    resources: Resources, row: OutboxMessage, state: dict[str, str] | None, merged: list[int]
+) -> None:
+    if row.card_id is None:  # a text or a group post: one row, one statement
+        await OutboxMessage.filter(id=row.id).update(
+            status=OutboxStatus.SENT, sent_at=resources.clock.now(), last_error=""
+        )
+        return
     async with in_transaction():
         if state is not None and row.card_id is not None:
             instance = await CardInstance.get(id=row.card_id)
@@ -145,7 +182,19 @@ async def deliver(ctx: dict[str, Any], outbox_id: int) -> str:
         await OutboxMessage.filter(id=row.id).update(
             status=OutboxStatus.SENT, sent_at=resources.clock.now(), last_error=""
         )
-    return "sent"
+        await mark_merged(merged)
+
+
+async def _wait_for_limit(resources: Resources, row: OutboxMessage, error: DeliveryError) -> str:
+    """Over a platform limit: give the claim back uncounted and come back when a slot frees."""
+    delay = max(error.retry_after or 1.0, 0.05)
+    await OutboxMessage.filter(id=row.id, attempts=row.attempts).update(
+        attempts=row.attempts - 1,
+        next_attempt_at=resources.clock.now() + dt.timedelta(seconds=delay),
+        last_error=str(error)[:2000],
+    )
+    log.info("outbox %s waits %.1fs for the platform's limit: %s", row.id, delay, error)
+    raise Retry(defer=delay)
 
 
 async def _failed(resources: Resources, row: OutboxMessage, error: DeliveryError) -> str:
@@ -186,16 +235,16 @@ async def alert_office(resources: Resources, row: OutboxMessage, reason: str) ->
     await batch.nudge(resources)
 
 
-async def sweep_outbox(resources: Resources, *, limit: int = 500) -> int:
+async def sweep_outbox(resources: Resources, *, limit: int = 5000) -> int:
     """Enqueue delivery for every pending row that is due (lost jobs, retries, a Redis restart)."""
     if resources.arq is None:
         return 0
     now = resources.clock.now()
-    rows = (
+    ids = (
         await OutboxMessage.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
         .order_by("id")
         .limit(limit)
+        .values_list("id", flat=True)
     )
-    for row in rows:
-        await resources.arq.enqueue_job("deliver", row.id, _job_id=f"deliver:{row.id}:{row.attempts}")
-    return len(rows)
+    await enqueue_deliveries(resources.arq, [int(str(i)) for i in ids], key=f"sweep:{int(time.time())}")
+    return len(ids)

@@ -9,18 +9,37 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.migrations.api import migrate as migrate_api
 
+from bot.runtime import pooled_transactions
 from bot.settings import Settings
 from models import MODEL_MODULES
 
 log = logging.getLogger(__name__)
 
 
+async def _light_reset(connection: Any) -> None:
+    """What a PostgreSQL connection needs on its way back to the pool: roll back a transaction a
+    cancelled task left open. asyncpg's default reset (``pg_advisory_unlock_all(); CLOSE ALL;
+    UNLISTEN *; RESET ALL``) is one more round trip after every query, and tiji keeps no session
+    state (no advisory locks, LISTEN, cursors or SET)."""
+    if connection.is_in_transaction():
+        await connection.execute("ROLLBACK")
+
+
+def _connection(database_url: str) -> str | dict[str, Any]:
+    if not urlsplit(database_url).scheme.startswith(("postgres", "asyncpg")):
+        return database_url
+    config: dict[str, Any] = expand_db_url(database_url)
+    config["credentials"]["reset"] = _light_reset
+    return config
+
+
 def tortoise_config(database_url: str) -> dict[str, Any]:
     """The tortoise-orm configuration for one database URL."""
     return {
-        "connections": {"default": database_url},
+        "connections": {"default": _connection(database_url)},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,
@@ -40,6 +59,7 @@ def prepare_data_dir(settings: Settings) -> None:
 async def open_database(settings: Settings) -> None:
     """Connect tortoise to the configured database (migrations are applied by `tiji migrate`)."""
     prepare_data_dir(settings)
+    pooled_transactions.install()
     await Tortoise.init(config=tortoise_config(settings.effective_database_url))
 
 

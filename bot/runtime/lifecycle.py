@@ -13,6 +13,7 @@ from bot.runtime.db import database
 from bot.runtime.redis_clients import app_redis, arq_redis
 from bot.runtime.redis_server import redis_url
 from bot.runtime.resources import MessengerFactory, Resources
+from bot.runtime.shared_clock import shared_clock
 from bot.settings import Settings
 
 
@@ -23,10 +24,12 @@ async def running_resources(
     """Everything a process needs, opened in order and closed in reverse. ``messengers`` builds the
     platform adapters (``bot.messengers.registry.build_messengers``; the runtime knows no platform)."""
     async with redis_url(settings.redis_url, settings.data_dir) as url, database(settings):
-        redis = app_redis(url)
-        arq = arq_redis(url)  # a bytes pool of its own: see bot.runtime.redis_clients
+        redis = app_redis(url, settings.redis_health_check_seconds)
+        arq = arq_redis(
+            url, settings.redis_health_check_seconds
+        )  # a bytes pool of its own: see bot.runtime.redis_clients
         try:
-            async with aiohttp.ClientSession() as http:
+            async with aiohttp.ClientSession() as http, shared_clock(redis, clock):
                 resources = Resources(settings=settings, clock=clock, redis=redis, http=http, arq=arq)
                 resources.messengers = messengers(resources)
                 yield resources

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
+from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -77,6 +79,10 @@ class FakeDingTalk:
     users: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     gateway: FakeGateway | None = None
     base_url: str = ""
+    # DingTalk's limit: 20 calls a second per app and API; more answer 403 QpsLimitForAppkeyAndApi
+    qps_limit: int = 20
+    qps_rejected: int = 0
+    _per_second: dict[tuple[str, int], int] = field(default_factory=lambda: defaultdict(int))
     auth_codes: dict[str, str] = field(default_factory=dict)  # free-login code → userid
 
     def issue_auth_code(self, userid: str) -> str:
@@ -110,9 +116,19 @@ class FakeDingTalk:
         )
         return token in self.tokens
 
+    def _over_qps(self, path: str) -> bool:
+        second = int(time.time())
+        self._per_second[(path, second)] += 1
+        if self._per_second[(path, second)] <= self.qps_limit:
+            return False
+        self.qps_rejected += 1
+        return True
+
     def _fail(self, path: str, legacy: bool) -> web.Response | None:
-        if self.throttle.get(path, 0) > 0:
+        throttled = self.throttle.get(path, 0) > 0
+        if throttled:
             self.throttle[path] -= 1
+        if throttled or self._over_qps(path):
             if legacy:
                 return web.json_response({"errcode": 90018, "errmsg": "当前应用调用该接口的并发量超过限制"})
             return web.json_response(

@@ -12,6 +12,7 @@ nobody, counted in ``duplicates``).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import secrets
@@ -80,6 +81,12 @@ class FakeWeCom:
     task_ids: set[str] = field(default_factory=set)
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)  # response_code → task, used, at
     failures: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    # message/send knobs of the fault tests: HTTP statuses to answer before anything is recorded
+    # (a 500 from WeCom's gateway), and seconds to hold the answer after a send was accepted (a
+    # timeout, or a worker killed between WeCom accepting and tiji recording it).
+    http_failures: list[int] = field(default_factory=list)
+    answer_delay: float = 0.0
+    card_answer_delays: list[float] = field(default_factory=list)  # one-off holds of card sends
     _member_log: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     _robot_log: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     _recent: dict[str, tuple[float, str]] = field(default_factory=dict)
@@ -202,6 +209,17 @@ class FakeWeCom:
         return data
 
     async def message_send(self, request: web.Request) -> web.Response:
+        if self.http_failures:
+            return web.Response(status=self.http_failures.pop(0), text="upstream error")
+        answer = await self._message_send(request)
+        delay = self.answer_delay
+        if self.card_answer_delays and (await self._json(request)).get("msgtype") == "template_card":
+            delay = self.card_answer_delays.pop(0)
+        if delay:
+            await asyncio.sleep(delay)
+        return answer
+
+    async def _message_send(self, request: web.Request) -> web.Response:
         body = await self._json(request)
         if body.get("agentid") != self.agent_id:
             return _err(40056, "invalid agentid")

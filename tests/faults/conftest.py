@@ -10,6 +10,7 @@ Logs are in the test's ``tmp_path``; a failing test prints their tails.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -17,11 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+import asyncpg
 import pytest
 
 from tests.conftest import skip_or_fail
+from tests.support.big_org import BigOrg
 from tests.support.databases import create_database, database_name, drop_database, prepare_database
 from tests.support.processes import (
+    EXAMPLE_ORG,
     FakeWeComServer,
     RedisServer,
     Service,
@@ -29,9 +33,12 @@ from tests.support.processes import (
     TijiWorker,
     serve,
     tiji_env,
+    until,
     worker,
 )
 from tests.support.wecom_traffic import WeComTraffic
+
+BIG = BigOrg()
 
 
 @pytest.fixture(scope="session")
@@ -42,15 +49,18 @@ def admin_url() -> str:
     return str(url)
 
 
-@pytest.fixture(scope="session")
-def template_database(admin_url: str) -> Iterator[str]:
-    """A migrated database with the example org, copied by each test (``CREATE DATABASE … TEMPLATE``)."""
+def _template(admin_url: str, org_yaml: str | None) -> Iterator[str]:
+    """A migrated database with an org imported, copied by each test (``CREATE DATABASE … TEMPLATE``)."""
     workdir = Path(tempfile.mkdtemp(prefix="tiji-faults-template-"))
+    org = EXAMPLE_ORG
+    if org_yaml is not None:
+        org = workdir / "org.yaml"
+        org.write_text(org_yaml, encoding="utf-8")
 
     async def make() -> str:
         url = await create_database(admin_url, prefix="tiji_faults_template")
         try:
-            await prepare_database(url, workdir)
+            await prepare_database(url, workdir, org)
         except BaseException:
             await drop_database(admin_url, url)
             raise
@@ -63,10 +73,31 @@ def template_database(admin_url: str) -> Iterator[str]:
         asyncio.run(drop_database(admin_url, url))
 
 
+@pytest.fixture(scope="session")
+def template_database(admin_url: str) -> Iterator[str]:
+    """The example org (桐柏县交通运输局)."""
+    yield from _template(admin_url, None)
+
+
+@pytest.fixture(scope="session")
+def big_template_database(admin_url: str) -> Iterator[str]:
+    """Only the generated org of ``BIG`` (510 people, 40 sections), for the scale-out tests."""
+    yield from _template(admin_url, BIG.to_yaml())
+
+
 @pytest.fixture
 async def database(admin_url: str, template_database: str) -> AsyncIterator[str]:
-    """This test's own copy of the template database."""
+    """This test's own copy of the example org's database."""
     url = await create_database(admin_url, template=template_database)
+    try:
+        yield url
+    finally:
+        await drop_database(admin_url, url)
+
+
+@pytest.fixture
+async def big_database(admin_url: str, big_template_database: str) -> AsyncIterator[str]:
+    url = await create_database(admin_url, template=big_template_database)
     try:
         yield url
     finally:
@@ -121,11 +152,39 @@ class Cluster:
     def traffic(self) -> WeComTraffic:
         return WeComTraffic(self.wecom.api, self.wecom.signer)
 
+    async def sql(self, query: str, *args: object) -> list[asyncpg.Record]:
+        """Read the processes' database directly (what a DBA would check)."""
+        conn = await asyncpg.connect(self.database_url)
+        try:
+            return list(await conn.fetch(query, *args))
+        finally:
+            await conn.close()
+
+    async def settled(self, within: float = 60) -> None:
+        """Until every outbox row is sent or failed: nothing is left for the workers to deliver."""
+
+        async def done() -> bool:
+            rows = await self.sql("SELECT count(*) AS n FROM outbox WHERE status = 'pending'")
+            return int(rows[0]["n"]) == 0
+
+        await until(done, within=within, what="every outbox row delivered", every=0.2)
+
     def logs(self) -> str:
         return "\n".join(f"==== {s.name} ({s.log_path})\n{s.log()[-4000:]}" for s in self.services)
 
     async def stop(self) -> None:
         await asyncio.gather(*(s.stop() for s in self.services))
+
+
+@contextlib.asynccontextmanager
+async def _cluster(processes: Cluster, request: pytest.FixtureRequest) -> AsyncIterator[Cluster]:
+    try:
+        yield processes
+    finally:
+        await processes.stop()
+        report = getattr(request.node, "rep_call", None)
+        if report is not None and report.failed:
+            print(processes.logs())
 
 
 @pytest.fixture
@@ -137,14 +196,21 @@ async def cluster(
     request: pytest.FixtureRequest,
 ) -> AsyncIterator[Cluster]:
     """Start processes with ``await cluster.web()`` / ``await cluster.worker()``; all stop at the end."""
-    processes = Cluster(tmp_path, database, redis_server, wecom)
-    try:
+    async with _cluster(Cluster(tmp_path, database, redis_server, wecom), request) as processes:
         yield processes
-    finally:
-        await processes.stop()
-        report = getattr(request.node, "rep_call", None)
-        if report is not None and report.failed:
-            print(processes.logs())
+
+
+@pytest.fixture
+async def big_cluster(
+    tmp_path: Path,
+    big_database: str,
+    redis_server: RedisServer,
+    wecom: FakeWeComServer,
+    request: pytest.FixtureRequest,
+) -> AsyncIterator[Cluster]:
+    """As ``cluster``, on the generated org ``BIG``."""
+    async with _cluster(Cluster(tmp_path, big_database, redis_server, wecom), request) as processes:
+        yield processes
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

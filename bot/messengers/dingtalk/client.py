@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
@@ -41,9 +42,15 @@ class DingTalkError(DeliveryError):
     """A DingTalk API call failed; ``code`` is DingTalk's code (or HTTP status)."""
 
     def __init__(
-        self, message: str, *, transient: bool, retry_after: float | None = None, code: str = ""
+        self,
+        message: str,
+        *,
+        transient: bool,
+        retry_after: float | None = None,
+        code: str = "",
+        rate_limited: bool = False,
     ) -> None:
-        super().__init__(message, transient=transient, retry_after=retry_after)
+        super().__init__(message, transient=transient, retry_after=retry_after, rate_limited=rate_limited)
         self.code = code
 
 
@@ -128,7 +135,8 @@ class DingTalkClient:
         """Wait for a slot of the per-app, per-API 20 QPS budget (shared through Redis)."""
         redis = self.resources.redis
         while True:
-            now = self.resources.clock.now().timestamp()
+            # Real seconds, as DingTalk counts them (a simulated clock's offset has no say here).
+            now = time.time()
             second = int(now)
             key = f"tiji:dingtalk:qps:{self.client_id}:{api}:{second}"
             count = await redis.incr(key)
@@ -214,6 +222,7 @@ class DingTalkClient:
                     transient=True,
                     retry_after=delay * 2,
                     code=code,
+                    rate_limited=True,
                 )
                 log.warning("dingtalk %s throttled (%s), attempt %d", path, code, attempt + 1)
                 await asyncio.sleep(delay)

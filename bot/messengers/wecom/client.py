@@ -81,7 +81,9 @@ class WeComApiError(DeliveryError):
     def __init__(
         self, message: str, *, errcode: int, transient: bool, retry_after: float | None = None
     ) -> None:
-        super().__init__(message, transient=transient, retry_after=retry_after)
+        super().__init__(
+            message, transient=transient, retry_after=retry_after, rate_limited=errcode == RATE_LIMITED
+        )
         self.errcode = errcode
 
 

@@ -44,6 +44,11 @@ class Window:
 APP_MEMBER_WINDOWS = (Window(30, 60), Window(1000, 3600))
 ROBOT_WINDOWS = (Window(20, 60),)
 
+# A slot is taken when a send starts, but WeCom counts arrivals: two sends a window apart can land
+# closer than that (one slow, one fast request). Each window is held this much longer so the
+# arrivals stay inside the platform's limit too.
+ARRIVAL_MARGIN_MS = 2000
+
 
 class RateLimiter:
     """``acquire(subject)`` takes a slot in every window, or says how long until one frees up."""
@@ -61,7 +66,7 @@ class RateLimiter:
         """0 when a slot was taken (``now`` in epoch seconds), else the seconds to wait."""
         args: list[str] = [str(int(now * 1000)), f"{int(now * 1000)}-{secrets.token_hex(6)}"]
         for w in self.windows:
-            args += [str(w.limit), str(w.seconds * 1000)]
+            args += [str(w.limit), str(w.seconds * 1000 + ARRIVAL_MARGIN_MS)]
         keys = self._keys(subject)
         wait_ms = await self.redis.eval(_ACQUIRE, len(keys), *keys, *args)  # type: ignore[misc]
         return max(0.0, int(wait_ms) / 1000)

@@ -20,7 +20,7 @@ from bot.cards import Card
 from bot.messengers.wecom.cards import problems, render, task_base, task_id_for
 from bot.messengers.wecom.client import WeComApiError, WeComClient
 from bot.messengers.wecom.limiter import APP_MEMBER_WINDOWS, ROBOT_WINDOWS, RateLimiter
-from bot.outbound import Attachment, CardDelivery, DeliveryError, GroupTarget, Recipient
+from bot.outbound import Attachment, CardDelivery, DeliveryError, GroupTarget, RateLimited, Recipient
 from bot.runtime.resources import Resources
 from models.enums import Platform
 
@@ -281,9 +281,8 @@ class WeComMessenger:
     ) -> dict[str, Any]:
         wait = await self.members.acquire(user, self.resources.clock.now().timestamp())
         if wait > 0:
-            raise DeliveryError(
+            raise RateLimited(
                 f"给 {to.name} 的消息已达企业微信每人每分钟30条/每小时1000条的上限，{wait:.0f} 秒后再发",
-                transient=True,
                 retry_after=wait,
             )
         body: dict[str, Any] = {"touser": user, "agentid": self.agent_id, **message}
@@ -302,9 +301,7 @@ class WeComMessenger:
     async def _robot_slot(self, key: str) -> None:
         wait = await self.robots.acquire(key, self.resources.clock.now().timestamp())
         if wait > 0:
-            raise DeliveryError(
-                f"群机器人已达每分钟20条的上限，{wait:.0f} 秒后再发", transient=True, retry_after=wait
-            )
+            raise RateLimited(f"群机器人已达每分钟20条的上限，{wait:.0f} 秒后再发", retry_after=wait)
 
     async def _once(self, dedupe_key: str, part: int, send: Callable[[], Awaitable[object]]) -> None:
         """Send one part of a delivery unless a previous attempt already did (retries of multi-part

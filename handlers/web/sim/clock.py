@@ -9,9 +9,9 @@ from aiohttp import web
 
 from bot.clock import SimClock
 from bot.jobs.passes import run_due_work
-from bot.messengers.simulator.clock_store import save_offset
 from bot.outbox.delivery import sweep_outbox
 from bot.runtime.resources import RESOURCES, Resources
+from bot.runtime.shared_clock import advance_now, set_now
 from bot.web.api import ApiError, check_origin, json_object, validated
 from handlers.web.sim.bodies import ClockBody
 
@@ -44,10 +44,9 @@ async def set_clock(request: web.Request) -> web.Response:
         raise ApiError(409, "当前时钟是真实时间，不能调整（只有模拟模式 TIJI_SIMULATOR=1 可以调时间）")
     body = validated(ClockBody, data)
     if body.now is not None:
-        clock.set(body.now)
+        await set_now(resources.redis, clock, body.now)
     if body.advance is not None:
-        clock.advance(body.advance)
-    await save_offset(resources)
+        await advance_now(resources.redis, clock, body.advance)
     return web.json_response(_clock_now(resources))
 
 
