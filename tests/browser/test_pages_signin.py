@@ -176,6 +176,28 @@ async def test_the_simulator_on_a_phone(chromium: Path, served: tuple[Stack, str
             await page.click('button[data-advance="P1D"]')
             await expect(page.locator("#clock-offset")).to_contain_text("模拟·快1天")
 
+            # In the group: a markdown quote is a quote, and numbers and dates stay whole.
+            from bot.messengers.simulator import build_messenger
+            from bot.outbound import GroupTarget
+            from models.org import GroupChannel
+
+            office = await GroupChannel.get(code="office")
+            target = GroupTarget(group_id=office.id, code=office.code, name=office.name)
+            text = "**报送确认**\n> 已核对，TJ-2026-0001 等 3 件，截止 2026-12-31 17:30，电话 13837701009"
+            await build_messenger(stack.resources).post_to_group(
+                target, text, attachment=None, dedupe_key="q1"
+            )
+            await page.click('.tabs button[data-tab="groups"]')
+            await page.locator("#groups button[data-group]").filter(has_text=office.name).click()
+            quote = page.locator("#group-view blockquote").last
+            await expect(quote).to_contain_text("已核对")
+            assert ">" not in (await quote.text_content() or "")
+            for whole in ("TJ-2026-0001", "2026-12-31 17:30", "13837701009"):
+                await expect(quote.locator("span.nowrap").filter(has_text=whole)).to_have_count(1)
+                box = await quote.locator("span.nowrap").filter(has_text=whole).bounding_box()
+                assert box is not None and box["height"] < 30, (whole, box)  # one line
+            await page.screenshot(path=str(ARTIFACTS / "sim-group-quote-phone.png"))
+
             # 以此身份打开: the phone pages as the chosen person.
             await page.click('.tabs button[data-tab="people"]')
             async with page.context.expect_page() as opened:

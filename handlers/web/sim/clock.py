@@ -58,8 +58,7 @@ async def reset_clock(request: web.Request) -> web.Response:
     clock = resources.clock
     if not isinstance(clock, SimClock):
         raise ApiError(409, "当前时钟是真实时间，已经是现在")
-    clock.offset = dt.timedelta(0)
-    await save_offset(resources)
+    await set_now(resources.redis, clock, dt.datetime.now(dt.UTC))  # every process, and the next start
     return web.json_response(_clock_now(resources))
 
 

@@ -116,9 +116,8 @@
 
   function describeOffset(seconds) {
     const ahead = seconds > 0;
-    const left = Math.abs(seconds);
-    const days = Math.floor(left / 86400);
-    const hours = Math.round(left / 3600);
+    const hours = Math.round(Math.abs(seconds) / 3600);
+    const days = Math.floor(hours / 24);
     const parts = [];
     if (days) parts.push(`${days}天`);
     else parts.push(`${hours}小时`);
