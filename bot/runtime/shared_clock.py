@@ -51,6 +51,12 @@ async def set_now(redis: Redis, clock: SimClock, when: dt.datetime) -> dt.dateti
     return await _publish(redis, clock, seconds)
 
 
+async def reset_now(redis: Redis, clock: SimClock) -> dt.datetime:
+    """“回到现在”: every process follows the real time again."""
+    await redis.set(OFFSET_KEY, repr(0.0))
+    return await _publish(redis, clock, 0.0)
+
+
 async def advance_now(redis: Redis, clock: SimClock, by: dt.timedelta) -> dt.datetime:
     """Move the simulated now on by ``by`` for every process."""
     if await redis.get(OFFSET_KEY) is None:  # first move: start from this process's offset

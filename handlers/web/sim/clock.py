@@ -3,15 +3,13 @@ work that is due as of it (``tick``)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from aiohttp import web
 
 from bot.clock import SimClock
 from bot.jobs.passes import run_due_work
 from bot.outbox.delivery import sweep_outbox
 from bot.runtime.resources import RESOURCES, Resources
-from bot.runtime.shared_clock import advance_now, set_now
+from bot.runtime.shared_clock import advance_now, reset_now, set_now
 from bot.web.api import ApiError, check_origin, json_object, validated
 from handlers.web.sim.bodies import ClockBody
 
@@ -58,7 +56,7 @@ async def reset_clock(request: web.Request) -> web.Response:
     clock = resources.clock
     if not isinstance(clock, SimClock):
         raise ApiError(409, "当前时钟是真实时间，已经是现在")
-    await set_now(resources.redis, clock, dt.datetime.now(dt.UTC))  # every process, and the next start
+    await reset_now(resources.redis, clock)
     return web.json_response(_clock_now(resources))
 
 
