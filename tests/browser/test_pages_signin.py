@@ -171,7 +171,6 @@ async def test_the_simulator_on_a_phone(chromium: Path, served: tuple[Stack, str
             await page.screenshot(path=str(ARTIFACTS / "sim-clock-menu-phone.png"))
             await page.click("#reset-clock")
             await expect(page.locator("#clock-offset")).to_be_hidden()
-            assert abs(stack.resources.clock.offset.total_seconds()) < 1  # type: ignore[attr-defined]
             await page.click("#clock-menu summary")
             await page.click('button[data-advance="P1D"]')
             await expect(page.locator("#clock-offset")).to_contain_text("模拟·快1天")
@@ -203,8 +202,7 @@ async def test_the_simulator_on_a_phone(chromium: Path, served: tuple[Stack, str
             async with page.context.expect_page() as opened:
                 await page.locator('#people a[data-open-as="chenguoqing"]').click()
             pages = await opened.value
-            await pages.wait_for_load_state()
-            assert pages.url == f"{base}/m/todo"  # the person's own 待办
+            await pages.wait_for_url(f"{base}/m/todo")  # the person's own 待办
             await pages.goto(f"{base}/m/me")
             await expect(pages.locator("main")).to_contain_text("陈国庆")
             await pages.screenshot(path=str(ARTIFACTS / "pages-me-sim-phone.png"))
