@@ -121,6 +121,9 @@ async def test_whole_flow_through_the_sim_page(chromium: Path, served: tuple[Sta
             await card.locator('button[data-key="confirm_no"][data-option="conditions"]').click()
             await expect(page.locator("#conversation .item.in").last).to_contain_text("确认不能办·客观条件")
             await expect(last_out(page)).to_contain_text("理由：……")
+            # The bot's long answer is in the chat; the toast over it says only its first line.
+            toast = await page.locator("#toast").text_content() or ""
+            assert "\n" not in toast and len(toast) <= 41 and "理由：……" not in toast, toast
             await expect(card_of(page).locator(".status")).to_contain_text("待填写")
             await page.fill("#text", REASON)
             await page.press("#text", "Control+Enter")  # the keyboard shortcut sends too

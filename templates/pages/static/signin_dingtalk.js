@@ -8,7 +8,8 @@
     status.textContent = text;
     status.className = "danger";
   }
-  if (!window.dd || typeof window.dd.requestAuthCode !== "function") {
+  var outside = window.dd && window.dd.env && window.dd.env.platform === "notInDingTalk";
+  if (!window.dd || typeof window.dd.requestAuthCode !== "function" || outside) {
     fail("请在钉钉里打开本页（从卡片或工作台进入）。");
     return;
   }

@@ -85,7 +85,8 @@
     const offset = $("clock-offset");
     const seconds = Number(data.offset_seconds || 0);
     offset.hidden = Math.abs(seconds) < 60;
-    offset.textContent = offset.hidden ? "" : `模拟（${describeOffset(seconds)}）`;
+    offset.textContent = offset.hidden ? "" : `模拟·${describeOffset(seconds)}`;
+    offset.title = "模拟时间与真实时间相差这么多；重启后保持。点“调时间 → 回到现在”恢复。";
     document.querySelectorAll(".clock-buttons button").forEach((b) => {
       if (b.id !== "tick") b.disabled = !state.clockAdjustable;
     });
@@ -115,13 +116,11 @@
 
   function describeOffset(seconds) {
     const ahead = seconds > 0;
-    let left = Math.abs(seconds);
-    const days = Math.floor(left / 86400);
-    left -= days * 86400;
-    const hours = Math.round(left / 3600);
+    const hours = Math.round(Math.abs(seconds) / 3600);
+    const days = Math.floor(hours / 24);
     const parts = [];
     if (days) parts.push(`${days}天`);
-    if (hours || !days) parts.push(`${hours}小时`);
+    else parts.push(`${hours}小时`);
     return (ahead ? "快" : "慢") + parts.join("");
   }
 

@@ -21,6 +21,7 @@ from tests.bot.messengers.dingtalk.conftest import dingtalk_settings
 from tests.bot.messengers.wecom.conftest import wecom_fields
 from tests.fakes.dingtalk_openapi import running_fake_dingtalk
 from tests.fakes.wecom_api import FakeWeCom
+from tests.support.pages import signed_in_client
 from tests.support.sim_app import Org
 
 HTML = {"Accept": "text/html"}
@@ -227,3 +228,26 @@ async def test_a_page_opened_inside_dingtalk_asks_dingtalk_for_a_code(
             assert "正在通过钉钉登录" in await response.text()
         finally:
             await client.close()
+
+
+async def test_my_account_page_shows_who_is_signed_in_and_signs_out(
+    settings: Settings, resources: Resources, org: Org
+) -> None:
+    app = web_layer()
+    app[RESOURCES] = resources
+    setup_pages(app, settings)
+    handlers.web.pages.setup_routes(app)
+    client = await signed_in_client(app, org.head)
+    try:
+        page = await client.get("/m/me", headers=HTML)
+        html = await page.text()
+        assert "李四" in html and "运政股" in html and "股长" in html
+        refused = await client.post("/m/signout", data={}, headers=HTML)
+        assert refused.status == 403
+        token = html.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+        out = await client.post("/m/signout", data={"csrf": token}, headers=HTML)
+        assert "已退出登录" in await out.text()
+        again = await client.get("/m/me", allow_redirects=False, headers=HTML)
+        assert again.status == 302
+    finally:
+        await client.close()

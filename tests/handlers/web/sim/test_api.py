@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from redis.asyncio import Redis
 
 from bot.cards import Button, ButtonStyle, Card, CardField, Option, Selection
 from bot.clock import SimClock, SystemClock
@@ -512,3 +513,16 @@ async def test_page_assets_and_api_carry_the_security_headers(client: Client, or
 async def test_paths_outside_the_static_directory_are_not_served(client: Client, org: Org) -> None:
     for path in ("/sim/static/", "/sim/static/..%2Findex.html", "/sim/static/%2e%2e/%2e%2e/pyproject.toml"):
         assert (await client.get(path)).status in (403, 404), path
+
+
+async def test_back_to_now_undoes_a_clock_carried_over_from_the_last_run(
+    client: Client, org: Org, resources: Resources, redis: Redis
+) -> None:
+    moved = await json_of(await client.post("/sim/api/clock", json={"now": "2030-01-01T09:00:00+08:00"}), 200)
+    assert moved["offset_seconds"] > 365 * 86400
+    assert await redis.get("tiji:sim:clock_offset_seconds") is not None  # what the next start takes up
+    body = await json_of(await client.post("/sim/api/clock/reset", json={}), 200)
+    assert abs(body["offset_seconds"]) < 1
+    now = dt.datetime.fromisoformat(body["now"])
+    assert abs(now - dt.datetime.now(dt.UTC)) < dt.timedelta(seconds=5)
+    assert abs(float(await redis.get("tiji:sim:clock_offset_seconds") or "99")) < 1
