@@ -172,7 +172,8 @@ async def test_with_the_clock_advanced_both_webs_and_workers_send_each_reminder_
     )
     repeated = collections.Counter((r["channel"], r["kind"], r["text"]) for r in rows)
     assert [key for key, n in repeated.items() if n > 1] == []
-    reminded = {r["channel"] for r in rows if "提醒" in r["text"]}
+    # Each holder is chased once, in the 催办 ladder's words (【逾期催办】…, 已逾期 N 个工作日).
+    reminded = {r["channel"] for r in rows if "【逾期催办】" in r["text"]}
     assert {f"user:{submitters[i % len(submitters)][1]}" for i in range(MATTERS)} <= reminded
     summaries = [r for r in rows if r["channel"].startswith("group:") and "汇总" in r["text"]]
     assert len(summaries) == 1
