@@ -13,3 +13,8 @@ class UserError(Exception):
 
 class ConcurrentChange(Exception):
     """Someone else changed the matter first (version check failed): retry the whole event."""
+
+
+class AlreadyHandled(UserError):
+    """The step (or matter) asked about is no longer open: someone decided it first. A page shows
+    this as its state (「此环节已处理」), not as an error."""

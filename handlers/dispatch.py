@@ -8,13 +8,16 @@ import asyncio
 import datetime as dt
 import logging
 import random
+import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bot.audit import audit_at_commit
-from bot.errors import ConcurrentChange, UserError
+from bot.errors import AlreadyHandled, ConcurrentChange, UserError
 from bot.events import CardAction, Reply, TextMessage
 from bot.matters.comments import give_text
 from bot.outbox.batch import OutboxBatch
@@ -43,6 +46,9 @@ UNKNOWN_SENDER = (
     "您还未登记在本单位的说“不”提级组织架构中，暂不能使用。请联系办公室（管理员）在组织架构文件中添加您。"
 )
 DUPLICATE = "这条消息已处理过。"
+BUSY = "系统繁忙，请稍后再试一次。"
+PAGE_DUPLICATE = "此环节已处理：这次提交已经生效，无需重复提交。"
+NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 Handler = Callable[[HandlerContext], Awaitable[str]]
 
@@ -76,6 +82,7 @@ async def _run(
     *,
     reply_in_chat: bool = True,
     usages: tuple[str, ...] = (),
+    for_page: bool = False,
 ) -> Reply:
     organisation: object = person.organisation  # loaded with the person by resolve_person
     if not isinstance(organisation, Organisation):
@@ -93,8 +100,12 @@ async def _run(
             await batch.nudge(resources)
             return Reply(True, message)
         except _AppliedBefore:
+            if for_page:
+                raise
             return Reply(True, DUPLICATE)
         except UserError as error:
+            if for_page:  # the page shows it; nothing is stored, not even the key
+                raise
             return await _reply_error(resources, organisation, person, dedupe_key, error.message)
         except Exception as error:
             if not _lost_race(error):
@@ -111,7 +122,9 @@ async def _run(
                 "event %s lost a race (%s); retry %d in %.0f ms", dedupe_key, cause, attempt + 1, delay * 1000
             )
             await asyncio.sleep(delay)
-    return await _reply_error(resources, organisation, person, dedupe_key, "系统繁忙，请稍后再试一次。")
+    if for_page:
+        return Reply(False, BUSY)
+    return await _reply_error(resources, organisation, person, dedupe_key, BUSY)
 
 
 async def _reply_error(
@@ -196,3 +209,40 @@ async def dispatch_card_action(resources: Resources, cards: CardRouter, event: C
         return await cards.handle(ctx, event)
 
     return await _run(resources, person, event.dedupe_key, handle)
+
+
+class PageStatus(StrEnum):
+    DONE = "done"  # applied now
+    HANDLED = "handled"  # 此环节已处理: this nonce was applied before, or someone decided first
+    REFUSED = "refused"  # a UserError: nothing stored; the message says what to fix
+
+
+@dataclass(frozen=True)
+class PageReply:
+    status: PageStatus
+    message: str
+
+
+async def dispatch_page_action(
+    resources: Resources, person: Person, nonce: str, handler: Handler
+) -> PageReply:
+    """A POST of a phone page, applied once: the same one-transaction path as a tap (retries on a
+    lost race, audit, outbox, delivery nudged after commit), with the inbox key made of the
+    ``nonce`` the page was rendered with. A double tap or a resubmitted form finds the key taken;
+    a card tap that won the race leaves the step decided — both answer ``HANDLED``, not an error.
+    Nothing is told in chat about the page's own result (the page shows it)."""
+    if not NONCE.fullmatch(nonce):
+        return PageReply(PageStatus.REFUSED, "页面已过期，请刷新页面后重新提交。")
+    try:
+        reply = await _run(
+            resources, person, f"page:{person.id}:{nonce}", handler, reply_in_chat=False, for_page=True
+        )
+    except _AppliedBefore:
+        return PageReply(PageStatus.HANDLED, PAGE_DUPLICATE)
+    except AlreadyHandled as error:
+        return PageReply(PageStatus.HANDLED, f"此环节已处理：{error.message}")
+    except UserError as error:
+        return PageReply(PageStatus.REFUSED, error.message)
+    if not reply.ok:  # gave up after lost races
+        return PageReply(PageStatus.REFUSED, reply.message)
+    return PageReply(PageStatus.DONE, reply.message)

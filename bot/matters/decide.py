@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.calendar.hours import decision_hours
 from bot.calendar.workdays import load_calendar
-from bot.errors import UserError
+from bot.errors import AlreadyHandled, UserError
 from bot.matters.prompts import ask_for_words, invite_comment
 from bot.matters.step_cards import refresh_step_cards
 from bot.matters.steps import open_steps, step_names
@@ -80,7 +80,7 @@ async def decide_step(
     outcome = apply(view, command)
     tz = batch.settings.tz
     if outcome.verdict is Verdict.ALREADY_HANDLED:
-        raise UserError(await handled_message(step, matter, tz))
+        raise AlreadyHandled(await handled_message(step, matter, tz))
     if outcome.verdict is Verdict.NOT_ALLOWED:
         raise UserError(await _not_yours(view, matter, step, actor))
     if outcome.verdict is Verdict.INVALID:
