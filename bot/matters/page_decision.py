@@ -63,7 +63,11 @@ async def _refuse(
     way_forward = decision.way_forward.strip()
     if not reason or not way_forward:
         raise UserError("确认不能办须写明不能办理由和说“行”建议。")
-    if step.status != StepStatus.AWAITING_TEXT:
+    if step.status == StepStatus.AWAITING_TEXT:
+        if decision.refusal_category is not None and decision.refusal_category != step.refusal_category:
+            step.refusal_category = decision.refusal_category  # chosen again on the page: the page's
+            await step.save(update_fields=["refusal_category"])
+    else:
         if decision.refusal_category is None:
             raise UserError("确认不能办须选择原因类别。")
         await decide_step(batch, actor, step, Action.CONFIRM_NO, refusal_category=decision.refusal_category)

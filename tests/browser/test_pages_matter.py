@@ -83,7 +83,9 @@ async def test_a_leader_decides_on_the_page_inside_wecom_and_the_card_follows(
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
             try:
-                page = await browser.new_page(viewport=PHONE, locale="zh-CN", user_agent="Mozilla/5.0 wxwork/4.1")
+                page = await browser.new_page(
+                    viewport=PHONE, locale="zh-CN", user_agent="Mozilla/5.0 wxwork/4.1"
+                )
                 page.set_default_timeout(WAIT_MS)
                 await page.goto(f"{base}/m/matters/{matter.number}")
                 await expect(page.locator("h1 .number")).to_have_text(matter.number)
@@ -129,7 +131,9 @@ async def test_a_leader_decides_on_the_page_inside_wecom_and_the_card_follows(
                 await principal.click('button[name="action"][value="confirm_no"]')
                 await expect(principal.locator("#way_forward-error")).to_contain_text("说“行”建议")
                 await expect(principal.locator("#refusal_category-error")).to_be_visible()
-                await expect(principal.locator("#comment")).to_have_value("拟投入车辆未取得道路运输证，不具备许可条件")
+                await expect(principal.locator("#comment")).to_have_value(
+                    "拟投入车辆未取得道路运输证，不具备许可条件"
+                )
                 await principal.locator("#way_forward").scroll_into_view_if_needed()
                 await principal.screenshot(path=str(ARTIFACTS / "pages-matter-refusal-error-phone.png"))
                 await principal.check('input[name="refusal_category"][value="conditions"]')
@@ -137,7 +141,9 @@ async def test_a_leader_decides_on_the_page_inside_wecom_and_the_card_follows(
                 await principal.click('button[name="action"][value="confirm_no"]')
                 await expect(principal.locator("#flash")).to_contain_text("已确认不能办")
                 await expect(principal.locator("#levels")).to_contain_text("可当场受理")
-                await principal.screenshot(path=str(ARTIFACTS / "pages-matter-refused-phone.png"), full_page=True)
+                await principal.screenshot(
+                    path=str(ARTIFACTS / "pages-matter-refused-phone.png"), full_page=True
+                )
             finally:
                 await browser.close()
         # The chat follows as after a tap: the head's card is updated, the deputy gets one with the comment.
@@ -172,7 +178,9 @@ async def test_a_leader_decides_on_the_page_inside_dingtalk_and_the_card_follows
             async with async_playwright() as pw:
                 browser = await pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
                 try:
-                    page = await browser.new_page(viewport=PHONE, locale="zh-CN", user_agent="DingTalk/7.0.50")
+                    page = await browser.new_page(
+                        viewport=PHONE, locale="zh-CN", user_agent="DingTalk/7.0.50"
+                    )
                     page.set_default_timeout(WAIT_MS)
                     await page.route("**/m/static/vendor/dingtalk-jsapi/dingtalk.min.js", inside_dingtalk)
                     await page.goto(f"{base}/m/matters/{matter.number}")
@@ -182,7 +190,9 @@ async def test_a_leader_decides_on_the_page_inside_dingtalk_and_the_card_follows
                     await page.click('button[name="action"][value="can_do"]')
                     await expect(page.locator("#flash")).to_contain_text("已确认能办")
                     await expect(page.locator("#levels")).to_contain_text("同意，当场办理")
-                    await page.screenshot(path=str(ARTIFACTS / "pages-matter-dingtalk-phone.png"), full_page=True)
+                    await page.screenshot(
+                        path=str(ARTIFACTS / "pages-matter-dingtalk-phone.png"), full_page=True
+                    )
                 finally:
                     await browser.close()
             await until(lambda: bool(card.history), "the head's card update")

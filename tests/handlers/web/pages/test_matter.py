@@ -319,7 +319,33 @@ async def test_someone_who_may_only_read_gets_no_buttons_and_cannot_post(
         account = Rendered(200, await (await client.get("/m/me", headers=HTML)).text())
         fields = {"csrf": account.csrf, "nonce": head_page.nonce, "step": head_page.step, "action": "can_do"}
         response = await client.post(f"/m/matters/{matter.number}/decide", data=fields, headers=HTML)
-        assert "此环节已处理" in await response.text()
+        text = await response.text()
+        assert "由 陈国庆 审批，您无权处理" in text and "notice-error" in text
     finally:
         await client.close()
     assert await snapshot() == before
+
+
+async def test_a_refusal_begun_on_the_card_is_finished_on_the_page(
+    world: World, resources: Resources
+) -> None:
+    matter = await world.submit("zhangwei")
+    card = await world.escalate_to_principal(matter)
+    assert (await world.click("wangjianguo", card["ref"], "confirm_no", {"refusal_category": "law"})).ok
+    client = await client_as(resources, "wangjianguo")
+    try:
+        page = await open_page(client, matter)
+        assert 'value="law" checked' in page.html  # the category tapped on the card
+        done = await post(
+            client,
+            matter,
+            "decide",
+            {"action": "confirm_no", "comment": "法规不允许", "way_forward": "先备案"},
+            page,
+        )
+    finally:
+        await client.close()
+    assert "已确认不能办" in done.html
+    fresh = await Matter.get(id=matter.id)
+    assert fresh.state == "refused" and fresh.refusal_category == RefusalCategory.LAW
+    assert fresh.way_forward == "先备案"

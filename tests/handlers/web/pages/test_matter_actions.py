@@ -57,7 +57,9 @@ async def test_a_phone_reply_without_the_number_called_is_refused_beside_the_fie
     client = await client_as(resources, "zhangwei")
     try:
         before = await snapshot()
-        refused = await post(client, resolved, "reply", {"method": "phone", "callee_phone": "", "content": "已告知"})
+        refused = await post(
+            client, resolved, "reply", {"method": "phone", "callee_phone": "", "content": "已告知"}
+        )
         missing = await post(client, resolved, "reply", {"callee_phone": "13800000000", "content": ""})
     finally:
         await client.close()
