@@ -83,6 +83,16 @@ async def test_a_leader_decides_on_the_page_inside_wecom_and_the_card_follows(
         async with async_playwright() as pw:
             browser = await pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
             try:
+                # The submitter sees their own matter with 催办 and 撤回 (no decision buttons).
+                wecom.oauth_userid = "Zhangwei"
+                mine = await browser.new_page(viewport=PHONE, locale="zh-CN", user_agent="wxwork/4.1")
+                mine.set_default_timeout(WAIT_MS)
+                await mine.goto(f"{base}/m/matters/{matter.number}")
+                await expect(mine.locator("#decide")).to_have_count(0)
+                await mine.click("#withdraw summary")
+                await mine.locator("#submitter-actions").scroll_into_view_if_needed()
+                await mine.screenshot(path=str(ARTIFACTS / "pages-matter-submitter-phone.png"))
+                wecom.oauth_userid = "Chenguoqing"
                 page = await browser.new_page(
                     viewport=PHONE, locale="zh-CN", user_agent="Mozilla/5.0 wxwork/4.1"
                 )
@@ -168,10 +178,12 @@ async def test_a_leader_decides_on_the_page_inside_dingtalk_and_the_card_follows
             matter = await submit(stack, Platform.DINGTALK, "012534410436")  # 何鹏, 执法一中队
             [card] = fake.cards_to("012534400735")  # 许军, the section head
             base = await stack.serve()
-            code = fake.issue_auth_code("012534400735")
+            who = {"userid": "012534400735"}
 
             async def inside_dingtalk(route: Route) -> None:
-                """What DingTalk's container answers to dd.requestAuthCode (the rest is real)."""
+                """What DingTalk's container answers to dd.requestAuthCode for whoever is signed in to
+                the app on this phone (the rest — the posted code, getuserinfo, the session — is real)."""
+                code = fake.issue_auth_code(who["userid"])
                 script = f"window.dd = {{ requestAuthCode: function () {{ return Promise.resolve({{ code: '{code}' }}); }} }};"
                 await route.fulfill(body=script, content_type="application/javascript")
 
@@ -192,6 +204,27 @@ async def test_a_leader_decides_on_the_page_inside_dingtalk_and_the_card_follows
                     await expect(page.locator("#levels")).to_contain_text("同意，当场办理")
                     await page.screenshot(
                         path=str(ARTIFACTS / "pages-matter-dingtalk-phone.png"), full_page=True
+                    )
+
+                    # The submitter answers the applicant and records it on the same page.
+                    who["userid"] = "012534410436"  # 何鹏
+                    mine = await browser.new_page(
+                        viewport=PHONE, locale="zh-CN", user_agent="DingTalk/7.0.50"
+                    )
+                    mine.set_default_timeout(WAIT_MS)
+                    await mine.route("**/m/static/vendor/dingtalk-jsapi/dingtalk.min.js", inside_dingtalk)
+                    await mine.goto(f"{base}/m/matters/{matter.number}#replies")
+                    await expect(mine.locator("#reply-form")).to_be_visible()
+                    await expect(mine.locator("#callee_phone")).to_have_value("13837799001")
+                    await mine.check('input[name="method"][value="phone"]')
+                    await mine.fill("#content", "已电话告知：许军股长同意受理，请于明日带齐材料到窗口办理")
+                    await mine.locator("#reply-form").scroll_into_view_if_needed()
+                    await mine.screenshot(path=str(ARTIFACTS / "pages-matter-reply-phone.png"))
+                    await mine.click('#reply-form button[type="submit"]')
+                    await expect(mine.locator("#flash")).to_contain_text("已登记电话回复")
+                    await expect(mine.locator(".state")).to_have_text("已办结")
+                    await mine.screenshot(
+                        path=str(ARTIFACTS / "pages-matter-closed-phone.png"), full_page=True
                     )
                 finally:
                     await browser.close()
