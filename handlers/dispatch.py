@@ -224,18 +224,24 @@ class PageReply:
 
 
 async def dispatch_page_action(
-    resources: Resources, person: Person, nonce: str, handler: Handler
+    resources: Resources, person: Person, nonce: str, handler: Handler, *, purpose: str
 ) -> PageReply:
     """A POST of a phone page, applied once: the same one-transaction path as a tap (retries on a
     lost race, audit, outbox, delivery nudged after commit), with the inbox key made of the
-    ``nonce`` the page was rendered with. A double tap or a resubmitted form finds the key taken;
+    ``nonce`` the page was rendered with and the form's ``purpose`` (``decide``, ``reply`` …: one
+    page's forms share the nonce, each is applied once). A double tap or a resubmitted form finds the key taken;
     a card tap that won the race leaves the step decided — both answer ``HANDLED``, not an error.
     Nothing is told in chat about the page's own result (the page shows it)."""
     if not NONCE.fullmatch(nonce):
         return PageReply(PageStatus.REFUSED, "页面已过期，请刷新页面后重新提交。")
     try:
         reply = await _run(
-            resources, person, f"page:{person.id}:{nonce}", handler, reply_in_chat=False, for_page=True
+            resources,
+            person,
+            f"page:{person.id}:{purpose}:{nonce}",
+            handler,
+            reply_in_chat=False,
+            for_page=True,
         )
     except _AppliedBefore:
         return PageReply(PageStatus.HANDLED, PAGE_DUPLICATE)

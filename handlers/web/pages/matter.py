@@ -87,9 +87,12 @@ async def apply_on_page(
     matter: Matter,
     form: Form,
     handler: Callable[[HandlerContext], Awaitable[str]],
+    *,
+    purpose: str,
 ) -> web.Response:
     """Run ``handler`` once for the form's nonce, then back to the page with its message."""
-    reply = await dispatch_page_action(request.app[RESOURCES], person, text_field(form, "nonce"), handler)
+    nonce = text_field(form, "nonce")
+    reply = await dispatch_page_action(request.app[RESOURCES], person, nonce, handler, purpose=purpose)
     return await done(request, matter, reply)
 
 
@@ -199,4 +202,4 @@ async def decide(request: web.Request) -> web.Response:
     async def handler(ctx: HandlerContext) -> str:
         return (await decide_from_page(ctx.batch, ctx.person, matter, decision)).message
 
-    return await apply_on_page(request, person, matter, form, handler)
+    return await apply_on_page(request, person, matter, form, handler, purpose="decide")

@@ -75,7 +75,7 @@ async def reply(request: web.Request) -> web.Response:
         current = await Matter.get(id=matter.id)
         return (await record_reply(ctx.batch, ctx.person, current, method, content, callee)).message
 
-    return await apply_on_page(request, person, matter, form, handler)
+    return await apply_on_page(request, person, matter, form, handler, purpose="reply")
 
 
 @routes.post("/m/matters/{number}/nudge")
@@ -86,7 +86,7 @@ async def nudge_holders(request: web.Request) -> web.Response:
     async def handler(ctx: HandlerContext) -> str:
         return (await nudge(ctx.batch, ctx.person, await Matter.get(id=matter.id))).message
 
-    return await apply_on_page(request, person, matter, form, handler)
+    return await apply_on_page(request, person, matter, form, handler, purpose="nudge")
 
 
 @routes.post("/m/matters/{number}/withdraw")
@@ -111,4 +111,4 @@ async def withdraw_matter(request: web.Request) -> web.Response:
     async def handler(ctx: HandlerContext) -> str:
         return (await withdraw(ctx.batch, ctx.person, await Matter.get(id=matter.id), chosen, note)).message
 
-    return await apply_on_page(request, person, matter, form, handler)
+    return await apply_on_page(request, person, matter, form, handler, purpose="withdraw")

@@ -123,3 +123,18 @@ async def test_the_submitter_withdraws_with_a_reason_and_the_cards_close(
     shown = next(c for c in await world.cards("chenguoqing") if c["ref"] == card["ref"])
     assert shown["closed"] is True and "撤回" in shown["status"]
     assert any("已由 张伟 撤回" in t for t in await world.texts("chenguoqing"))
+
+
+async def test_each_form_of_a_page_is_applied_once_on_its_own(world: World, resources: Resources) -> None:
+    """A page's forms share its nonce: 催办, then (back to the same page) 撤回 still works once."""
+    matter = await world.submit("zhangwei")
+    client = await client_as(resources, "zhangwei")
+    try:
+        page = await open_page(client, matter)
+        nudged = await post(client, matter, "nudge", {}, page)
+        withdrawn = await post(client, matter, "withdraw", {"reason": "misreport", "note": ""}, page)
+        again = await post(client, matter, "withdraw", {"reason": "misreport", "note": ""}, page)
+    finally:
+        await client.close()
+    assert "催办" in nudged.html and "已撤回" in withdrawn.html and "此环节已处理" in again.html
+    assert (await Matter.get(id=matter.id)).state == "withdrawn"
