@@ -43,6 +43,7 @@ UNKNOWN_SENDER = (
     "您还未登记在本单位的说“不”提级组织架构中，暂不能使用。请联系办公室（管理员）在组织架构文件中添加您。"
 )
 DUPLICATE = "这条消息已处理过。"
+BUSY = "系统繁忙，请稍后再试一次。"
 
 Handler = Callable[[HandlerContext], Awaitable[str]]
 
@@ -95,6 +96,8 @@ async def _run(
         except _AppliedBefore:
             return Reply(True, DUPLICATE)
         except UserError as error:
+            if not reply_in_chat:  # a page shows the message itself: nothing is stored
+                raise
             return await _reply_error(resources, organisation, person, dedupe_key, error.message)
         except Exception as error:
             if not _lost_race(error):
@@ -111,7 +114,9 @@ async def _run(
                 "event %s lost a race (%s); retry %d in %.0f ms", dedupe_key, cause, attempt + 1, delay * 1000
             )
             await asyncio.sleep(delay)
-    return await _reply_error(resources, organisation, person, dedupe_key, "系统繁忙，请稍后再试一次。")
+    if not reply_in_chat:
+        raise UserError(BUSY)
+    return await _reply_error(resources, organisation, person, dedupe_key, BUSY)
 
 
 async def _reply_error(
@@ -196,3 +201,14 @@ async def dispatch_card_action(resources: Resources, cards: CardRouter, event: C
         return await cards.handle(ctx, event)
 
     return await _run(resources, person, event.dedupe_key, handle)
+
+
+async def dispatch_page_form(
+    resources: Resources, person: Person, nonce_key: str, handler: Handler
+) -> Reply | None:
+    """A page's form POST through the same path as a chat event: ``nonce_key`` (the form's nonce)
+    is the inbox key, so a reload or a double tap applies it once; one transaction with the audit
+    and the outbox, delivery nudged after commit. No reply goes to the chat: the handler's
+    ``UserError`` is raised to the page with nothing stored. None when the nonce was applied before."""
+    reply = await _run(resources, person, nonce_key, handler, reply_in_chat=False)
+    return None if reply.message == DUPLICATE and reply.ok else reply

@@ -39,6 +39,7 @@ OPTIONAL = (("request", "诉求"), ("policy_basis", "政策依据"), ("catalog_c
             ("co_departments", "协办股室"))  # fmt: skip
 LIMITS = {"applicant": 100, "subject": 500, "reason": 2000, "request": 2000, "policy_basis": 2000}
 PHONE_LIMIT = 40  # characters of what was typed as the phone (a normalised number is shorter)
+NAME_LIMIT = 200  # characters of a section name (the column)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,9 @@ async def check_form(
     found = list(problems)
     named = {p.field for p in found}
     text = {key: (values.get(key) or "").strip() for key in (*LIMITS, "phone", "catalog_code")}
-    found += [FormProblem(key, f"缺少“{label}”") for key, label in REQUIRED if not text[key] and key not in named]
+    found += [
+        FormProblem(key, f"缺少“{label}”") for key, label in REQUIRED if not text[key] and key not in named
+    ]
     phone = text["phone"]
     normalised_phone = normalise_phone(phone) if phone and len(phone) <= PHONE_LIMIT else None
     if phone and normalised_phone is None:
@@ -103,7 +106,9 @@ async def check_form(
     if code := text["catalog_code"]:
         catalog_item = await CatalogItem.get_or_none(organisation_id=organisation_id, code__iexact=code[:32])
         if catalog_item is None:
-            found.append(FormProblem("catalog_code", f"清单编号“{code[:32]}”不存在，发送“清单”可查看事项清单"))
+            found.append(
+                FormProblem("catalog_code", f"清单编号“{code[:32]}”不存在，发送“清单”可查看事项清单")
+            )
     departments: list[Department] = []
     for name in co_departments:
         department = await find_department(organisation_id, name)
@@ -128,7 +133,7 @@ async def check_form(
 async def find_department(organisation_id: int, name: str) -> Department | None:
     """A section of the organisation by its full name or its code."""
     name = name.strip()
-    if not name or len(name) > 200:
+    if not name or len(name) > NAME_LIMIT:
         return None
     by_name = await Department.get_or_none(organisation_id=organisation_id, name=name)
     return by_name or await Department.get_or_none(organisation_id=organisation_id, code__iexact=name[:64])
