@@ -137,3 +137,32 @@ async def find_department(organisation_id: int, name: str) -> Department | None:
         return None
     by_name = await Department.get_or_none(organisation_id=organisation_id, name=name)
     return by_name or await Department.get_or_none(organisation_id=organisation_id, code__iexact=name[:64])
+
+
+@dataclass(frozen=True, slots=True)
+class FormChoices:
+    """What the page's form offers: the catalog items of the person's section, and the other
+    sections of the organisation (for 协办股室) by unit."""
+
+    catalog: tuple[CatalogItem, ...]
+    sections: tuple[tuple[str, tuple[Department, ...]], ...]
+
+
+async def form_choices(organisation_id: int, department_id: int | None) -> FormChoices:
+    catalog = (
+        await CatalogItem.filter(organisation_id=organisation_id, department_id=department_id).order_by(
+            "code"
+        )
+        if department_id is not None
+        else []
+    )
+    others = (
+        await Department.filter(organisation_id=organisation_id)
+        .exclude(id=department_id or 0)
+        .order_by("unit_id", "id")
+        .prefetch_related("unit")
+    )
+    by_unit: dict[str, list[Department]] = {}
+    for department in others:
+        by_unit.setdefault(department.unit.name, []).append(department)
+    return FormChoices(tuple(catalog), tuple((unit, tuple(ds)) for unit, ds in by_unit.items()))

@@ -192,7 +192,8 @@ async def settle(settings: Settings, staged: Iterable[StagedFile], linked: Itera
     targets = list(linked)
     if targets:
         relative = [str(t.relative_to(_root(settings))) for t in targets]
-        committed = set(
+        rows = await Attachment.filter(stored_path__in=relative).values("stored_path")
+        committed = {str(row["stored_path"]) for row in rows}
             await Attachment.filter(stored_path__in=relative).values_list("stored_path", flat=True)
         )
         for target, name in zip(targets, relative, strict=True):
