@@ -194,8 +194,6 @@ async def settle(settings: Settings, staged: Iterable[StagedFile], linked: Itera
         relative = [str(t.relative_to(_root(settings))) for t in targets]
         rows = await Attachment.filter(stored_path__in=relative).values("stored_path")
         committed = {str(row["stored_path"]) for row in rows}
-            await Attachment.filter(stored_path__in=relative).values_list("stored_path", flat=True)
-        )
         for target, name in zip(targets, relative, strict=True):
             if name not in committed:
                 await asyncio.to_thread(target.unlink, missing_ok=True)
