@@ -12,6 +12,7 @@ aiohttp).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import re
@@ -21,6 +22,7 @@ from collections.abc import AsyncIterable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import unquote
 
 from tortoise.transactions import in_transaction
 
@@ -45,6 +47,7 @@ KINDS: tuple[tuple[str, str, re.Pattern[bytes]], ...] = (
     ("image/heic", "heic", re.compile(rb"\A....ftyp(heic|heix|mif1)", re.DOTALL)),
 )
 EXTENSIONS = {content_type: ext for content_type, ext, _ in KINDS}
+_PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 KINDS_IN_WORDS = "JPG/PNG 照片或 PDF 文件"
 
 
@@ -71,7 +74,11 @@ def kind_of(head: bytes) -> str | None:
 def clean_filename(raw: str | None, content_type: str) -> str:
     """The uploader's file name without any folder, control characters or overlong tail; the
     extension always the content's."""
-    name = unicodedata.normalize("NFC", (raw or "").replace("\\", "/").rsplit("/", 1)[-1])
+    name = raw or ""
+    if _PERCENT.search(name):  # some clients send the name percent-encoded (aiohttp's does)
+        with contextlib.suppress(UnicodeDecodeError):
+            name = unquote(name, errors="strict")
+    name = unicodedata.normalize("NFC", name.replace("\\", "/").rsplit("/", 1)[-1])
     name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
     stem = name.rsplit(".", 1)[0] if "." in name else name
     stem = stem[:MAX_NAME].strip() or "附件"
