@@ -15,13 +15,14 @@ from tortoise.transactions import in_transaction
 
 from bot.audit import audit_at_commit
 from bot.errors import ConcurrentChange, UserError
-from bot.events import CardAction, Reply, TextMessage
+from bot.events import CardAction, FileMessage, Reply, TextMessage
 from bot.matters.comments import give_text
 from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import Resources
 from handlers.cards import CardRouter
 from handlers.commands import Commands, split_command
 from handlers.context import HandlerContext
+from handlers.files import file_reply
 from handlers.people import resolve_person
 from models.matter import Matter, TextPrompt
 from models.messaging import InboxEntry
@@ -134,7 +135,7 @@ async def _reply_error(
     return Reply(False, message)
 
 
-async def _reply_unknown(resources: Resources, event: TextMessage | CardAction) -> Reply:
+async def _reply_unknown(resources: Resources, event: TextMessage | CardAction | FileMessage) -> Reply:
     """Tell an unregistered account why nothing happens (once per event); store nothing else."""
     log.info("event from unregistered %s user %s", event.sender.platform, event.sender.user_id)
     organisation = await Organisation.all().order_by("id").first()
@@ -199,6 +200,18 @@ async def dispatch_card_action(resources: Resources, cards: CardRouter, event: C
 
     async def handle(ctx: HandlerContext) -> str:
         return await cards.handle(ctx, event)
+
+    return await _run(resources, person, event.dedupe_key, handle)
+
+
+async def dispatch_file(resources: Resources, event: FileMessage) -> Reply:
+    """A photo or file sent in chat: the reply names the page to attach it on."""
+    person = await resolve_person(event.sender)
+    if person is None:
+        return await _reply_unknown(resources, event)
+
+    async def handle(ctx: HandlerContext) -> str:
+        return await file_reply(ctx, event)
 
     return await _run(resources, person, event.dedupe_key, handle)
 
