@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import re
 import secrets
+import shutil
 import unicodedata
 from collections.abc import AsyncIterable, Iterable, Sequence
 from dataclasses import dataclass
@@ -190,7 +191,10 @@ async def keep(
 def _link(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)  # left by an attempt that did not commit
-    target.hardlink_to(source)
+    try:
+        target.hardlink_to(source)
+    except OSError:  # a file system without hard links: a copy does the same, slower
+        shutil.copyfile(source, target)
 
 
 async def settle(settings: Settings, staged: Iterable[StagedFile], linked: Iterable[Path]) -> None:
