@@ -251,3 +251,14 @@ async def test_a_signed_out_post_is_refused_before_anything_is_read(resources: R
         response = await client.post("/m/new", data=b"x" * 100, headers=HTML)
         assert response.status == 401
         assert "请先登录" in await response.text()
+
+
+async def test_the_chat_command_and_the_page_say_the_same_about_the_same_mistake(form: Form) -> None:
+    chat = await form.world.say(
+        "zhangwei", "说不\n服务对象：张三\n联系电话：12345\n事项：许可\n拟说不理由：材料不全\n清单编号：NO-99"
+    )
+    assert not chat.ok
+    page = await (await form.post({**GOOD, "phone": "12345", "catalog_code": "NO-99"})).text()
+    for message in ("联系电话“12345”格式不对，请填写11位手机号或带区号的固定电话（如 0377-8123456）",
+                    "清单编号“NO-99”不存在"):  # fmt: skip
+        assert message in chat.message and message in page
