@@ -1,36 +1,73 @@
-"""Who may see a matter's page (and its attachments): its submitter, every approver of its chain
-and each stand-in that holds or held one of its steps, the heads of its 协办股室, and the office,
-discipline and principal roles — all of the matter's own organisation. Anyone else gets nothing.
+"""Who may open a matter's page, and which of its steps is the viewer's to decide.
 
-A minimal version written by the pages-form slice against the agreed signature; the pages-matter
-slice's fuller one (with ``open_step_of``) replaces it at merge.
+A matter is seen by its submitter; everyone on its chain — the section head, the deputies in charge
+(协办股室's included), the unit's principal — and whoever stood in for them since it was submitted;
+everyone who held or decided one of its steps; the heads of its 协办股室; and the office, 纪检组,
+principals and admins of the same organisation (as the chat's 查询 allows). Nobody else, and never
+anyone of another organisation, whatever number they type.
 """
 
 from __future__ import annotations
 
-from models.matter import DecisionStep, Matter
-from models.org import Department, Person, Role, StandIn, Unit
+import datetime as dt
 
-OVERSEERS = (Role.OFFICE, Role.DISCIPLINE, Role.PRINCIPAL)
+from bot.matters.chain import ChainError, chain_for
+from bot.matters.holders import open_step_holders
+from bot.matters.workflow import OPEN_STEP_STATUSES
+from models.matter import DecisionStep, Matter
+from models.org import Department, Person, Role, StandIn
+
+WHOLE_ORGANISATION_ROLES = frozenset({Role.OFFICE, Role.DISCIPLINE, Role.PRINCIPAL, Role.ADMIN})
 
 
 async def may_view(person: Person, matter: Matter) -> bool:
-    """Whether ``person`` may see ``matter`` (never across organisations)."""
+    """Whether ``person`` may read ``matter`` (its page, its attachments)."""
     if not person.active or person.organisation_id != matter.organisation_id:
         return False
-    if person.id == matter.submitter_id or any(person.has_role(role) for role in OVERSEERS):
+    if person.id == matter.submitter_id or any(person.has_role(r) for r in WHOLE_ORGANISATION_ROLES):
         return True
+    return person.id in await _involved(matter)
+
+
+async def _involved(matter: Matter) -> set[int]:
+    """Everyone on the matter's chain, its steps and its 协办股室, and their stand-ins since it began."""
     steps = await DecisionStep.filter(matter_id=matter.id)
-    if any(person.id in (s.approver_id, s.on_behalf_of_id, s.decided_by_id) for s in steps):
-        return True
-    departments = await Department.filter(id__in=[matter.department_id, *matter.co_department_ids])
-    leaders = {d.head_id for d in departments} | {d.deputy_id for d in departments}
-    unit = await Unit.get_or_none(id=matter.unit_id)
-    if unit is not None:
-        leaders.add(unit.principal_id)
-    if person.id in leaders:
-        return True
-    # A stand-in of a leader of the chain, for any period.
-    return await StandIn.filter(
-        organisation_id=matter.organisation_id, stand_in_id=person.id, person_id__in=[i for i in leaders if i]
-    ).exists()
+    people = {i for s in steps for i in (s.approver_id, s.on_behalf_of_id, s.decided_by_id) if i is not None}
+    department = await Department.get_or_none(id=matter.department_id)
+    co = await Department.filter(id__in=matter.co_department_ids) if matter.co_department_ids else []
+    people.update(d.head_id for d in co if d.head_id is not None)
+    if department is not None:
+        try:
+            chain = await chain_for(department, co)
+        except ChainError:  # the org file changed since: the steps still say who was involved
+            pass
+        else:
+            people.update(a for level in chain.levels.values() for a in level)
+    since = matter.submitted_at.date() - dt.timedelta(days=1)  # a day's slack for the time zone
+    stand_ins = await StandIn.filter(
+        organisation_id=matter.organisation_id, person_id__in=list(people), end_date__gte=since
+    )
+    people.update(s.stand_in_id for s in stand_ins)
+    return people
+
+
+async def open_step_of(
+    person: Person,
+    matter: Matter,
+    *,
+    at: dt.datetime | None = None,
+    tz: dt.tzinfo | None = None,
+) -> DecisionStep | None:
+    """The open step of ``matter`` that ``person`` holds at ``at`` (normally ``clock.now()``, with
+    ``settings.tz`` for the stand-in dates), as ``step_holder`` says; None if they hold none."""
+    if person.organisation_id != matter.organisation_id or not person.active:
+        return None
+    steps = await DecisionStep.filter(matter_id=matter.id, status__in=list(OPEN_STEP_STATUSES)).order_by("id")
+    if not steps:
+        return None
+    when = at if at is not None else dt.datetime.now(dt.UTC)
+    try:
+        held = await open_step_holders(matter, when, tz=tz)
+    except ChainError:  # the org data cannot route the matter now: nobody may decide it here
+        return None
+    return next((s for s in steps if held.get(s.id) == person.id), None)
