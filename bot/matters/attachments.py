@@ -28,6 +28,8 @@ from urllib.parse import unquote
 from tortoise.transactions import in_transaction
 
 from bot.errors import UserError
+from bot.matters.access import open_step_of
+from bot.matters.workflow import MatterState
 from bot.settings import Settings
 from models.attachments import Attachment
 from models.matter import Matter
@@ -228,6 +230,17 @@ async def store_upload(
     finally:
         await settle(settings, [staged], linked)
     return attachment
+
+
+async def may_attach(person: Person, matter: Matter, at: dt.datetime, tz: dt.tzinfo) -> bool:
+    """The submitter, or whoever holds one of its open steps at ``at``, adds documents while the
+    matter is neither closed nor withdrawn (the matter's page offers the upload on the same rule)."""
+    if (
+        matter.state in (MatterState.CLOSED, MatterState.WITHDRAWN)
+        or person.organisation_id != matter.organisation_id
+    ):
+        return False
+    return person.id == matter.submitter_id or await open_step_of(person, matter, at=at, tz=tz) is not None
 
 
 async def attachments_of(matter: Matter) -> list[Attachment]:

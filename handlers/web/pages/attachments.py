@@ -14,8 +14,7 @@ from aiohttp import web
 from tortoise.transactions import in_transaction
 
 from bot.matters.access import may_view
-from bot.matters.attachments import EXTENSIONS, MAX_FILES, attachments_of, file_of, keep, settle
-from bot.matters.workflow import MatterState
+from bot.matters.attachments import EXTENSIONS, MAX_FILES, attachments_of, file_of, keep, may_attach, settle
 from bot.runtime.resources import RESOURCES
 from bot.web.errors import PageError
 from bot.web.pages import render_page
@@ -48,9 +47,9 @@ async def viewable_matter(person: Person, number: str) -> Matter:
     return matter
 
 
-def may_attach(person: Person, matter: Matter) -> bool:
-    """The submitter adds the applicant's documents, while the matter is not withdrawn."""
-    return person.id == matter.submitter_id and matter.state != MatterState.WITHDRAWN
+async def _may_attach(request: web.Request, person: Person, matter: Matter) -> bool:
+    resources = request.app[RESOURCES]
+    return await may_attach(person, matter, resources.clock.now(), resources.settings.tz)
 
 
 async def _page(
@@ -59,7 +58,7 @@ async def _page(
     context = {
         "matter": matter,
         "attachments": await attachments_of(matter),
-        "may_attach": may_attach(person, matter),
+        "may_attach": await _may_attach(request, person, matter),
         "attachment_errors": errors,
         "max_files": MAX_FILES,
     }
@@ -78,8 +77,12 @@ async def upload_attachments(request: web.Request) -> web.Response:
     """Add files to the matter: all of them, or (any refused) none."""
     person = await signed_in_person(request)
     matter = await viewable_matter(person, request.match_info["number"])
-    if not may_attach(person, matter):
-        raise PageError(403, "没有权限", "只有事项的提交人可以上传附件（已撤回的事项不能再上传）。")
+    if not await _may_attach(request, person, matter):
+        raise PageError(
+            403,
+            "没有权限",
+            "只有事项的提交人和正在研判它的领导可以上传附件（已办结或撤回的事项不能再上传）。",
+        )
     resources = request.app[RESOURCES]
     room = MAX_FILES - await Attachment.filter(matter_id=matter.id).count()
     form = await read_upload_form(request, resources.settings, room=room)

@@ -84,7 +84,13 @@ async def test_the_submitter_adds_attachments_and_a_leader_of_the_chain_opens_th
     assert served.headers["Content-Disposition"].startswith("inline;")
     assert "UTF-8''%E7%94%B3%E8%AF%B7%E4%B9%A6.pdf" in served.headers["Content-Disposition"]
     listing = await (await head.get(f"/m/matters/{attaching.matter.number}/attachments", headers=HTML)).text()
-    assert "行驶证.jpg" in listing and "上传附件" not in listing  # only the submitter uploads
+    assert "行驶证.jpg" in listing and "上传附件" in listing  # the holder of the open step may add too
+    office = await attaching.client("zhouwenbin")  # sees everything, decides nothing here
+    listing = await (
+        await office.get(f"/m/matters/{attaching.matter.number}/attachments", headers=HTML)
+    ).text()
+    assert "行驶证.jpg" in listing and "上传附件" not in listing
+    assert (await attaching.upload("zhouwenbin", ("x.jpg", JPEG))).status == 403
 
 
 async def test_a_jpg_that_is_really_text_is_refused_and_nothing_is_stored(attaching: Attaching) -> None:
