@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Protocol
 
 from models.enums import Platform
@@ -45,7 +46,24 @@ class CardAction:
     selected: Mapping[str, str] = field(default_factory=dict)
 
 
-Event = TextMessage | CardAction
+class FileKind(StrEnum):
+    IMAGE = "image"  # a photo (WeCom ``image``, DingTalk ``picture``)
+    FILE = "file"
+
+
+@dataclass(frozen=True, slots=True)
+class FileMessage:
+    """A photo or a file sent to the bot in chat. Its bytes stay on the platform: the bot answers
+    with the page where the person attaches it to a matter."""
+
+    sender: Sender
+    kind: FileKind
+    dedupe_key: str
+    filename: str = ""  # as the platform names it, when it does (files)
+    conversation: str | None = None  # group id when it came from a group
+
+
+Event = TextMessage | CardAction | FileMessage
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,13 +18,14 @@ from tortoise.transactions import in_transaction
 
 from bot.audit import audit_at_commit
 from bot.errors import AlreadyHandled, ConcurrentChange, UserError
-from bot.events import CardAction, Reply, TextMessage
+from bot.events import CardAction, FileMessage, Reply, TextMessage
 from bot.matters.comments import give_text
 from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import Resources
 from handlers.cards import CardRouter
 from handlers.commands import Commands, split_command
 from handlers.context import HandlerContext
+from handlers.files import file_reply
 from handlers.people import resolve_person
 from models.matter import Matter, TextPrompt
 from models.messaging import InboxEntry
@@ -104,7 +105,7 @@ async def _run(
                 raise
             return Reply(True, DUPLICATE)
         except UserError as error:
-            if for_page:  # the page shows it; nothing is stored, not even the key
+            if for_page or not reply_in_chat:  # the page shows it; nothing is stored, not even the key
                 raise
             return await _reply_error(resources, organisation, person, dedupe_key, error.message)
         except Exception as error:
@@ -124,6 +125,8 @@ async def _run(
             await asyncio.sleep(delay)
     if for_page:
         return Reply(False, BUSY)
+    if not reply_in_chat:
+        raise UserError(BUSY)
     return await _reply_error(resources, organisation, person, dedupe_key, BUSY)
 
 
@@ -142,7 +145,7 @@ async def _reply_error(
     return Reply(False, message)
 
 
-async def _reply_unknown(resources: Resources, event: TextMessage | CardAction) -> Reply:
+async def _reply_unknown(resources: Resources, event: TextMessage | CardAction | FileMessage) -> Reply:
     """Tell an unregistered account why nothing happens (once per event); store nothing else."""
     log.info("event from unregistered %s user %s", event.sender.platform, event.sender.user_id)
     organisation = await Organisation.all().order_by("id").first()
@@ -252,3 +255,26 @@ async def dispatch_page_action(
     if not reply.ok:  # gave up after lost races
         return PageReply(PageStatus.REFUSED, reply.message)
     return PageReply(PageStatus.DONE, reply.message)
+
+
+async def dispatch_file(resources: Resources, event: FileMessage) -> Reply:
+    """A photo or file sent in chat: the reply names the page to attach it on."""
+    person = await resolve_person(event.sender)
+    if person is None:
+        return await _reply_unknown(resources, event)
+
+    async def handle(ctx: HandlerContext) -> str:
+        return await file_reply(ctx, event)
+
+    return await _run(resources, person, event.dedupe_key, handle)
+
+
+async def dispatch_page_form(
+    resources: Resources, person: Person, nonce_key: str, handler: Handler
+) -> Reply | None:
+    """A page's form POST through the same path as a chat event: ``nonce_key`` (the form's nonce)
+    is the inbox key, so a reload or a double tap applies it once; one transaction with the audit
+    and the outbox, delivery nudged after commit. No reply goes to the chat: the handler's
+    ``UserError`` is raised to the page with nothing stored. None when the nonce was applied before."""
+    reply = await _run(resources, person, nonce_key, handler, reply_in_chat=False)
+    return None if reply.message == DUPLICATE and reply.ok else reply

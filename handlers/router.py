@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 
-from bot.events import CardAction, Event, Reply, TextMessage
+from bot.events import CardAction, Event, FileMessage, Reply, TextMessage
 from bot.runtime.resources import Resources
 from handlers.cards import build_card_router
 from handlers.commands import build_commands
-from handlers.dispatch import dispatch_card_action, dispatch_text
+from handlers.dispatch import dispatch_card_action, dispatch_file, dispatch_text
 
 log = logging.getLogger(__name__)
 
@@ -30,4 +30,6 @@ class Router:
             return await dispatch_text(self.resources, self.commands, event)
         if isinstance(event, CardAction):
             return await dispatch_card_action(self.resources, self.cards, event)
+        if isinstance(event, FileMessage):
+            return await dispatch_file(self.resources, event)
         raise TypeError(f"unknown event {event!r}")

@@ -83,3 +83,11 @@ def test_nginx_terminates_tls_and_balances_over_both_web_processes() -> None:
     assert "tiji-web@8081.service tiji-web@8082.service" in (UNITS / "tiji.target").read_text(
         encoding="utf-8"
     )
+
+
+def test_nginx_lets_only_the_upload_routes_take_six_photos() -> None:
+    conf = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    assert "client_max_body_size 1m;" in conf  # everywhere else
+    upload = conf[conf.index("location ~ ^/m/(new|matters/") :]
+    upload = upload[: upload.index("}")]
+    assert "client_max_body_size 62m;" in upload and "proxy_request_buffering off;" in upload

@@ -114,3 +114,35 @@ def card_event_xml(
         + (f"<SelectedItems>{items}</SelectedItems>" if items else "")
         + "</xml>"
     )
+
+
+def image_xml(
+    corp_id: str, from_user: str, *, media_id: str, msg_id: str, create_time: int, agent_id: int
+) -> str:
+    """A photo sent to the app (接收消息 · 图片消息: ``PicUrl``, ``MediaId``, ``MsgId``)."""
+    pic_url = f"https://wework.qpic.cn/wwpic/{media_id}/0"
+    return (
+        f"<xml><ToUserName>{cdata(corp_id)}</ToUserName><FromUserName>{cdata(from_user)}</FromUserName>"
+        f"<CreateTime>{create_time}</CreateTime><MsgType>{cdata('image')}</MsgType>"
+        f"<PicUrl>{cdata(pic_url)}</PicUrl><MediaId>{cdata(media_id)}</MediaId>"
+        f"<MsgId>{escape(msg_id)}</MsgId><AgentID>{agent_id}</AgentID></xml>"
+    )
+
+
+def file_xml(
+    corp_id: str,
+    from_user: str,
+    *,
+    media_id: str,
+    filename: str,
+    msg_id: str,
+    create_time: int,
+    agent_id: int,
+) -> str:
+    """A file sent to the app (``MsgType`` file with its ``MediaId``)."""
+    return (
+        f"<xml><ToUserName>{cdata(corp_id)}</ToUserName><FromUserName>{cdata(from_user)}</FromUserName>"
+        f"<CreateTime>{create_time}</CreateTime><MsgType>{cdata('file')}</MsgType>"
+        f"<MediaId>{cdata(media_id)}</MediaId><FileName>{cdata(filename)}</FileName>"
+        f"<MsgId>{escape(msg_id)}</MsgId><AgentID>{agent_id}</AgentID></xml>"
+    )

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from bot.events import CardAction, Sender, TextMessage
+from bot.events import CardAction, FileKind, FileMessage, Sender, TextMessage
 from models.enums import Platform
 
 PLATFORM = Platform.DINGTALK
@@ -15,6 +15,8 @@ PLATFORM = Platform.DINGTALK
 ACTION_PARAM, QUESTION_PARAM, OPTION_PARAM = "action", "question", "option"
 # Keys and option ids are short machine names; anything else is not from our template.
 _TOKEN = re.compile(r"^[0-9A-Za-z_.:-]{1,64}$")
+# The message types that carry a photo or a file (``content.downloadCode``; a file ``fileName``).
+FILE_KINDS = {"picture": FileKind.IMAGE, "file": FileKind.FILE}
 SINGLE_CHAT = "1"
 GROUP_CHAT = "2"
 
@@ -46,8 +48,9 @@ def _message_text(data: Mapping[str, Any]) -> str | None:
     return None
 
 
-def parse_bot_message(data: Mapping[str, Any]) -> TextMessage | None:
-    """A bot message as a TextMessage; None for what the bot does not act on (pictures, group chatter).
+def parse_bot_message(data: Mapping[str, Any]) -> TextMessage | FileMessage | None:
+    """A bot message as a TextMessage (or a FileMessage for a picture or a file); None for what
+    the bot does not act on (voice, group chatter).
 
     The sender is ``senderStaffId`` (the corp userId); ``senderId`` is an opaque encrypted id.
     """
@@ -58,15 +61,18 @@ def parse_bot_message(data: Mapping[str, Any]) -> TextMessage | None:
         if data.get("isInAtList") is False:
             return None  # DingTalk only delivers @bot group messages; be strict anyway
         conversation = _required(data, "conversationId")
+    sender = Sender(PLATFORM, staff_id)
+    key = f"dingtalk:msg:{msg_id}"
+    kind = FILE_KINDS.get(str(data.get("msgtype")))
+    if kind is not None:
+        content = data.get("content")
+        name = content.get("fileName") if isinstance(content, dict) else None
+        filename = name[:200] if isinstance(name, str) else ""
+        return FileMessage(sender, kind, key, filename=filename, conversation=conversation)
     text = _message_text(data)
     if text is None:
         return None
-    return TextMessage(
-        sender=Sender(PLATFORM, staff_id),
-        text=text,
-        dedupe_key=f"dingtalk:msg:{msg_id}",
-        conversation=conversation,
-    )
+    return TextMessage(sender=sender, text=text, dedupe_key=key, conversation=conversation)
 
 
 def _json_object(value: Any) -> dict[str, Any]:

@@ -10,13 +10,15 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from bot.cards.card import split_wire_key
-from bot.events import CardAction, Event, Sender, TextMessage
+from bot.events import CardAction, Event, FileKind, FileMessage, Sender, TextMessage
 from bot.messengers.wecom.cards import card_ref_from_task_id
 from bot.messengers.wecom.crypto import CallbackRejected
 from models.enums import Platform
 
 PLATFORM = Platform.WECOM
 _MAX_KEY = 255  # the inbox key column
+# The message types that carry a photo or a file (``PicUrl``/``MediaId``; a file also ``FileName``).
+FILE_KINDS = {"image": FileKind.IMAGE, "file": FileKind.FILE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +92,8 @@ def selected_items(root: Element) -> dict[str, str]:
 
 
 def parse_message(xml: str) -> Inbound:
-    """The decrypted message. Text → ``TextMessage``, ``template_card_event`` → ``CardAction``."""
+    """The decrypted message. Text → ``TextMessage``, image/file → ``FileMessage``,
+    ``template_card_event`` → ``CardAction``."""
     root = _root(xml)
     msg_type = _required(root, "MsgType")
     from_user = _required(root, "FromUserName")
@@ -106,6 +109,12 @@ def parse_message(xml: str) -> Inbound:
         key = _bounded(f"wecom:msg:{msg_id}")
         text = _text(root, "Content")
         return Inbound(msg_type, "", from_user, create_time, key, TextMessage(sender, text, key))
+
+    if msg_type in FILE_KINDS:  # a photo or a file: the reply says where to attach it
+        msg_id = _required(root, "MsgId")
+        key = _bounded(f"wecom:msg:{msg_id}")
+        message = FileMessage(sender, FILE_KINDS[msg_type], key, filename=_text(root, "FileName")[:200])
+        return Inbound(msg_type, "", from_user, create_time, key, message)
 
     if msg_type == "event" and event_name == "template_card_event":
         task_id = _required(root, "TaskId")
@@ -130,7 +139,7 @@ def parse_message(xml: str) -> Inbound:
             response_code=_text(root, "ResponseCode"),
         )
 
-    # Other messages and events (enter_agent, image, …): acknowledged, nothing to apply.
+    # Other messages and events (enter_agent, voice, location, …): acknowledged, nothing to apply.
     msg_id = _text(root, "MsgId")
     key = f"wecom:msg:{msg_id}" if msg_id else f"wecom:event:{from_user}:{create_time}:{event_name}"
     return Inbound(msg_type, event_name, from_user, create_time, _bounded(key))

@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiDictProxy
 
+from bot.matters.attachments import attachments_of
 from bot.matters.access import may_view, open_step_of
 from bot.matters.numbers import normalise_number
 from bot.matters.page_decision import MAX_WORDS, PAGE_ACTIONS, PageDecision, decide_from_page
@@ -136,7 +137,7 @@ async def render_matter(
         "may_withdraw": mine and state is MatterState.PENDING,
         "reply_methods": list(REPLY_METHOD_TITLES.items()),
         "withdraw_reasons": list(WITHDRAW_REASON_TITLES.items()),
-        "attachments": [],  # bot.matters.attachments.attachments_of(matter), wired at merge (P3)
+        "attachments": await attachments_of(matter),
         "may_attach": (mine or step is not None) and state not in (MatterState.CLOSED, MatterState.WITHDRAWN),
         "max_words": MAX_WORDS,
     }

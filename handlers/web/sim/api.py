@@ -9,12 +9,12 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.events import CardAction, Sender, TextMessage
+from bot.events import CardAction, FileKind, FileMessage, Sender, TextMessage
 from bot.messengers.simulator import store
 from bot.runtime.resources import RESOURCES, ROUTER
 from bot.web.api import ApiError, json_body, json_object, validated
 from bot.web.inputs import decimal, storable
-from handlers.web.sim.bodies import ClickBody, MessageBody
+from handlers.web.sim.bodies import ClickBody, MessageBody, PhotoBody
 from handlers.web.sim.views import click_label, item_view, person_view
 from models.enums import Platform, SimDirection, SimKind
 from models.org import GroupChannel, Organisation, Person
@@ -93,6 +93,20 @@ async def post_message(request: web.Request) -> web.Response:
     dedupe_key = f"sim:msg:{uuid.uuid4().hex}"
     await _said(request, organisation, body.sender, body.text, dedupe_key)
     event = TextMessage(sender=Sender(PLATFORM, body.sender), text=body.text, dedupe_key=dedupe_key)
+    reply = await request.app[ROUTER].handle(event)
+    return web.json_response({"accepted": True, "ok": reply.ok, "message": reply.message}, status=202)
+
+
+@routes.post("/sim/api/photos")
+async def post_photo(request: web.Request) -> web.Response:
+    """A photo from ``from`` in chat (the simulator sends none of its bytes) → the router's reply,
+    which says where to attach it."""
+    body = await json_body(request, PhotoBody)
+    organisation = await _organisation()
+    await _person(organisation, body.sender)
+    dedupe_key = f"sim:photo:{uuid.uuid4().hex}"
+    await _said(request, organisation, body.sender, "[照片]", dedupe_key)
+    event = FileMessage(sender=Sender(PLATFORM, body.sender), kind=FileKind.IMAGE, dedupe_key=dedupe_key)
     reply = await request.app[ROUTER].handle(event)
     return web.json_response({"accepted": True, "ok": reply.ok, "message": reply.message}, status=202)
 

@@ -93,3 +93,14 @@ class ClockBody(BaseModel):
     @classmethod
     def _advance(cls, value: str) -> dt.timedelta:
         return parse_duration(value)
+
+
+class PhotoBody(BaseModel):
+    """``POST /sim/api/photos``: ``{"from": handle}`` (a photo sent in chat)."""
+
+    sender: str = Field("", alias="from", validate_default=True)
+
+    @field_validator("sender", mode="before")
+    @classmethod
+    def _sender(cls, value: object) -> str:
+        return required_text(value, "from", "发送人账号")

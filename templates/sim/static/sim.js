@@ -401,6 +401,14 @@
     } catch (e) { toast(e.message, true); return false; }
   }
 
+  async function sendPhoto() {
+    if (!state.me) { toast("请先在“人员”里选择一个人", true); showTab("people"); return; }
+    try {
+      await api("POST", "/sim/api/photos", { from: state.me.handle });
+      await pollChat();
+    } catch (e) { toast(e.message, true); }
+  }
+
   async function clickCard(card, button, selectionName, node) {
     if (!state.me) return;
     const selected = { ...(button.selected || {}) };
@@ -486,6 +494,7 @@
     });
     document.querySelectorAll("[data-say]").forEach((b) => b.addEventListener("click", () => send(b.dataset.say)));
     $("fill-template").addEventListener("click", fillTemplate);
+    $("send-photo").addEventListener("click", sendPhoto);
     $("composer").addEventListener("submit", async (event) => {
       event.preventDefault();
       const box = $("text");

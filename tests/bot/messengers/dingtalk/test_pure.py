@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.cards import Button, Card, CardField, Option, Selection
-from bot.events import CardAction, Sender, TextMessage
+from bot.events import CardAction, FileKind, FileMessage, Sender, TextMessage
 from bot.messengers.dingtalk.cards import TEMPLATE_VARIABLES, button_slots, card_phase, card_variables
 from bot.messengers.dingtalk.frames import FrameError, callback_ack, event_ack, parse_frame, ping_ack
 from bot.messengers.dingtalk.parse import PayloadError, parse_bot_message, parse_card_callback
@@ -182,14 +182,26 @@ def test_group_message_not_at_the_bot_is_ignored() -> None:
     assert parse_bot_message(bot_message(conversationType="2", isInAtList=False)) is None
 
 
-def test_rich_text_is_joined_and_pictures_are_ignored() -> None:
+def test_rich_text_is_joined_and_its_pictures_are_ignored() -> None:
     rich = bot_message(
         msgtype="richText",
         content={"richText": [{"text": "说不"}, {"downloadCode": "x"}, {"text": "\n事项：a"}]},
     )
     event = parse_bot_message(rich)
-    assert event is not None and event.text == "说不\n事项：a"
-    assert parse_bot_message(bot_message(msgtype="picture", content={"downloadCode": "x"})) is None
+    assert isinstance(event, TextMessage) and event.text == "说不\n事项：a"
+
+
+def test_a_picture_or_a_file_becomes_a_file_message() -> None:
+    picture = bot_message(msgtype="picture", content={"downloadCode": "dc1", "pictureDownloadCode": "pc1"})
+    assert parse_bot_message(picture) == FileMessage(
+        Sender("dingtalk", "staff01"), FileKind.IMAGE, "dingtalk:msg:msgA"
+    )
+    file = bot_message(
+        msgtype="file", content={"downloadCode": "dc2", "fileName": "营业执照.pdf", "spaceId": "1"}
+    )
+    event = parse_bot_message(file)
+    assert isinstance(event, FileMessage) and (event.kind, event.filename) == (FileKind.FILE, "营业执照.pdf")
+    assert parse_bot_message(bot_message(msgtype="audio", content={"downloadCode": "x"})) is None
 
 
 @pytest.mark.parametrize("missing", ["msgId", "senderStaffId"])
