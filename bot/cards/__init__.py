@@ -3,4 +3,14 @@
 from bot.cards.card import Button, ButtonStyle, Card, CardField, CardLink, Option, Selection
 from bot.cards.kinds import CardKindSpec, Choice
 
-__all__ = ["Button", "ButtonStyle", "Card", "CardField", "CardLink", "CardKindSpec", "Choice", "Option", "Selection"]
+__all__ = [
+    "Button",
+    "ButtonStyle",
+    "Card",
+    "CardField",
+    "CardKindSpec",
+    "CardLink",
+    "Choice",
+    "Option",
+    "Selection",
+]

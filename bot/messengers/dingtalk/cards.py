@@ -99,7 +99,8 @@ def card_phase(card: Card) -> str:
 
 
 def _phase(card: Card, slots: list[ButtonSlot]) -> str:
-    return CLOSED if card.closed or not slots else OPEN
+    # A card with only a link (the morning card) stays open: it has nothing to show as an outcome.
+    return CLOSED if card.closed or not (slots or card.links) else OPEN
 
 
 def card_variables(card: Card) -> dict[str, str]:

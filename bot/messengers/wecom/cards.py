@@ -102,7 +102,8 @@ def render(card: Card, task_id: str) -> dict[str, Any]:
         template["card_action"] = {"type": 1, "url": card.links[0].url}
         room = MAX_BUTTONS - len(template["button_list"])
         template["button_list"] += [
-            {"type": 1, "text": _cut(link.label, 10), "style": 2, "url": link.url} for link in card.links[:room]
+            {"type": 1, "text": _cut(link.label, 10), "style": 2, "url": link.url}
+            for link in card.links[:room]
         ]
     if card.closed:
         # Greys out every button and shows the outcome in their place.
@@ -125,13 +126,24 @@ def _notice(card: Card, task_id: str) -> dict[str, Any]:
             {"keyname": _cut(f.label, _KEYNAME_CHARS), "value": _cut(f.value, _VALUE_CHARS) or "—"}
             for f in card.fields[:MAX_HORIZONTAL]
         ],
-        "jump_list": [{"type": 1, "title": _cut(link.label, 13), "url": link.url} for link in card.links[:MAX_JUMPS]],
+        "jump_list": [
+            {"type": 1, "title": _cut(link.label, 13), "url": link.url} for link in card.links[:MAX_JUMPS]
+        ],
         "card_action": {"type": 1, "url": card.links[0].url},
     }
     body = plain(card.body).strip()
     if body:
         template["sub_title_text"] = _cut(body, _SUBTITLE_CHARS)
     return template
+
+
+def _notice_problems(template: dict[str, Any]) -> list[str]:
+    found = []
+    if not (template.get("card_action") or {}).get("url"):
+        found.append("text_notice 缺少 card_action 链接")
+    if len(template.get("jump_list") or []) > MAX_JUMPS:
+        found.append(f"jump_list 超过 {MAX_JUMPS} 项")
+    return found
 
 
 def problems(template: dict[str, Any]) -> list[str]:
@@ -141,11 +153,7 @@ def problems(template: dict[str, Any]) -> list[str]:
     if not TASK_ID_RE.match(task_id) or len(task_id.encode()) > MAX_TASK_ID_BYTES:
         found.append(f"task_id {task_id!r} 不合规（仅 0-9A-Za-z_-@，≤128 字节）")
     if template.get("card_type") == "text_notice":
-        if not (template.get("card_action") or {}).get("url"):
-            found.append("text_notice 缺少 card_action 链接")
-        if len(template.get("jump_list") or []) > MAX_JUMPS:
-            found.append(f"jump_list 超过 {MAX_JUMPS} 项")
-        return found
+        return found + _notice_problems(template)
     buttons = template.get("button_list") or []
     if not 1 <= len(buttons) <= MAX_BUTTONS:
         found.append(f"按钮数 {len(buttons)} 不在 1–{MAX_BUTTONS} 之内")
