@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     office_start: dt.time = dt.time(8, 30)
     office_end: dt.time = dt.time(17, 30)
+    morning_card_at: dt.time = Field(
+        default=dt.time(8, 30), description="Working days from this time: each leader's card of open steps"
+    )
     reply_working_days: int = 3
     report_working_days: int = 5
     reminder_working_hours: int = 4

@@ -129,6 +129,7 @@ class CardKind(StrEnum):
     """What a card is about; the kind says which table ``CardInstance.subject_id`` points into."""
 
     DECISION = "decision"  # a matter's decision step (models.matter.DecisionStep)
+    MORNING = "morning"  # a person's morning list of open steps (subject: models.org.Person)
 
 
 class SimDirection(StrEnum):

@@ -75,6 +75,15 @@ class Selection:
 
 
 @dataclass(frozen=True, slots=True)
+class CardLink:
+    """A link the card opens in the platform's browser (“详情 / 填写意见” → the matter's page).
+    ``url`` is absolute under ``TIJI_PUBLIC_URL`` (relative only in the simulator)."""
+
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
 class Card:
     """A card of any kind. ``ref`` is ours, unguessable, and stable across updates of the card."""
 
@@ -89,6 +98,7 @@ class Card:
     closed: bool = False
     # How people quote the card's subject (a matter's number, TJ-2026-0001); "" when it has none.
     reference: str = ""
+    links: tuple[CardLink, ...] = ()
 
     def value(self, key: str) -> str:
         """The value of the field named ``key`` ("" when the card has no such field)."""
@@ -107,6 +117,7 @@ class Card:
             "status": self.status,
             "closed": self.closed,
             "reference": self.reference,
+            "links": [{"label": link.label, "url": link.url} for link in self.links],
         }
 
     @classmethod
@@ -125,6 +136,12 @@ class Card:
             closed=bool(data.get("closed", False)),
             # Rows queued before cards had kinds named the reference after the matter.
             reference=str(data.get("reference", data.get("matter_number", ""))),
+            # Rows queued before cards had links have none.
+            links=tuple(
+                CardLink(str(link.get("label", "")), str(link.get("url", "")))
+                for link in data.get("links") or []
+                if isinstance(link, dict) and link.get("url")
+            ),
         )
 
 

@@ -11,6 +11,7 @@ from bot.calendar.workdays import load_calendar
 from bot.jobs.consultations import lapse_consultations
 from bot.jobs.digest import post_due_digest
 from bot.jobs.duty import Duty
+from bot.jobs.morning import send_morning_cards
 from bot.jobs.reply_reminders import remind_owed_replies
 from bot.jobs.report_reminders import remind_reports
 from bot.jobs.step_reminders import remind_open_steps
@@ -33,6 +34,7 @@ SCHEDULE: tuple[Pass, ...] = (
     Pass("consultations", lapse_consultations),
     Pass("reminders", remind_open_steps),
     Pass("reminders", remind_owed_replies),
+    Pass("morning_cards", send_morning_cards),
     Pass("digest", post_due_digest),
     Pass("report_tasks", remind_reports),
 )

@@ -6,6 +6,8 @@ Its buttons' texts and the refusal options are the one table of each (``ACTION_T
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from bot.cards import ButtonStyle, CardKindSpec, Choice
 from bot.matters.workflow import DECISION_ACTIONS
 from models.enums import ACTION_TITLES, REFUSAL_CATEGORY_TITLES, Action, CardKind, RefusalCategory
@@ -30,4 +32,15 @@ DECISION_CARD: CardKindSpec[Action] = CardKindSpec(
     titles={action: ACTION_TITLES[action] for action in DECISION_ACTIONS},
     styles={Action.CAN_DO: ButtonStyle.PRIMARY, Action.CONFIRM_NO: ButtonStyle.DANGER},
     choice=REFUSAL_CHOICE,
+)
+
+
+class MorningAction(StrEnum):
+    """The morning card has no buttons (it links to 我的待办); a tap on it is refused."""
+
+    OPEN = "open"
+
+
+MORNING_CARD: CardKindSpec[MorningAction] = CardKindSpec(
+    kind=CardKind.MORNING, actions=MorningAction, titles={}
 )

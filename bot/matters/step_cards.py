@@ -7,6 +7,7 @@ import datetime as dt
 from bot.cards import Card, CardField
 from bot.matters.cards import DECISION_CARD
 from bot.matters.holders import open_step_holders, step_holder
+from bot.matters.links import matter_links
 from bot.matters.workflow import (
     LEVEL_ACTIONS,
     LEVEL_TITLES,
@@ -17,6 +18,7 @@ from bot.matters.workflow import (
     StepStatus,
 )
 from bot.outbox.batch import OutboxBatch
+from bot.settings import Settings
 from bot.texts import format_local, render_text
 from models.cards import CardInstance
 from models.enums import ACTION_TITLES, CardKind
@@ -34,9 +36,11 @@ async def build_card(
     now: dt.datetime,
     status: str | None = None,
     closed: bool | None = None,
+    settings: Settings | None = None,
 ) -> Card:
     """The card for ``step`` as it is at ``now``: every field is read afresh on every send and
-    update (当前层级 names whoever holds the matter now), times in ``tz`` (``settings.tz``)."""
+    update (当前层级 names whoever holds the matter now), times in ``tz`` (``settings.tz``). With
+    ``settings``, the card links to the matter's page (“详情 / 填写意见”)."""
     matter = await Matter.get(id=step.matter_id).select_related("submitter", "department", "catalog_item")
     department: Department = matter.department
     if closed is None:
@@ -77,6 +81,7 @@ async def build_card(
         status=card_status(step) if status is None else status,
         closed=closed,
         reference=matter.number,
+        links=() if settings is None else matter_links(settings, matter.number),
     )
 
 
@@ -139,7 +144,7 @@ async def issue_step_card(
     to their stand-in, or the stand-in of a leader's step, asking 待办), queued in ``batch``'s transaction."""
     approver = recipient or await step_holder(step, batch.now, tz=batch.settings.tz)
     instance = await batch.new_card(CardKind.DECISION, step.id, approver)
-    card = await build_card(step, instance.ref, tz=batch.settings.tz, now=batch.now)
+    card = await build_card(step, instance.ref, tz=batch.settings.tz, now=batch.now, settings=batch.settings)
     await batch.card(instance, card, dedupe_key=f"card:{instance.ref}")
     return instance
 
@@ -151,5 +156,7 @@ async def latest_card(step: DecisionStep) -> CardInstance | None:
 async def refresh_step_cards(batch: OutboxBatch, step: DecisionStep, status: str, *, version: int) -> None:
     """Show ``status`` on every card of ``step`` (closed unless the step is still open)."""
     for instance in await CardInstance.filter(kind=CardKind.DECISION, subject_id=step.id):
-        card = await build_card(step, instance.ref, tz=batch.settings.tz, now=batch.now, status=status)
+        card = await build_card(
+            step, instance.ref, tz=batch.settings.tz, now=batch.now, status=status, settings=batch.settings
+        )
         await batch.card_update(instance, card, dedupe_key=f"card_update:{instance.ref}:{version}")

@@ -59,6 +59,7 @@ class ShownButton:
     color: str
     action_id: str
     params: dict[str, str]
+    url: str = ""  # an ``openLink`` button's address (it sends no callback)
 
     def callback_content(self) -> str:
         """The ``content`` of the card callback DingTalk sends when this button is tapped."""
@@ -97,12 +98,14 @@ def render(data: dict[str, str]) -> CardView:
         elif node["componentName"] == "SingleButton":
             params = {p["name"]: data.get(p["variable"], "") if p["type"] == "variable" else p["value"]
                       for p in props["params"]}  # fmt: skip
+            url = _text(props["url"], data) if props.get("actionType") == "openLink" else ""
             buttons.append(
                 ShownButton(
                     _text(props["text"], data),
                     _value(props["color"], data),
                     props["actionId"]["content"],
                     params,
+                    url,
                 )
             )
     return CardView(lines, buttons)

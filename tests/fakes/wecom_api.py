@@ -409,13 +409,29 @@ def check_template_card(card: dict[str, Any]) -> str | None:
     if card["card_type"] == "button_interaction":
         if not 1 <= len(buttons) <= 6:
             return "button_list must have 1–6 buttons"
-        keys = [b.get("key") for b in buttons]
+        if any(
+            b.get("type") == 1 and not str(b.get("url", "")).startswith(("http://", "https://"))
+            for b in buttons
+        ):
+            return "url button needs an http(s) url"
+        keys = [b.get("key") for b in buttons if b.get("type", 0) != 1]
         if any(not k or len(str(k).encode()) > 1024 for k in keys):
             return "button key missing or over 1024 bytes"
         if len(set(keys)) != len(keys):
             return "button keys repeat"
         if any(b.get("style", 1) not in (1, 2, 3, 4) for b in buttons):
             return "button style out of 1–4"
+    if card["card_type"] == "text_notice" and (card.get("card_action") or {}).get("type") != 1:
+        return "text_notice needs card_action (type 1 with a url here)"
+    action = card.get("card_action")
+    if (
+        action
+        and action.get("type") == 1
+        and not str(action.get("url", "")).startswith(("http://", "https://"))
+    ):
+        return "card_action type 1 needs an http(s) url"
+    if len(card.get("jump_list") or []) > 3:
+        return "jump_list over 3"
     selection = card.get("button_selection")
     if selection:
         options = selection.get("option_list") or []

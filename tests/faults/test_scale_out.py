@@ -40,7 +40,14 @@ async def drive(http: aiohttp.ClientSession, webs: Sequence[TijiServe], callback
 
 
 def cards(sent: list[Delivery], users: set[str]) -> list[Delivery]:
-    return [d for d in sent if d.msgtype == "template_card" and d.touser in users]
+    """Decision cards (button_interaction); the morning card is a text_notice."""
+    return [
+        d
+        for d in sent
+        if d.msgtype == "template_card"
+        and d.touser in users
+        and d.card.get("card_type") == "button_interaction"
+    ]
 
 
 async def stored(cluster: Cluster, count: str, expected: int) -> None:

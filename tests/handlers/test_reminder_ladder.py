@@ -85,7 +85,8 @@ async def open_cards(stack: Stack, handle: str) -> list[dict[str, Any]]:
     for item in await items(stack, handle):
         if item["card"]:
             latest[item["card"]["ref"]] = item["card"]
-    return [c for c in latest.values() if not c["closed"]]
+    # Decision cards (a matter's); the morning card lists steps and names no matter.
+    return [c for c in latest.values() if not c["closed"] and c["matter_number"]]
 
 
 async def office_posts(stack: Stack) -> list[str]:

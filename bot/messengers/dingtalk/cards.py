@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from bot.cards import ButtonStyle, Card
 
@@ -26,7 +27,12 @@ BUTTON_SLOTS = 6
 OPEN, CLOSED = "open", "closed"
 COLORS = {ButtonStyle.PRIMARY: "blue", ButtonStyle.DEFAULT: "gray", ButtonStyle.DANGER: "red"}
 
+LINK_SLOTS = 1
+# The desktop client opens a link in its side panel; the phone client in its own browser.
+SIDE_PANEL = "dingtalk://dingtalkclient/page/link?url={url}&pc_slide=true"
+
 FIELD_PARTS = ("label", "value", "shown")
+LINK_PARTS = ("text", "url", "shown")
 BUTTON_PARTS = ("text", "action", "question", "option", "color", "shown")
 TEMPLATE_VARIABLES = (
     "title",
@@ -36,7 +42,13 @@ TEMPLATE_VARIABLES = (
     "body",
     *(f"field_{n}_{part}" for n in range(1, FIELD_SLOTS + 1) for part in FIELD_PARTS),
     *(f"button_{n}_{part}" for n in range(1, BUTTON_SLOTS + 1) for part in BUTTON_PARTS),
+    *(f"link_{n}_{part}" for n in range(1, LINK_SLOTS + 1) for part in LINK_PARTS),
 )
+
+
+def side_panel_url(url: str) -> str:
+    """``url`` opened inside DingTalk: in the side panel on the desktop (``pc_slide``)."""
+    return SIDE_PANEL.format(url=quote(url, safe=""))
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +99,8 @@ def card_phase(card: Card) -> str:
 
 
 def _phase(card: Card, slots: list[ButtonSlot]) -> str:
-    return CLOSED if card.closed or not slots else OPEN
+    # A card with only a link (the morning card) stays open: it has nothing to show as an outcome.
+    return CLOSED if card.closed or not (slots or card.links) else OPEN
 
 
 def card_variables(card: Card) -> dict[str, str]:
@@ -120,4 +133,12 @@ def card_variables(card: Card) -> dict[str, str]:
                 f"button_{n}_shown": "true" if slot.action else "false",
             }
         )
+    for n in range(1, LINK_SLOTS + 1):
+        link = card.links[n - 1] if n <= len(card.links) else None
+        # An over-long address is dropped rather than cut (a cut link opens the wrong page).
+        url = "" if link is None else side_panel_url(link.url)
+        shown = bool(url) and len(url.encode()) <= VALUE_LIMIT_BYTES
+        values[f"link_{n}_text"] = "" if not shown or link is None else link.label
+        values[f"link_{n}_url"] = url if shown else ""
+        values[f"link_{n}_shown"] = "true" if shown else "false"
     return {key: _clip(value) for key, value in values.items()}

@@ -22,6 +22,7 @@ MAX_HORIZONTAL = 6
 MAX_KEY_BYTES = 1024
 MAX_OPTIONS = 10
 MAX_OPTION_ID_BYTES = 128
+MAX_JUMPS = 3  # jump_list of a text_notice card
 # Lengths WeCom shows without cutting (longer text is cut by the client, often mid-word).
 _TITLE_CHARS = 26
 _DESC_CHARS = 30
@@ -63,7 +64,12 @@ def plain(markdown: str) -> str:
 
 
 def render(card: Card, task_id: str) -> dict[str, Any]:
-    """The ``template_card`` object for ``message/send`` and ``update_template_card``."""
+    """The ``template_card`` object for ``message/send`` and ``update_template_card``: a
+    ``button_interaction`` card, or a ``text_notice`` for a card with links and nothing to tap
+    (the morning card). A link opens from the card itself (``card_action`` type 1) and from a url
+    button when the six buttons leave room."""
+    if card.links and not card.buttons and not card.closed:
+        return _notice(card, task_id)
     template: dict[str, Any] = {
         "card_type": "button_interaction",
         "source": {"desc": _cut(card.source, 13), "desc_color": 0},
@@ -92,6 +98,13 @@ def render(card: Card, task_id: str) -> dict[str, Any]:
             ],
             "selected_id": card.selection.options[0].id,
         }
+    if card.links:
+        template["card_action"] = {"type": 1, "url": card.links[0].url}
+        room = MAX_BUTTONS - len(template["button_list"])
+        template["button_list"] += [
+            {"type": 1, "text": _cut(link.label, 10), "style": 2, "url": link.url}
+            for link in card.links[:room]
+        ]
     if card.closed:
         # Greys out every button and shows the outcome in their place.
         template["replace_text"] = _cut(card.status, 10) or "已处理"
@@ -102,16 +115,51 @@ def render(card: Card, task_id: str) -> dict[str, Any]:
     return template
 
 
+def _notice(card: Card, task_id: str) -> dict[str, Any]:
+    """A ``text_notice`` card: tapping it (or one of its jump links) opens the first link."""
+    template: dict[str, Any] = {
+        "card_type": "text_notice",
+        "source": {"desc": _cut(card.source, 13), "desc_color": 0},
+        "main_title": {"title": _cut(card.title, _TITLE_CHARS), "desc": _cut(card.status, _DESC_CHARS)},
+        "task_id": task_id,
+        "horizontal_content_list": [
+            {"keyname": _cut(f.label, _KEYNAME_CHARS), "value": _cut(f.value, _VALUE_CHARS) or "—"}
+            for f in card.fields[:MAX_HORIZONTAL]
+        ],
+        "jump_list": [
+            {"type": 1, "title": _cut(link.label, 13), "url": link.url} for link in card.links[:MAX_JUMPS]
+        ],
+        "card_action": {"type": 1, "url": card.links[0].url},
+    }
+    body = plain(card.body).strip()
+    if body:
+        template["sub_title_text"] = _cut(body, _SUBTITLE_CHARS)
+    return template
+
+
+def _notice_problems(template: dict[str, Any]) -> list[str]:
+    found = []
+    if not (template.get("card_action") or {}).get("url"):
+        found.append("text_notice 缺少 card_action 链接")
+    if len(template.get("jump_list") or []) > MAX_JUMPS:
+        found.append(f"jump_list 超过 {MAX_JUMPS} 项")
+    return found
+
+
 def problems(template: dict[str, Any]) -> list[str]:
     """What WeCom would reject in ``template`` (checked before sending)."""
     found: list[str] = []
     task_id = str(template.get("task_id", ""))
     if not TASK_ID_RE.match(task_id) or len(task_id.encode()) > MAX_TASK_ID_BYTES:
         found.append(f"task_id {task_id!r} 不合规（仅 0-9A-Za-z_-@，≤128 字节）")
+    if template.get("card_type") == "text_notice":
+        return found + _notice_problems(template)
     buttons = template.get("button_list") or []
     if not 1 <= len(buttons) <= MAX_BUTTONS:
         found.append(f"按钮数 {len(buttons)} 不在 1–{MAX_BUTTONS} 之内")
-    keys = [str(b.get("key", "")) for b in buttons]
+    if any(b.get("type") == 1 and not b.get("url") for b in buttons):
+        found.append("链接按钮缺少 url")
+    keys = [str(b.get("key", "")) for b in buttons if b.get("type") != 1]
     if any(not k or len(k.encode()) > MAX_KEY_BYTES for k in keys):
         found.append("按钮 key 为空或超过 1024 字节")
     if len(set(keys)) != len(keys):

@@ -19,6 +19,12 @@ def card_view(card: dict[str, object] | None) -> dict[str, object] | None:
     buttons = stored_buttons if isinstance(stored_buttons, list) else []
     fields = [field_from_json(f) for f in stored_fields] if isinstance(stored_fields, list) else []
     selection = card.get("selection")
+    stored_links = card.get("links")
+    links = [
+        {"label": str(link.get("label", "")), "url": str(link.get("url", ""))}
+        for link in (stored_links if isinstance(stored_links, list) else [])
+        if isinstance(link, dict) and link.get("url")
+    ]
     return {
         "ref": str(card.get("ref", "")),
         "title": str(card.get("title", "")),
@@ -39,6 +45,7 @@ def card_view(card: dict[str, object] | None) -> dict[str, object] | None:
         "status": str(card.get("status", "")),
         "body": str(card.get("body", "")),
         "matter_number": str(card.get("reference", card.get("matter_number", ""))),
+        "links": links,
     }
 
 

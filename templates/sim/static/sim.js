@@ -320,7 +320,27 @@
       }
       node.append(row);
     }
+    if (card.links && card.links.length) {
+      const row = el("div", { class: "links" });
+      for (const link of card.links) {
+        row.append(el("a", {
+          class: "card-link", href: linkAsMe(link.url), target: "_blank", rel: "noopener",
+          dataset: { link: link.url },
+        }, link.label || "详情"));
+      }
+      node.append(row);
+    }
     return node;
+  }
+
+  // A card's link goes through /m/signin?next=…; here it opens as the conversation's person.
+  function linkAsMe(url) {
+    let next = "/m/todo";
+    try {
+      const parsed = new URL(url, window.location.href);
+      next = parsed.pathname === "/m/signin" ? (parsed.searchParams.get("next") || next) : parsed.pathname;
+    } catch (e) { /* keep the default */ }
+    return state.me ? `/sim/open-as/${encodeURIComponent(state.me.handle)}?next=${encodeURIComponent(next)}` : url;
   }
 
   function renderItem(item, options) {

@@ -38,7 +38,7 @@ async def test_the_notice_links_to_the_matter_page_when_a_public_url_is_set(worl
     world.resources.settings = settings.model_copy(update={"public_url": "https://tiji.example.gov.cn/"})
     matter = await world.submit(form=WITH_CO)
     [notice] = await world.texts("hexiaoyan")
-    assert f"https://tiji.example.gov.cn/m/matters/{matter.number}" in notice
+    assert f"https://tiji.example.gov.cn/m/signin?next=/m/matters/{matter.number}" in notice
     assert f"查询 {matter.number}" in notice
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.clock import SimClock
+from bot.messengers.dingtalk.cards import side_panel_url
 from bot.messengers.dingtalk.frames import BOT_MESSAGE_TOPIC, CARD_CALLBACK_TOPIC
 from bot.messengers.dingtalk.signing import card_callback_sign, robot_sign
 from bot.messengers.dingtalk.stream import run_stream
@@ -24,6 +25,7 @@ from models.matter import Matter
 from models.messaging import InboxEntry, OutboxMessage
 from models.org import Person
 from tests.bot.messengers.dingtalk.conftest import dingtalk_settings
+from tests.fakes.dingtalk_card_template import CardView
 from tests.fakes.dingtalk_openapi import CLIENT_SECRET, FakeCard, FakeDingTalk
 from tests.fakes.wecom_api import FakeWeCom
 from tests.support.stack import Stack, running_stack
@@ -141,6 +143,11 @@ async def texts(user: DingTalkUser, handle: str) -> list[str]:
     return user.fake.texts_to(await user.userid(handle))
 
 
+def taps(view: CardView) -> list[str]:
+    """The texts of the buttons that send a tap back (not the link to the page)."""
+    return [b.text for b in view.buttons if not b.url]
+
+
 async def test_whole_flow(flow: DingTalkUser, fake: FakeDingTalk) -> None:
     # 执法一中队: staff 何鹏 → head 许军 → deputy 韩磊 → principal 谢永强, all on DingTalk
     await flow.say("hepeng", FORM)
@@ -152,7 +159,13 @@ async def test_whole_flow(flow: DingTalkUser, fake: FakeDingTalk) -> None:
     assert "TJ-2026-0001" in shown.title
     assert (shown.field("服务对象") or "").startswith("桐柏县顺达物流有限公司")
     assert shown.field("当前层级") == "股室负责人 许军"
-    assert [b.text for b in shown.buttons] == ["能办", "提级"]
+    assert taps(shown) == ["能办", "提级"]
+    # “详情 / 填写意见” opens the matter's page through the sign-in, in the desktop's side panel.
+    if flow.stack.resources.settings.public_url:
+        page = side_panel_url(f"{PUBLIC_URL}/m/signin?next=/m/matters/TJ-2026-0001")
+        assert shown.button("详情 / 填写意见").url == page
+    else:  # no public URL, no page to open
+        assert [b.url for b in shown.buttons if b.url] == []
     if flow.mode == "http":
         assert fake.registered_callbacks[0]["callbackUrl"] == f"{PUBLIC_URL}/dingtalk/card"
 
@@ -167,7 +180,7 @@ async def test_whole_flow(flow: DingTalkUser, fake: FakeDingTalk) -> None:
     # The token expired meanwhile; the head escalates; the clicked card shows it for everyone.
     fake.expire_tokens()
     await flow.click("xujun", head_card, "escalate")
-    assert head_card.view().buttons == []
+    assert taps(head_card.view()) == []  # the link to the page stays
     assert "状态：已提级至 分管领导 韩磊" in head_card.view().lines
     deputy_card = await dingtalk_card(flow, "hanlei")
 
@@ -181,7 +194,7 @@ async def test_whole_flow(flow: DingTalkUser, fake: FakeDingTalk) -> None:
     fake.throttle["/v1.0/card/instances/createAndDeliver"] = 1
     await flow.click("hanlei", deputy_card, "escalate")
     principal_card = await dingtalk_card(flow, "xieyongqiang")
-    assert [b.text for b in principal_card.view().buttons] == [
+    assert taps(principal_card.view()) == [
         "能办", "确认不能办·法律政策", "确认不能办·客观条件", "确认不能办·其他"
     ]  # fmt: skip
 
@@ -196,7 +209,7 @@ async def test_whole_flow(flow: DingTalkUser, fake: FakeDingTalk) -> None:
     assert matter.state == "refused" and matter.refusal_category is RefusalCategory.LAW
     assert matter.way_forward == "请当事人提供银行回单，到账确认后当日放行"
     assert any("银行回单" in t for t in await texts(flow, "hepeng"))
-    assert principal_card.view().buttons == []
+    assert taps(principal_card.view()) == []
     assert any(line.startswith("处理结果：已确认不能办") for line in principal_card.view().lines)
 
     await flow.say("hepeng", "回复 TJ-2026-0001 电话 已电话告知当事人提供银行回单")

@@ -4,11 +4,12 @@ button it shows sends back (rendered by the fake card platform in ``tests/fakes`
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from bot.cards import Button, ButtonStyle, Card, CardField
+from bot.cards import Button, ButtonStyle, Card, CardField, CardLink
 from bot.matters.cards import DECISION_CARD
 from bot.matters.workflow import LEVEL_ACTIONS, Level
 from bot.messengers.dingtalk.cards import BUTTON_SLOTS, FIELD_SLOTS, TEMPLATE_VARIABLES, card_variables
@@ -24,7 +25,16 @@ def editor() -> dict[str, Any]:
 
 
 def buttons() -> list[dict[str, Any]]:
-    return [node for node in components() if node["componentName"] == "SingleButton"]
+    """The template's tap buttons (回传请求), not its link button."""
+    return [
+        node
+        for node in components()
+        if node["componentName"] == "SingleButton" and node["props"]["actionType"] != "openLink"
+    ]
+
+
+def link_buttons() -> list[dict[str, Any]]:
+    return [node for node in components() if node["props"].get("actionType") == "openLink"]
 
 
 def decision_card(level: Level, *, closed: bool = False) -> Card:
@@ -61,10 +71,29 @@ def test_every_button_slot_sends_its_own_action_question_and_option() -> None:
         assert props["text"]["variable"] == f"button_{n}_text"
 
 
+def test_the_link_slot_opens_its_url_and_sends_nothing_back() -> None:
+    [link] = link_buttons()
+    assert link["props"]["url"]["variable"] == "link_1_url" and link["props"]["params"] == []
+    card = replace(
+        decision_card(Level.SECTION_HEAD), links=(CardLink("详情 / 填写意见", "https://t.example/m/x"),)
+    )
+    view = render(card_variables(card))
+    assert [(b.text, b.url) for b in view.buttons if b.url] == [
+        (
+            "详情 / 填写意见",
+            "dingtalk://dingtalkclient/page/link?url=https%3A%2F%2Ft.example%2Fm%2Fx&pc_slide=true",
+        )
+    ]
+    assert [b.text for b in render(card_variables(decision_card(Level.SECTION_HEAD))).buttons] == [
+        "能办",
+        "提级",
+    ]
+
+
 def test_the_preview_data_renders_like_a_card_the_bot_sends() -> None:
     view = render(editor()["mockData"]["cardData"])
     assert view.field("服务对象") == "桐柏县顺达物流有限公司 13800002222"
-    assert [b.text for b in view.buttons] == ["能办", "提级"]
+    assert [b.text for b in view.buttons] == ["能办", "提级", "详情 / 填写意见"]
 
 
 @pytest.mark.parametrize(
