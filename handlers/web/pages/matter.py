@@ -14,8 +14,8 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from bot.matters.attachments import attachments_of
 from bot.matters.access import may_view, open_step_of
+from bot.matters.attachments import attachments_of
 from bot.matters.numbers import normalise_number
 from bot.matters.page_decision import MAX_WORDS, PAGE_ACTIONS, PageDecision, decide_from_page
 from bot.matters.record import record_of
