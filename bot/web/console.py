@@ -106,7 +106,8 @@ class ConsoleViewer:
         return self.whole_organisation or unit_id in self.unit_ids or department_id in self.department_ids
 
 
-def _roles(values: object) -> frozenset[Role]:
+def console_roles(values: object) -> frozenset[Role]:
+    """The console roles among a person's or an account's role names."""
     names = values if isinstance(values, list) else []
     return frozenset(Role(v) for v in names if v in Role.__members__.values()) & CONSOLE_ROLES
 
@@ -120,12 +121,12 @@ async def current_viewer(request: web.Request) -> ConsoleViewer | None:
     """The signed-in console viewer, or None (not signed in, or no console role at all)."""
     account = await current_account(request)
     if account is not None:
-        roles = _roles(account.roles) & OVERSIGHT_ROLES
+        roles = console_roles(account.roles) & OVERSIGHT_ROLES
         return ConsoleViewer(None, account, account.organisation_id, roles) if roles else None
     person = await current_person(request)
     if person is None:
         return None
-    roles = _roles(person.roles)
+    roles = console_roles(person.roles)
     if not roles:
         return None
     if not roles.isdisjoint(OVERSIGHT_ROLES):
