@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-LABEL_WIDTH = 150
+LABEL_WIDTH = 170
 CHART_WIDTH = 640
-BAR_HEIGHT = 11
-ROW_GAP = 10
+BAR_HEIGHT = 16
+ROW_GAP = 12
 
 _OPEN = Markup(
     '<svg class="chart {}" viewBox="0 0 {} {}" role="img" aria-label="{}" xmlns="http://www.w3.org/2000/svg">'
@@ -78,7 +78,7 @@ def trend_chart(points: Sequence[TrendPoint], *, label: str, total_name: str, hi
     """Bars of ``total`` per quarter with the line of ``highlight`` (e.g. 受理 and 确认不能办)."""
     if not points:
         return Markup("")
-    height, bottom, left = 220, 190, 20
+    height, bottom, left = 240, 200, 20
     step = (CHART_WIDTH - 2 * left) / len(points)
     top = max(max(p.total, p.highlight) for p in points) or 1
     scale = (bottom - 30) / top
@@ -91,15 +91,17 @@ def trend_chart(points: Sequence[TrendPoint], *, label: str, total_name: str, hi
         cx = left + step * (i + 0.5)
         bar_h = point.total * scale
         bar = _RECT.format("prev", _n(cx - step * 0.3), _n(bottom - bar_h), _n(step * 0.6), _n(bar_h))
-        bar += _TEXT.format(_n(cx), _n(bottom - bar_h - 4), "middle", point.total)
+        if point.total:
+            bar += _TEXT.format(_n(cx), _n(bottom - bar_h - 4), "middle", point.total)
         parts.append(_LINK.format(point.href, f"{point.label} {total_name}：{point.total}", bar))
-        parts.append(_TEXT.format(_n(cx), bottom + 18, "middle", point.label))
+        parts.append(_TEXT.format(_n(cx), bottom + 26, "middle", point.label))
         dots.append((cx, bottom - point.highlight * scale))
     polyline = " ".join(f"{_n(x)},{_n(y)}" for x, y in dots)
     parts.append(Markup('<polyline class="line" points="{}"></polyline>').format(polyline))
     for point, (x, y) in zip(points, dots, strict=True):
         dot = Markup('<circle class="dot" cx="{}" cy="{}" r="5"></circle>').format(_n(x), _n(y))
-        dot += _TEXT.format(_n(x + 8), _n(y - 6), "start", point.highlight)
+        if point.highlight:
+            dot += _TEXT.format(_n(x + 8), _n(y - 8), "start", point.highlight)
         parts.append(
             _LINK.format(point.highlight_href, f"{point.label} {highlight_name}：{point.highlight}", dot)
         )
