@@ -78,9 +78,10 @@ class ConsoleViewer:
 
     @property
     def actor(self) -> str:
-        """The audit log's actor: ``person:<id>`` or ``account:<username>``."""
+        """The audit log's actor: the person's handle (as the chat's rows name them) or
+        ``account:<username>``."""
         if self.person is not None:
-            return f"person:{self.person.id}"
+            return self.person.handle
         return f"account:{self.account.username}" if self.account is not None else "?"
 
     @property
