@@ -121,4 +121,4 @@ async def test_staff_and_section_heads_get_403_and_no_figures(
     for person in (corg.staff, corg.head):
         status, html = await _page(resources, as_person, person)
         assert status == 403
-        assert "运政股" not in html and "总览" not in html
+        assert "运政股" not in html and "审批中事项" not in html
