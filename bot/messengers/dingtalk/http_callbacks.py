@@ -162,11 +162,16 @@ async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
     app[BACKGROUND] = background
     registration = asyncio.create_task(register_card_callback(app[RESOURCES]))
     yield
-    if not registration.done():
-        registration.cancel()
+    # Cancelled tasks are awaited, not just cancelled: a task stopped inside a Redis or HTTP call
+    # releases its connection only when it runs to its end, before the clients are closed.
+    registration.cancel()
     pending = set(background)
     if pending:
-        await asyncio.wait(pending, timeout=10)
+        _, late = await asyncio.wait(pending, timeout=10)
+        for task in late:
+            task.cancel()
+        pending = late
+    await asyncio.gather(registration, *pending, return_exceptions=True)
 
 
 def add_routes(app: web.Application) -> None:
