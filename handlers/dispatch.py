@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from bot.audit import audit_at_commit
+from bot.audit import audit_at_commit, audit_via
 from bot.errors import ConcurrentChange, UserError
 from bot.events import CardAction, Reply, TextMessage
 from bot.matters.comments import give_text
@@ -76,6 +76,7 @@ async def _run(
     *,
     reply_in_chat: bool = True,
     usages: tuple[str, ...] = (),
+    via: str = "",
 ) -> Reply:
     organisation: object = person.organisation  # loaded with the person by resolve_person
     if not isinstance(organisation, Organisation):
@@ -87,7 +88,8 @@ async def _run(
             async with in_transaction(), audit_at_commit():
                 await _claim_inbox(dedupe_key, organisation, now)
                 ctx = HandlerContext(resources, organisation, person, now, batch, dedupe_key, usages)
-                message = await handler(ctx)
+                with audit_via(via):  # every audit row of the event says its platform
+                    message = await handler(ctx)
                 if reply_in_chat and message:
                     await batch.text(person, message, dedupe_key=f"reply:{dedupe_key}")
             await batch.nudge(resources)
@@ -170,7 +172,14 @@ async def dispatch_text(resources: Resources, commands: Commands, event: TextMes
             raise UserError("消息是空的。发送“帮助”查看用法。")
         raise UserError(f"没有“{word[:20]}”这个命令。发送“帮助”查看用法，发送“说不”获取审批表模板。")
 
-    return await _run(resources, person, event.dedupe_key, handle, usages=commands.usages(person.roles or []))
+    return await _run(
+        resources,
+        person,
+        event.dedupe_key,
+        handle,
+        usages=commands.usages(person.roles or []),
+        via=str(event.sender.platform),
+    )
 
 
 async def _open_prompt(ctx: HandlerContext) -> int | None:
@@ -195,4 +204,4 @@ async def dispatch_card_action(resources: Resources, cards: CardRouter, event: C
     async def handle(ctx: HandlerContext) -> str:
         return await cards.handle(ctx, event)
 
-    return await _run(resources, person, event.dedupe_key, handle)
+    return await _run(resources, person, event.dedupe_key, handle, via=str(event.sender.platform))
