@@ -11,5 +11,6 @@ MODEL_MODULES = [
     "models.calendar",
     "models.reports",
     "models.simulator",
+    "models.accounts",
     "models.notices",
 ]
