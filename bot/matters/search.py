@@ -184,7 +184,7 @@ def _overdue(raw: str) -> bool:
 def _text(raw: str) -> str:
     if len(raw) > MAX_QUERY:
         raise ValueError(f"搜索词最多 {MAX_QUERY} 个字，现在有 {len(raw)} 个")
-    if "\x00" in raw:
+    if "\x00" in raw or raw.encode("utf-8", "ignore").decode("utf-8") != raw:
         raise ValueError("搜索词含有无法识别的字符")
     return raw
 

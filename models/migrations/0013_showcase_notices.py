@@ -56,7 +56,7 @@ class InStateOnly(ops.TortoiseOperation):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0009_catalog_guide")]
+    dependencies = [("models", "0009_catalog_guide"), ("models", "0011_console_accounts")]
 
     initial = False
 
