@@ -25,7 +25,9 @@ class Notice(Model):
         "models.Organisation", related_name="notices"
     )
     organisation_id: int
-    matter: fields.ForeignKeyRelation[Matter] = fields.ForeignKeyField("models.Matter", related_name="notices")
+    matter: fields.ForeignKeyRelation[Matter] = fields.ForeignKeyField(
+        "models.Matter", related_name="notices"
+    )
     matter_id: int
     group: fields.ForeignKeyRelation[GroupChannel] = fields.ForeignKeyField(
         "models.GroupChannel", related_name="notices"
