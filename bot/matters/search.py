@@ -22,7 +22,7 @@ from tortoise.expressions import Q
 from bot.calendar.quarters import Quarter, parse_quarter
 from bot.errors import UserError
 from bot.matters.views import LEVEL_TITLES, STATE_TITLES, Level
-from models.enums import MatterState
+from models.enums import Action, MatterState
 from models.matter import Matter
 
 PAGE_SIZE = 50
@@ -32,6 +32,8 @@ MAX_ID = 2**31 - 1  # the database's integer ids
 # A step still open or a reply still owed: these states can be past their deadline.
 OWING_STATES = (MatterState.PENDING, MatterState.RESOLVED, MatterState.REFUSED)
 STATE_CHOICES = "、".join(f"{s.value}（{t}）" for s, t in STATE_TITLES.items())
+# How a matter was decided (``Matter.outcome``, kept after it closes).
+OUTCOME_TITLES = {Action.CAN_DO: "能办", Action.CONFIRM_NO: "确认不能办"}
 
 
 _T = TypeVar("_T")
@@ -46,6 +48,7 @@ class MatterFilter:
     """What the office asks of the list. Empty fields do not filter."""
 
     state: MatterState | None = None
+    outcome: Action | None = None
     unit_id: int | None = None
     department_id: int | None = None
     level: Level | None = None
@@ -71,6 +74,7 @@ class MatterFilter:
             raise FilterError("筛选条件有误：" + "；".join(problems))
         return cls(
             state=_typed(values.get("state"), MatterState),
+            outcome=_typed(values.get("outcome"), Action),
             unit_id=_typed(values.get("unit"), int),
             department_id=_typed(values.get("department"), int),
             level=_typed(values.get("level"), Level),
@@ -84,6 +88,7 @@ class MatterFilter:
         """The query string of this filter (for paging links and the print view)."""
         out = {
             "state": self.state.value if self.state else "",
+            "outcome": self.outcome.value if self.outcome else "",
             "unit": str(self.unit_id or ""),
             "department": str(self.department_id or ""),
             "level": str(int(self.level)) if self.level else "",
@@ -101,6 +106,8 @@ class MatterFilter:
         conditions: list[Q] = []
         if self.state is not None:
             conditions.append(Q(state=self.state))
+        if self.outcome is not None:
+            conditions.append(Q(outcome=self.outcome))
         if self.unit_id is not None:
             conditions.append(Q(unit_id=self.unit_id))
         if self.department_id is not None:
@@ -124,6 +131,8 @@ class MatterFilter:
         parts: list[str] = []
         if self.state is not None:
             parts.append(f"状态 {STATE_TITLES[self.state]}")
+        if self.outcome is not None:
+            parts.append(f"审批结果 {OUTCOME_TITLES[self.outcome]}")
         if self.unit_id is not None:
             parts.append(f"单位 {units.get(self.unit_id, '（不存在）')}")
         if self.department_id is not None:
@@ -152,6 +161,13 @@ def _state(raw: str) -> MatterState:
         if raw in (state.value, title):
             return state
     raise ValueError(f"状态“{raw[:20]}”不存在，可选：{STATE_CHOICES}")
+
+
+def _outcome(raw: str) -> Action:
+    for outcome, title in OUTCOME_TITLES.items():
+        if raw in (outcome.value, title):
+            return outcome
+    raise ValueError(f"审批结果“{raw[:20]}”不存在，可选：can_do（能办）、confirm_no（确认不能办）")
 
 
 def _id(what: str) -> Callable[[str], int]:
@@ -197,6 +213,7 @@ def _page(raw: str) -> int:
 
 _PARSERS: Mapping[str, Callable[[str], object]] = {
     "state": _state,
+    "outcome": _outcome,
     "unit": _id("单位"),
     "department": _id("股室"),
     "level": _level,

@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from bot.errors import UserError
 from bot.matters.notices import notice_draft
 from bot.matters.scoping import matters_in
-from bot.matters.search import PAGE_SIZE, FilterError, MatterFilter, search_matters
+from bot.matters.search import OUTCOME_TITLES, PAGE_SIZE, FilterError, MatterFilter, search_matters
 from bot.matters.showcase import SHOWCASE_NOTE_MAX, mark_showcase, showcase_state, unmark_showcase
 from bot.matters.timeline import matter_timeline
 from bot.matters.views import LEVEL_TITLES, STATE_TITLES
@@ -56,6 +56,7 @@ async def matter_list(request: web.Request) -> web.Response:
         "units": units,
         "departments": departments,
         "states": STATE_TITLES,
+        "outcomes": OUTCOME_TITLES,
         "levels": LEVEL_TITLES,
         "tz": tz,
     }

@@ -50,6 +50,8 @@ async def test_the_office_sees_every_matter_of_its_organisation_newest_first(off
     [
         ("?state=pending", ["TJ-2026-0001"], "状态 审批中"),
         ("?state=已办结", ["TJ-2026-0002"], "状态 已办结"),
+        ("?outcome=can_do", ["TJ-2026-0004", "TJ-2026-0002"], "审批结果 能办"),
+        ("?outcome=confirm_no", ["TJ-2026-0003"], "审批结果 确认不能办"),
         ("?unit={centre}", ["TJ-2026-0004"], "单位 公路中心"),
         ("?department={luzheng}", ["TJ-2026-0002"], "股室 路政股"),
         ("?level=4", ["TJ-2026-0003"], "所在层级 主要领导"),
@@ -123,6 +125,7 @@ async def test_a_long_list_is_paged_by_fifty_with_the_total(office: Client, corg
     ("query", "words"),
     [
         ("?state=done", "状态“done”不存在"),
+        ("?outcome=maybe", "审批结果“maybe”不存在"),
         ("?unit=abc", "单位须从列表中选择"),
         ("?department=-1", "股室须从列表中选择"),
         ("?unit=99999999999999999999", "单位须从列表中选择"),
