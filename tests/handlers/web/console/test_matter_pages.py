@@ -278,3 +278,30 @@ async def test_free_text_is_shown_escaped_everywhere(office: Client, seeded: See
         assert status == 200, where
         assert "<script>alert" not in text and "<img src=x" not in text, where
         assert "&lt;script&gt;" in text, where
+
+
+async def test_the_discipline_group_reads_everything_and_changes_nothing(
+    resources: Resources, corg: ConsoleOrg, seeded: SeededMatters
+) -> None:
+    client = await signed_in_client(console_app(resources), corg.discipline)
+    try:
+        for path in (
+            "/admin/matters",
+            "/admin/matters/TJ-2026-0004",
+            "/admin/matters/TJ-2026-0004/form",
+            "/admin/cases",
+            "/admin/notices",
+        ):
+            status, _ = await page(client, path)
+            assert status == 200, path
+        _, detail = await page(client, "/admin/matters/TJ-2026-0004")
+        assert 'action="/admin/matters/TJ-2026-0004/notice"' not in detail and "标记为典型案例" not in detail
+        token = await csrf_of(client, "/admin/matters")
+        response = await client.post(
+            "/admin/matters/TJ-2026-0004/notice",
+            headers=HTML,
+            data={"csrf": token, "key": "k", "text": "x", "group": str(seeded.office_group.id)},
+        )
+        assert response.status == 403 and not await Notice.all().exists()
+    finally:
+        await client.close()
