@@ -168,7 +168,7 @@ async def test_marking_and_unmarking_a_typical_case_is_audited_before_and_after(
     assert rows[0].data["before"] == {"showcase": False, "note": ""}
     assert rows[0].data["after"] == {"showcase": True, "note": "当场办结，值得推广"}
     assert rows[1].data["before"] == rows[0].data["after"]
-    assert rows[0].actor == rows[1].actor == f"person:{corg.office.id}"
+    assert rows[0].actor == rows[1].actor == corg.office.handle
     _, cases = await page(office, "/admin/cases")
     assert "TJ-2026-0002" not in cases
     _, detail = await page(office, path)
