@@ -8,7 +8,9 @@ queue, they never collide, and the chain never forks. The unique ``(organisation
 the last guard.
 
 To keep that lock short, a transaction opened with ``audit_at_commit()`` holds its rows and
-appends them as its last statements (the router does this for every event).
+appends them as its last statements (the router does this for every event). Inside
+``audit_via(platform)`` (the router's block for an inbound event) each row's data also says which
+platform the event came through (``via``), as the console's timeline shows it.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -55,6 +57,7 @@ class _Row:
 
 
 _HELD: ContextVar[list[_Row] | None] = ContextVar("tiji_audit_held", default=None)
+_VIA: ContextVar[str | None] = ContextVar("tiji_audit_via", default=None)
 
 
 def entry_hash(prev_hash: str, seq: int, at: dt.datetime, actor: str, action: str, subject: str,
@@ -72,12 +75,25 @@ async def append_audit(
 ) -> None:
     """Append one row to the organisation's chain (call inside the change's transaction); inside
     ``audit_at_commit()`` the row is written when that block ends."""
+    via = _VIA.get()
+    if via and "via" not in data:
+        data = {**data, "via": via}
     row = _Row(organisation_id, at, actor, action, subject, data)
     held = _HELD.get()
     if held is None:
         await _write(row)
     else:
         held.append(row)
+
+
+@contextmanager
+def audit_via(platform: str) -> Iterator[None]:
+    """The audit rows appended in this block record ``via``: the platform of the event applied."""
+    token = _VIA.set(platform)
+    try:
+        yield
+    finally:
+        _VIA.reset(token)
 
 
 @asynccontextmanager

@@ -16,7 +16,7 @@ from enum import StrEnum
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from bot.audit import audit_at_commit
+from bot.audit import audit_at_commit, audit_via
 from bot.errors import AlreadyHandled, ConcurrentChange, UserError
 from bot.events import CardAction, FileMessage, Reply, TextMessage
 from bot.matters.comments import give_text
@@ -48,6 +48,7 @@ UNKNOWN_SENDER = (
 )
 DUPLICATE = "这条消息已处理过。"
 BUSY = "系统繁忙，请稍后再试一次。"
+PAGE_VIA = "web"  # the audit rows of a phone page's POST
 PAGE_DUPLICATE = "此环节已处理：这次提交已经生效，无需重复提交。"
 NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -84,6 +85,7 @@ async def _run(
     reply_in_chat: bool = True,
     usages: tuple[str, ...] = (),
     for_page: bool = False,
+    via: str = "",
 ) -> Reply:
     organisation: object = person.organisation  # loaded with the person by resolve_person
     if not isinstance(organisation, Organisation):
@@ -95,7 +97,8 @@ async def _run(
             async with in_transaction(), audit_at_commit():
                 await _claim_inbox(dedupe_key, organisation, now)
                 ctx = HandlerContext(resources, organisation, person, now, batch, dedupe_key, usages)
-                message = await handler(ctx)
+                with audit_via(via):  # every audit row of the event says its platform
+                    message = await handler(ctx)
                 if reply_in_chat and message:
                     await batch.text(person, message, dedupe_key=f"reply:{dedupe_key}")
             await batch.nudge(resources)
@@ -186,7 +189,14 @@ async def dispatch_text(resources: Resources, commands: Commands, event: TextMes
             raise UserError("消息是空的。发送“帮助”查看用法。")
         raise UserError(f"没有“{word[:20]}”这个命令。发送“帮助”查看用法，发送“说不”获取审批表模板。")
 
-    return await _run(resources, person, event.dedupe_key, handle, usages=commands.usages(person.roles or []))
+    return await _run(
+        resources,
+        person,
+        event.dedupe_key,
+        handle,
+        usages=commands.usages(person.roles or []),
+        via=str(event.sender.platform),
+    )
 
 
 async def _open_prompt(ctx: HandlerContext) -> int | None:
@@ -211,7 +221,7 @@ async def dispatch_card_action(resources: Resources, cards: CardRouter, event: C
     async def handle(ctx: HandlerContext) -> str:
         return await cards.handle(ctx, event)
 
-    return await _run(resources, person, event.dedupe_key, handle)
+    return await _run(resources, person, event.dedupe_key, handle, via=str(event.sender.platform))
 
 
 class PageStatus(StrEnum):
@@ -245,6 +255,7 @@ async def dispatch_page_action(
             handler,
             reply_in_chat=False,
             for_page=True,
+            via=PAGE_VIA,
         )
     except _AppliedBefore:
         return PageReply(PageStatus.HANDLED, PAGE_DUPLICATE)
@@ -266,7 +277,7 @@ async def dispatch_file(resources: Resources, event: FileMessage) -> Reply:
     async def handle(ctx: HandlerContext) -> str:
         return await file_reply(ctx, event)
 
-    return await _run(resources, person, event.dedupe_key, handle)
+    return await _run(resources, person, event.dedupe_key, handle, via=str(event.sender.platform))
 
 
 async def dispatch_page_form(
@@ -276,5 +287,5 @@ async def dispatch_page_form(
     is the inbox key, so a reload or a double tap applies it once; one transaction with the audit
     and the outbox, delivery nudged after commit. No reply goes to the chat: the handler's
     ``UserError`` is raised to the page with nothing stored. None when the nonce was applied before."""
-    reply = await _run(resources, person, nonce_key, handler, reply_in_chat=False)
+    reply = await _run(resources, person, nonce_key, handler, reply_in_chat=False, via=PAGE_VIA)
     return None if reply.message == DUPLICATE and reply.ok else reply

@@ -13,4 +13,5 @@ MODEL_MODULES = [
     "models.simulator",
     "models.attachments",
     "models.accounts",
+    "models.notices",
 ]

@@ -82,7 +82,9 @@ class Matter(Model):
     withdrawn_at = fields.DatetimeField(null=True)
     withdraw_reason = fields.CharEnumField(WithdrawReason, max_length=16, null=True)
     withdraw_note = fields.TextField(default="")  # the submitter's words (always for OTHER)
-    showcase = fields.BooleanField(default=False)
+    showcase = fields.BooleanField(default=False)  # 典型案例, marked by the office in the console
+    showcase_note = fields.TextField(default="")  # the case's short write-up
+    showcase_at = fields.DatetimeField(null=True)  # when it was marked
     # When the owed reply's 催办 ladder must be looked at next (``bot.jobs.reply_reminders``):
     # meaningful while resolved/refused and not replied; NULL there means "at the next pass".
     next_reminder_at = fields.DatetimeField(null=True)

@@ -48,6 +48,7 @@ EXPECTED_ROUTES = {
     "/healthz", "/readyz", "/metrics", "/sim", "/sim/static/{filename}", "/sim/api/messages", "/sim/api/cards/{ref}/click",
     "/sim/api/clock", "/sim/api/inbox/{handle}", "/wecom/callback", "/dingtalk/robot", "/dingtalk/card",
     "/admin", "/admin/signin", "/admin/signin/wecom", "/admin/signin/dingtalk",
+    "/admin/matters", "/admin/matters/{number}", "/admin/matters/{number}/form", "/admin/cases", "/admin/notices",
 }  # fmt: skip
 
 FUZZ = settings(
