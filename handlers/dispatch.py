@@ -89,7 +89,9 @@ async def _run(
                 ctx = HandlerContext(resources, organisation, person, now, batch, dedupe_key, usages)
                 message = await handler(ctx)
                 if reply_in_chat and message:
-                    await batch.text(person, message, dedupe_key=f"reply:{dedupe_key}")
+                    await batch.text(
+                        person, message, dedupe_key=f"reply:{dedupe_key}", attachment=ctx.reply_file
+                    )
             await batch.nudge(resources)
             return Reply(True, message)
         except _AppliedBefore:
