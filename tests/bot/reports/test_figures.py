@@ -54,7 +54,11 @@ async def test_every_unit_and_the_bureau_add_up_with_pending_and_withdrawn_by_re
     assert split(bureau.counts) == (6, 1, 1, 0, 1, 1, 1, 0, 1)
     assert split(centre.counts) == (4, 0, 0, 1, 1, 0, 0, 1, 1)
     assert split(stats.totals) == (10, 1, 1, 1, 2, 1, 1, 1, 2)
-    for counts in (stats.totals, *(u.counts for u in stats.units), *(s.counts for u in stats.units for s in u.sections)):
+    for counts in (
+        stats.totals,
+        *(u.counts for u in stats.units),
+        *(s.counts for u in stats.units for s in u.sections),
+    ):
         assert adds_up(counts), split(counts)
 
 
@@ -70,10 +74,15 @@ async def test_the_pending_ones_are_listed_in_the_digest(
     office = await digest_markdown(resources, seeded.org.org, "2026Q4")
     assert "**10** 件 = 能办 3 + 确认不能办 2 + 撤回 3 + 在办 2" in office
     assert "撤回：3 件（申请人撤回申请 1、误报 1、其他 1）" in office
-    assert f"{seeded.matters['pending'].number}（局机关·运输股，股室负责人审批中，2026-12-30 10:00 受理）" in office
+    assert (
+        f"{seeded.matters['pending'].number}（局机关·运输股，股室负责人审批中，2026-12-30 10:00 受理）"
+        in office
+    )
     assert f"{seeded.matters['centre_pending'].number}（公路事业发展中心·养护股，分管领导审批中" in office
     centre = await digest_markdown(resources, seeded.org.org, "2026Q4", unit=seeded.org.centre)
-    assert seeded.matters["centre_pending"].number in centre and seeded.matters["pending"].number not in centre
+    assert (
+        seeded.matters["centre_pending"].number in centre and seeded.matters["pending"].number not in centre
+    )
 
 
 async def test_a_matter_decided_after_the_quarter_is_pending_in_it_and_counted_once(
