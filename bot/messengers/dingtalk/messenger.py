@@ -234,7 +234,7 @@ class DingTalkMessenger:
             secret = group.webhook_secret if group.webhook else self.settings.dingtalk_robot_webhook_secret
             text = markdown
             if attachment is not None:
-                text += f"\n\n（附件 {attachment.filename} 无法通过群机器人 webhook 发送，请在管理后台下载）"
+                text += f"\n\n（附件 {attachment.filename} 无法通过群机器人 webhook 发送，请在管理后台“季度报表”（/admin/reports）下载）"
             await send_markdown(self.resources, webhook, secret, title, text)
             return
         raise DeliveryError(
