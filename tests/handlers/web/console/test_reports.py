@@ -100,7 +100,7 @@ async def test_reminding_a_unit_sends_now_and_is_audited(
     assert "活动办公室（王办公）提醒" in str(rows[0].payload)
     entry = await AuditEntry.get(action="console.report.remind")
     assert (
-        entry.actor == f"person:{corg.office.id}" and entry.subject == f"report:2026Q4:unit:{corg.bureau.id}"
+        entry.actor == corg.office.handle and entry.subject == f"report:2026Q4:unit:{corg.bureau.id}"
     )
 
 
