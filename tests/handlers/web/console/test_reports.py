@@ -99,9 +99,7 @@ async def test_reminding_a_unit_sends_now_and_is_audited(
     assert {r.person_id for r in rows if r.person_id} == {corg.principal.id}
     assert "活动办公室（王办公）提醒" in str(rows[0].payload)
     entry = await AuditEntry.get(action="console.report.remind")
-    assert (
-        entry.actor == corg.office.handle and entry.subject == f"report:2026Q4:unit:{corg.bureau.id}"
-    )
+    assert entry.actor == corg.office.handle and entry.subject == f"report:2026Q4:unit:{corg.bureau.id}"
 
 
 async def test_confirming_on_a_units_behalf_is_audited_and_shown(office: Client, corg: ConsoleOrg) -> None:
