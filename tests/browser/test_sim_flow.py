@@ -158,7 +158,7 @@ async def test_whole_flow_through_the_sim_page(chromium: Path, served: tuple[Sta
             await page.click("#tick")
             # The toast names only the jobs that sent something, with how many messages.
             await expect(page.locator("#toast")).to_contain_text("已发送：")
-            await expect(page.locator("#toast")).to_contain_text("季度汇总 3 条")
+            await expect(page.locator("#toast")).to_contain_text("季度汇总 4 条")  # office + 3 unit groups
             await expect(page.locator("#toast")).not_to_contain_text("会商期限")
             await page.locator("#groups button[data-group]").filter(has_text="活动办公室").click()
             digest = page.locator("#group-view .item").filter(has_text="2026年第4季度").last
