@@ -17,9 +17,16 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @dataclass(frozen=True, slots=True)
 class Attachment:
+    """An outbound file (the quarter's .xlsx): sent after a text to a person (`Messenger.send_file`)
+    or with a group post. Each platform uploads it (media upload) and sends a file message."""
+
     filename: str
     content: bytes
     content_type: str = XLSX_TYPE
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +90,11 @@ class Messenger(Protocol):
     platform: Platform
 
     async def send_text(self, to: Recipient, text: str, *, markdown: bool, dedupe_key: str) -> None: ...
+
+    async def send_file(self, to: Recipient, attachment: Attachment, *, dedupe_key: str) -> None:
+        """Send ``attachment`` to a person as a file message (uploaded first where the platform
+        needs it); a DeliveryError(transient=False) when it is over the platform's size limit."""
+        ...
 
     async def send_card(self, to: Recipient, card: Card, *, dedupe_key: str) -> CardDelivery: ...
 

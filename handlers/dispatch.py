@@ -100,7 +100,9 @@ async def _run(
                 with audit_via(via):  # every audit row of the event says its platform
                     message = await handler(ctx)
                 if reply_in_chat and message:
-                    await batch.text(person, message, dedupe_key=f"reply:{dedupe_key}")
+                    await batch.text(
+                        person, message, dedupe_key=f"reply:{dedupe_key}", attachment=ctx.reply_file
+                    )
             await batch.nudge(resources)
             return Reply(True, message)
         except _AppliedBefore:

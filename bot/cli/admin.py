@@ -19,7 +19,7 @@ from bot.clock import SystemClock
 from bot.messengers import dingtalk, wecom
 from bot.messengers.registry import build_messengers
 from bot.org import OrgExportError, OrgFileError, export_org, import_org
-from bot.reports.digest import digest_cli
+from bot.reports.digest_cli import digest_cli
 from bot.runtime.db import database, migrate
 from bot.runtime.lifecycle import running_resources
 from bot.settings import Settings

@@ -6,6 +6,7 @@ from bot.calendar.quarters import Quarter
 from bot.jobs.duty import Duty
 from bot.reports.digest import DIGEST_KIND, DIGEST_SUBJECT, DIGEST_TIME, post_digest
 from bot.reports.tasks import report_due_at
+from models.messaging import OutboxMessage
 
 
 async def post_due_digest(duty: Duty) -> None:
@@ -18,4 +19,8 @@ async def post_due_digest(duty: Duty) -> None:
         return
     if await duty.done(DIGEST_KIND, [DIGEST_SUBJECT], str(current.previous())):
         return
-    await post_digest(duty.resources, duty.organisation, current.previous(), duty.calendar, duty.now)
+    reported = current.previous()
+    if await post_digest(duty.resources, duty.organisation, reported, duty.calendar, duty.now) is not None:
+        duty.queued += await OutboxMessage.filter(
+            organisation_id=duty.organisation.id, dedupe_key__startswith=f"digest:{reported}:"
+        ).count()

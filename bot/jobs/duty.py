@@ -53,6 +53,7 @@ class Duty:
     organisation: Organisation
     calendar: WorkCalendar
     now: dt.datetime
+    queued: int = 0  # outbox rows this pass's work wrote (the simulator's tick says who sent)
 
     @property
     def today(self) -> dt.date:
@@ -85,5 +86,6 @@ class Duty:
         except IntegrityError:
             # Another run did it first (or its outbox row exists): everything here rolled back.
             return False
+        self.queued += len(batch.ids)
         await batch.nudge(self.resources)
         return True

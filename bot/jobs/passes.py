@@ -41,14 +41,15 @@ SCHEDULE: tuple[Pass, ...] = (
 PASSES: tuple[str, ...] = tuple(dict.fromkeys(p.name for p in SCHEDULE))
 
 
-async def run_due_work(resources: Resources) -> list[str]:
+async def run_due_work(resources: Resources) -> dict[str, int]:
     """Run every pass for every organisation as of ``resources.clock.now()``.
 
-    Returns the names of the passes that ran (all of ``PASSES``: each pass decides for itself
-    whether anything is due; what it did shows in the outbox).
+    Returns, for each of ``PASSES`` (all run: each decides for itself whether anything is due), how
+    many messages it queued — the simulator's tick names only the passes that sent something.
     """
     now = resources.clock.now()
     failures: list[str] = []
+    queued = dict.fromkeys(PASSES, 0)
     for organisation in await Organisation.all().order_by("id"):
         calendar = await load_calendar(
             resources.settings, organisation.id, today=now.astimezone(resources.settings.tz).date()
@@ -57,11 +58,13 @@ async def run_due_work(resources: Resources) -> list[str]:
         for scheduled in SCHEDULE:
             # One failing pass (bad data, a template error) must not hold back the others; the
             # failure is raised at the end so the cron job and the simulator's tick report it.
+            before = duty.queued
             try:
                 await scheduled.run(duty)
             except Exception:
                 log.exception("duty pass %s failed for organisation %s", scheduled.name, organisation.code)
                 failures.append(f"{organisation.code}:{scheduled.run.__name__}")
+            queued[scheduled.name] += duty.queued - before
     if failures:
         raise RuntimeError(f"scheduled work failed: {', '.join(failures)}")
-    return list(PASSES)
+    return queued

@@ -29,7 +29,7 @@ async def sweep(ctx: dict[str, Any]) -> int:
     return await sweep_outbox(ctx["resources"])
 
 
-async def due_work(ctx: dict[str, Any]) -> list[str]:
+async def due_work(ctx: dict[str, Any]) -> dict[str, int]:
     """Cron: reminders, overdue alerts, quarterly digests and report tasks that are due now."""
 
     try:

@@ -50,6 +50,15 @@ def platform_for_group(group: GroupChannel, organisation: Organisation, settings
     return group.platform or organisation.default_platform
 
 
+def attachment_payload(attachment: Attachment) -> dict[str, str]:
+    """A file as an outbox row keeps it (read back by `bot.outbox.delivery`)."""
+    return {
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "content_b64": base64.b64encode(attachment.content).decode("ascii"),
+    }
+
+
 @dataclass
 class OutboxBatch:
     """Collects the rows one transaction wrote so they can be enqueued right after commit."""
@@ -72,13 +81,25 @@ class OutboxBatch:
         self.ids.append(row.id)
         return row
 
-    async def text(self, person: Person, text: str, *, dedupe_key: str, markdown: bool = False) -> None:
+    async def text(
+        self,
+        person: Person,
+        text: str,
+        *,
+        dedupe_key: str,
+        markdown: bool = False,
+        attachment: Attachment | None = None,
+    ) -> None:
+        """A text to ``person``; with ``attachment``, the file follows it (one row, sent once)."""
+        payload: dict[str, object] = {"text": text, "markdown": markdown}
+        if attachment is not None:
+            payload["attachment"] = attachment_payload(attachment)
         await self._add(
             dedupe_key,
             kind=OutboxKind.TEXT,
             platform=platform_for_person(person, self.organisation, self.settings),
             person=person,
-            payload={"text": text, "markdown": markdown},
+            payload=payload,
         )
 
     async def text_to_address(self, platform: Platform, user_id: str, text: str, *, dedupe_key: str) -> None:
@@ -135,11 +156,7 @@ class OutboxBatch:
     ) -> None:
         payload: dict[str, object] = {"markdown": markdown}
         if attachment is not None:
-            payload["attachment"] = {
-                "filename": attachment.filename,
-                "content_type": attachment.content_type,
-                "content_b64": base64.b64encode(attachment.content).decode("ascii"),
-            }
+            payload["attachment"] = attachment_payload(attachment)
         await self._add(
             dedupe_key,
             kind=OutboxKind.GROUP,

@@ -79,19 +79,43 @@ async def _claim(row: OutboxMessage, now: dt.datetime, lease: dt.timedelta) -> b
     return claimed == 1
 
 
+def _attachment(payload: dict[str, Any]) -> Attachment | None:
+    raw = payload.get("attachment")
+    if not raw:
+        return None
+    return Attachment(
+        filename=raw["filename"],
+        content=base64.b64decode(raw["content_b64"]),
+        content_type=raw.get("content_type", XLSX_TYPE),
+    )
+
+
+async def _text_then_file(
+    messenger: Messenger, row: OutboxMessage, recipient: Recipient, attachment: Attachment | None
+) -> None:
+    """A text, and the file that goes with it: a retry after the text went out sends only the
+    file (the row remembers ``text_sent``), so the text arrives once."""
+    payload: dict[str, Any] = row.payload
+    if not payload.get("text_sent"):
+        await messenger.send_text(
+            recipient, payload["text"], markdown=bool(payload.get("markdown")), dedupe_key=row.dedupe_key
+        )
+        if attachment is None:
+            return
+        payload = {**payload, "text_sent": True}
+        await OutboxMessage.filter(id=row.id).update(payload=payload)
+        row.payload = payload
+    if attachment is not None:
+        await messenger.send_file(recipient, attachment, dedupe_key=f"{row.dedupe_key}:file")
+
+
 async def _send(
     resources: Resources, messenger: Messenger, row: OutboxMessage, person: Person | None
 ) -> dict[str, str] | None:
     payload: dict[str, Any] = row.payload
+    attachment = _attachment(payload)
     if row.kind == OutboxKind.GROUP:
         group = await GroupChannel.get(id=row.group_id)
-        attachment = None
-        if raw := payload.get("attachment"):
-            attachment = Attachment(
-                filename=raw["filename"],
-                content=base64.b64decode(raw["content_b64"]),
-                content_type=raw.get("content_type", XLSX_TYPE),
-            )
         await messenger.post_to_group(
             group_target_for(group, row.platform),
             payload["markdown"],
@@ -104,9 +128,7 @@ async def _send(
     else:
         recipient = recipient_for(person or await Person.get(id=row.person_id), row.platform)
     if row.kind == OutboxKind.TEXT:
-        await messenger.send_text(
-            recipient, payload["text"], markdown=bool(payload.get("markdown")), dedupe_key=row.dedupe_key
-        )
+        await _text_then_file(messenger, row, recipient, attachment)
         return None
     card = Card.from_dict(payload["card"])
     instance = await CardInstance.get(id=row.card_id)
@@ -223,7 +245,7 @@ async def alert_office(resources: Resources, row: OutboxMessage, reason: str) ->
         person = await Person.get(id=row.person_id)
         target = f"{person.name}"
     kinds = {
-        OutboxKind.TEXT: "消息",
+        OutboxKind.TEXT: "消息" if not row.payload.get("attachment") else "消息（附文件）",
         OutboxKind.CARD: "审批卡片",
         OutboxKind.CARD_UPDATE: "审批卡片更新",
         OutboxKind.GROUP: "群消息",

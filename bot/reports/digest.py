@@ -4,19 +4,23 @@ office and unit groups (with the units' report tasks)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from bot.calendar.hours import working_time_text
 from bot.calendar.quarters import Quarter, parse_quarter
 from bot.calendar.workdays import WorkCalendar, load_calendar
 from bot.outbound import Attachment
 from bot.outbox.batch import OutboxBatch
+from bot.reports.pending import PendingMatter, pending_list
 from bot.reports.stats import Counts, QuarterStats, quarter_stats
 from bot.reports.tasks import open_report_tasks, report_due_at
-from bot.reports.xlsx import summary_workbook
-from bot.texts import format_local, render_text
+from bot.reports.xlsx import ATTACHED_MATTERS, TableRequest, quarter_workbook
+from bot.texts import render_text
 from models.enums import WITHDRAW_REASON_TITLES, GroupKind, WithdrawReason
 from models.org import GroupChannel, Organisation, Unit
 from models.reports import DutyRun
@@ -27,10 +31,6 @@ if TYPE_CHECKING:
 DIGEST_KIND = "digest"
 DIGEST_SUBJECT = "organisation"
 DIGEST_TIME = dt.time(9, 0)  # the first working day of a quarter, local time
-
-
-def _hours(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f} 工作小时"
 
 
 def _row(counts: Counts) -> dict[str, object]:
@@ -46,8 +46,9 @@ def _row(counts: Counts) -> dict[str, object]:
         "withdrawn_reasons": "、".join(
             f"{WITHDRAW_REASON_TITLES[reason]} {counts.withdrawn_for[reason]}" for reason in WithdrawReason
         ),
+        "pending": counts.pending,
         "overdue": counts.overdue,
-        "avg_hours": _hours(counts.avg_decide_hours),
+        "avg_hours": working_time_text(counts.avg_decide_hours),
     }
 
 
@@ -58,9 +59,10 @@ def render_digest(
     tz: dt.tzinfo,
     unit_id: int | None = None,
     report_due: dt.datetime | None = None,
+    pending: Sequence[PendingMatter] = (),
 ) -> str:
     """The digest's markdown: the whole organisation (office group), or one unit (its group);
-    times in ``tz`` (``settings.tz``)."""
+    times in ``tz`` (``settings.tz``); ``pending``: the 在办 matters to list (the first few)."""
     context: dict[str, object] = {
         "tz": tz,
         "organisation": organisation_name,
@@ -69,6 +71,7 @@ def render_digest(
         "cutoff": stats.cutoff,
         "complete": stats.complete,
         "report_due": report_due,
+        "pending": pending,
     }
     if unit_id is None:
         context["totals"] = _row(stats.totals)
@@ -85,28 +88,59 @@ def _as_quarter(quarter: Quarter | str) -> Quarter:
     return quarter if isinstance(quarter, Quarter) else parse_quarter(quarter)
 
 
-async def digest_markdown(
+def summary_filename(quarter: Quarter, unit_name: str | None = None) -> str:
+    return f"说不事项提级管理汇总表_{quarter}{'_' + unit_name if unit_name else ''}.xlsx"
+
+
+@dataclass(frozen=True)
+class Digest:
+    """A digest as answered in chat: its text and the workbook that goes with it."""
+
+    text: str
+    workbook: Attachment
+
+
+async def digest_file(
+    stats: QuarterStats,
+    calendar: WorkCalendar,
+    organisation_name: str,
+    made_at: dt.datetime,
+    unit_id: int | None = None,
+) -> Attachment:
+    """The workbook sent with a digest (its 事项明细 capped at `ATTACHED_MATTERS` rows)."""
+    request = TableRequest(organisation_name, made_at, unit_id, matter_limit=ATTACHED_MATTERS)
+    unit_name = None if unit_id is None else stats.unit(unit_id).name
+    return Attachment(
+        summary_filename(stats.quarter, unit_name), await quarter_workbook(stats, calendar, request)
+    )
+
+
+async def digest_answer(
     resources: Resources, organisation: Organisation, quarter: Quarter | str, unit: Unit | None = None
-) -> str:
-    """The digest of ``quarter`` as of now (the `汇总 [2026Q3]` chat command and the CLI).
+) -> Digest:
+    """The digest of ``quarter`` as of now with its workbook (the `汇总 [2026Q3]` chat command).
 
     ``quarter`` may be text such as ``2026Q3`` (ValueError with a Chinese message if unreadable).
     """
     q = _as_quarter(quarter)
     now = resources.clock.now()
-    if q.start_at(resources.settings.tz) > now:
+    tz = resources.settings.tz
+    if q.start_at(tz) > now:
         raise ValueError(f"{q.label}还没有开始，没有汇总数据")
-    calendar = await load_calendar(
-        resources.settings, organisation.id, today=now.astimezone(resources.settings.tz).date()
-    )
+    calendar = await load_calendar(resources.settings, organisation.id, today=now.astimezone(tz).date())
     stats = await quarter_stats(organisation.id, q, calendar, now=now)
-    return render_digest(
-        stats, organisation.name, tz=resources.settings.tz, unit_id=None if unit is None else unit.id
+    unit_id = None if unit is None else unit.id
+    text = render_digest(
+        stats, organisation.name, tz=tz, unit_id=unit_id, pending=await pending_list(stats, unit_id)
     )
+    return Digest(text, await digest_file(stats, calendar, organisation.name, now, unit_id))
 
 
-def summary_filename(quarter: Quarter) -> str:
-    return f"说不事项提级管理汇总表_{quarter}.xlsx"
+async def digest_markdown(
+    resources: Resources, organisation: Organisation, quarter: Quarter | str, unit: Unit | None = None
+) -> str:
+    """The digest's text alone (`tiji digest` without ``--post``)."""
+    return (await digest_answer(resources, organisation, quarter, unit)).text
 
 
 async def post_digest(
@@ -119,17 +153,27 @@ async def post_digest(
     """Post ``quarter``'s digest and open the units' report tasks, once (DutyRun ``digest``): the
     quarterly summary as the worker runs it (`bot.jobs.digest`), and `tiji digest --post`.
 
-    The office group gets the whole organisation's digest with the 汇总表 attached; each unit's
-    group gets that unit's. Returns the figures posted, or None if the digest had already been
-    posted. The figures are one ``GROUP BY`` and the workbook is streamed, so the memory this takes
-    follows the number of sections, not of matters.
+    The office group gets the whole organisation's digest with the workbook attached; each unit's
+    group gets that unit's, with the unit's workbook. Returns the figures posted, or None if the
+    digest had already been posted. The figures are one ``GROUP BY`` and the workbooks are
+    streamed, so the memory this takes follows the number of sections, not of matters.
     """
     if quarter.end_at(calendar.tz) > now:
         raise ValueError(f"{quarter.label}还没有结束，不能发布季度汇总；不带 --post 可查看截至目前的数据")
     stats = await quarter_stats(organisation.id, quarter, calendar, now=now)
     due = report_due_at(calendar, quarter, resources.settings.report_working_days)
-    workbook = Attachment(summary_filename(quarter), summary_workbook(stats, organisation.name))
+    tz = resources.settings.tz
     groups = await GroupChannel.filter(organisation_id=organisation.id).order_by("id")
+    posts: list[tuple[GroupChannel, str, Attachment]] = []
+    for group in groups:  # made before the transaction: it holds no lock while workbooks are written
+        unit_id = None if group.kind is GroupKind.OFFICE else group.unit_id
+        if group.kind is not GroupKind.OFFICE and unit_id is None:
+            continue
+        pending = await pending_list(stats, unit_id)
+        text = render_digest(
+            stats, organisation.name, tz=tz, unit_id=unit_id, report_due=due, pending=pending
+        )
+        posts.append((group, text, await digest_file(stats, calendar, organisation.name, now, unit_id)))
     batch = OutboxBatch(resources.settings, organisation, now)
     try:
         async with in_transaction():
@@ -141,59 +185,10 @@ async def post_digest(
                 ran_at=now,
             )
             await open_report_tasks(organisation, quarter, due, now)
-            for group in groups:
+            for group, text, workbook in posts:
                 key = f"digest:{quarter}:group:{group.id}"
-                if group.kind is GroupKind.OFFICE:
-                    text = render_digest(stats, organisation.name, tz=resources.settings.tz, report_due=due)
-                    await batch.group(group, text, dedupe_key=key, attachment=workbook)
-                elif group.unit_id is not None:
-                    text = render_digest(
-                        stats,
-                        organisation.name,
-                        tz=resources.settings.tz,
-                        unit_id=group.unit_id,
-                        report_due=due,
-                    )
-                    await batch.group(group, text, dedupe_key=key)
+                await batch.group(group, text, dedupe_key=key, attachment=workbook)
     except IntegrityError:
         return None
     await batch.nudge(resources)
     return stats
-
-
-async def _organisation(code: str | None) -> Organisation:
-    if code:
-        organisation = await Organisation.get_or_none(code=code)
-        if organisation is None:
-            raise ValueError(f"没有代码为 {code} 的机构，请检查 --org")
-        return organisation
-    organisations = await Organisation.all().order_by("id").limit(2)
-    if not organisations:
-        raise ValueError("数据库里还没有机构，请先用 tiji org import 导入组织架构")
-    if len(organisations) > 1:
-        raise ValueError("有多个机构，请用 --org 指定机构代码")
-    return organisations[0]
-
-
-async def digest_cli(resources: Resources, organisation_code: str | None, quarter: str, post: bool) -> str:
-    """`tiji digest --quarter 2026Q3 [--post]`: the digest text; with ``post``, also queue the posts
-    exactly as the scheduled run does (once per quarter: a second post says so and sends nothing).
-
-    Raises ValueError (Chinese) for an unknown organisation or quarter.
-    """
-    q = parse_quarter(quarter)
-    organisation = await _organisation(organisation_code)
-    if not post:
-        return await digest_markdown(resources, organisation, q)
-    now = resources.clock.now()
-    tz = resources.settings.tz
-    calendar = await load_calendar(resources.settings, organisation.id, today=now.astimezone(tz).date())
-    posted = await post_digest(resources, organisation, q, calendar, now)
-    if posted is not None:
-        text = render_digest(posted, organisation.name, tz=tz)
-        return f"{text}\n\n已加入发送队列：活动办公室群（附汇总表）和各单位群，并开启各单位报送任务。"
-    text = await digest_markdown(resources, organisation, q)
-    run = await DutyRun.get(
-        organisation_id=organisation.id, kind=DIGEST_KIND, subject=DIGEST_SUBJECT, period=str(q)
-    )
-    return f"{text}\n\n{q.label}汇总已于 {format_local(run.ran_at, tz)} 发布过，本次没有重复发送。"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.calendar.quarters import parse_quarter, previous_quarter
 from bot.errors import UserError
-from bot.reports.digest import digest_markdown
+from bot.reports.digest import digest_answer
 from bot.reports.tasks import confirm_report
 from handlers.commands.registry import CommandRouter
 from handlers.context import HandlerContext
@@ -34,7 +34,12 @@ async def handle_digest(ctx: HandlerContext, body: str) -> str:
             raise UserError(f"“{words[0]}”不是季度，请写成 2026Q3 的形式。") from None
     else:
         quarter = previous_quarter(ctx.now, ctx.resources.settings.tz)
-    return await digest_markdown(ctx.resources, ctx.organisation, quarter)
+    try:
+        answer = await digest_answer(ctx.resources, ctx.organisation, quarter)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    ctx.reply_file = answer.workbook
+    return answer.text
 
 
 @router.command(

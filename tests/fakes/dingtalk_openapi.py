@@ -27,6 +27,7 @@ from tests.fakes.dingtalk_gateway import FakeGateway
 CLIENT_ID = "dingfakeclientid"
 CLIENT_SECRET = "fake-client-secret-0123456789"
 TEMPLATE_ID = "f0e1d2c3-tiji.schema"
+MAX_FILE_BYTES = 20 * 1024 * 1024
 
 
 @dataclass
@@ -106,10 +107,22 @@ class FakeDingTalk:
     def texts_to(self, user_id: str) -> list[str]:
         out = []
         for call in self.texts:
-            if user_id in call["userIds"]:
+            if user_id in call["userIds"] and call["msgKey"] != "sampleFile":
                 param = json.loads(call["msgParam"])
                 out.append(param.get("content") or param.get("text") or "")
         return out
+
+    def media_ids(self) -> set[str]:
+        return {f"@media{n}" for n in range(1, len(self.uploads) + 1)}
+
+    def files_to(self, user_id: str) -> list[tuple[str, bytes]]:
+        """The files sent to ``user_id`` (``sampleFile``): their name and uploaded content."""
+        found = []
+        for call in self.texts:
+            if user_id in call["userIds"] and call["msgKey"] == "sampleFile":
+                param = json.loads(call["msgParam"])
+                found.append(self.uploads[int(param["mediaId"].removeprefix("@media")) - 1])
+        return found
 
     def cards_to(self, user_id: str) -> list[FakeCard]:
         return [card for card in self.cards.values() if card.space == f"IM_ROBOT.{user_id}"]
@@ -237,8 +250,12 @@ class FakeDingTalk:
         if (failed := await self._guard(request, path)) is not None:
             return failed
         body = await request.json()
-        assert body["robotCode"] and body["msgKey"] in ("sampleText", "sampleMarkdown")
-        json.loads(body["msgParam"])
+        assert body["robotCode"] and body["msgKey"] in ("sampleText", "sampleMarkdown", "sampleFile")
+        param = json.loads(body["msgParam"])
+        if body["msgKey"] == "sampleFile" and param.get("mediaId") not in self.media_ids():
+            return web.json_response(
+                {"code": "invalidParameter.mediaId", "message": "mediaId 无效"}, status=400
+            )
         invalid = [u for u in body["userIds"] if u in self.invalid_staff]
         if not invalid:
             self.texts.append(body)
@@ -378,7 +395,11 @@ class FakeDingTalk:
         form = await request.post()
         media = form["media"]
         assert isinstance(media, web.FileField)
-        self.uploads.append((media.filename, media.file.read()))
+        assert request.query.get("type") == "file"
+        content = media.file.read()
+        if not content or len(content) > MAX_FILE_BYTES:  # DingTalk: files of at most 20 MB
+            return web.json_response({"errcode": 40006, "errmsg": "不合法的文件大小"})
+        self.uploads.append((media.filename, content))
         return web.json_response({"errcode": 0, "media_id": f"@media{len(self.uploads)}", "type": "file"})
 
     async def robot_send(self, request: web.Request) -> web.Response:

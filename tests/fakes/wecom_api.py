@@ -77,7 +77,7 @@ class FakeWeCom:
     updates: list[dict[str, Any]] = field(default_factory=list)
     appchat: list[dict[str, Any]] = field(default_factory=list)
     webhooks: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    media: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # every upload, by media_id
     task_ids: set[str] = field(default_factory=set)
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)  # response_code → task, used, at
     failures: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
@@ -120,6 +120,14 @@ class FakeWeCom:
 
     def texts_to(self, userid: str) -> list[str]:
         return [d.content for d in self.sent if d.touser == userid and d.msgtype in ("text", "markdown")]
+
+    def files_to(self, userid: str) -> list[tuple[str, bytes]]:
+        """The files ``message/send`` delivered to ``userid``: the uploaded name and content."""
+        return [
+            self.media[d.body["file"]["media_id"]]
+            for d in self.sent
+            if d.touser == userid and d.msgtype == "file"
+        ]
 
     @property
     def base_url(self) -> str:

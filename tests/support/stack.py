@@ -55,7 +55,7 @@ class Stack:
             await worker.async_run()
         return await OutboxMessage.filter(status=OutboxStatus.SENT.value).count() - sent_before
 
-    async def tick(self) -> list[str]:
+    async def tick(self) -> dict[str, int]:
         """The due cron work as of the clock's now (as `POST /sim/api/tick` does), then delivery."""
         from bot.jobs.passes import run_due_work
 

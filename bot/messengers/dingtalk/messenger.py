@@ -28,6 +28,7 @@ MEDIA_SCOPE = "qyapi_robot_sendmsg（上传媒体文件）"
 CALLBACK_ROUTE_KEY = "tiji"
 UPDATE_OPTIONS = {"updateCardDataByKey": True, "updatePrivateDataByKey": True}
 MSG_PARAM_LIMIT = 15_000
+MAX_FILE_BYTES = 20 * 1024 * 1024  # /media/upload type=file
 
 
 def markdown_title(text: str, fallback: str = "提级") -> str:
@@ -44,6 +45,11 @@ def _clip_bytes(text: str, limit: int) -> str:
     if len(raw) <= limit:
         return text
     return raw[: limit - 3].decode(errors="ignore") + "…"
+
+
+def _file_param(attachment: Attachment, media_id: str) -> dict[str, str]:
+    suffix = attachment.filename.rsplit(".", 1)[-1].lower() if "." in attachment.filename else "file"
+    return {"mediaId": media_id, "fileName": attachment.filename, "fileType": suffix}
 
 
 def card_space(space: str, robot_code: str) -> dict[str, Any]:
@@ -111,6 +117,21 @@ class DingTalkMessenger:
             )
         if to.user_id in (result.get("flowControlledStaffIdList") or []):
             raise DeliveryError(f"钉钉对 {to.name} 的消息限流，稍后重发", transient=True, retry_after=60)
+
+    async def send_file(self, to: Recipient, attachment: Attachment, *, dedupe_key: str) -> None:
+        """``/media/upload`` (type=file), then a ``sampleFile`` message to the person."""
+        media_id = await self._upload(attachment)
+        await self.client.api(
+            "POST",
+            "/v1.0/robot/oToMessages/batchSend",
+            {
+                "robotCode": self.robot_code,
+                "userIds": [to.user_id],
+                "msgKey": "sampleFile",
+                "msgParam": json.dumps(_file_param(attachment, media_id), ensure_ascii=False),
+            },
+            scope=ROBOT_SCOPE,
+        )
 
     # -- cards -------------------------------------------------------------------------------
 
@@ -213,7 +234,7 @@ class DingTalkMessenger:
             secret = group.webhook_secret if group.webhook else self.settings.dingtalk_robot_webhook_secret
             text = markdown
             if attachment is not None:
-                text += f"\n\n（附件 {attachment.filename} 无法通过群机器人 webhook 发送，请在管理后台下载）"
+                text += f"\n\n（附件 {attachment.filename} 无法通过群机器人 webhook 发送，请在管理后台“季度报表”（/admin/reports）下载）"
             await send_markdown(self.resources, webhook, secret, title, text)
             return
         raise DeliveryError(
@@ -234,6 +255,16 @@ class DingTalkMessenger:
         )
 
     async def _group_file(self, chat_id: str, attachment: Attachment) -> None:
+        media_id = await self._upload(attachment)
+        await self._group_message(chat_id, "sampleFile", _file_param(attachment, media_id))
+
+    async def _upload(self, attachment: Attachment) -> str:
+        if attachment.size > MAX_FILE_BYTES:
+            raise DeliveryError(
+                f"文件 {attachment.filename}（{attachment.size / 1024 / 1024:.1f} MB）超过钉钉 20 MB 的文件上限，"
+                "请在管理后台“季度报表”下载",
+                transient=False,
+            )
         # The filename as browsers send it (raw UTF-8), not percent-encoded, so 汇总表 stays readable.
         safe_name = "".join(c for c in attachment.filename if c not in '"\\\r\n') or "file"
 
@@ -250,7 +281,4 @@ class DingTalkMessenger:
         media_id = uploaded.get("media_id")
         if not isinstance(media_id, str) or not media_id:
             raise DeliveryError(f"钉钉文件上传没有返回 media_id：{uploaded}", transient=True)
-        suffix = attachment.filename.rsplit(".", 1)[-1].lower() if "." in attachment.filename else "file"
-        await self._group_message(
-            chat_id, "sampleFile", {"mediaId": media_id, "fileName": attachment.filename, "fileType": suffix}
-        )
+        return media_id

@@ -39,6 +39,22 @@ class SimulatorMessenger:
             dedupe_key=dedupe_key,
         )
 
+    async def send_file(self, to: Recipient, attachment: Attachment, *, dedupe_key: str) -> None:
+        """A downloadable file in the person's chat (the page links it)."""
+        await store.write(
+            self._resources.redis,
+            organisation_id=await self._organisation_of(to),
+            channel=store.user_channel(to.user_id),
+            direction=SimDirection.OUT,
+            kind=SimKind.FILE,
+            text=f"文件：{attachment.filename}",
+            attachment_name=attachment.filename,
+            attachment_type=attachment.content_type,
+            attachment=attachment.content,
+            at=self._resources.clock.now(),
+            dedupe_key=dedupe_key,
+        )
+
     async def send_card(self, to: Recipient, card: Card, *, dedupe_key: str) -> CardDelivery:
         channel = store.user_channel(to.user_id)
         await store.write(

@@ -14,15 +14,23 @@ import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from bot.cards import Card
 from bot.messengers.wecom.cards import problems, render, task_base, task_id_for
 from bot.messengers.wecom.client import WeComApiError, WeComClient
 from bot.messengers.wecom.limiter import APP_MEMBER_WINDOWS, ROBOT_WINDOWS, RateLimiter
+from bot.messengers.wecom.parts import (
+    APP_MARKDOWN_BYTES,
+    ROBOT_MARKDOWN_BYTES,
+    check_file_size,
+    robot_key,
+    split_by_bytes,
+)
 from bot.outbound import Attachment, CardDelivery, DeliveryError, GroupTarget, RateLimited, Recipient
 from bot.runtime.resources import Resources
 from models.enums import Platform
+
+__all__ = ["WeComMessenger", "check_file_size", "robot_key", "split_by_bytes"]
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +38,6 @@ PLATFORM = Platform.WECOM
 RESPONSE_CODE_LIFETIME = dt.timedelta(hours=72)
 # Keep a margin: a code that expires while the update is on its way is as good as expired.
 _CODE_MARGIN = dt.timedelta(minutes=10)
-APP_MARKDOWN_BYTES = 2048  # message/send and appchat/send text and markdown content
-ROBOT_MARKDOWN_BYTES = 4096
 # WeCom drops a message/send whose body is byte-identical to one sent within this many seconds when
 # enable_duplicate_check is set. Only cards carry it: their task_id is unique per delivery, so only a
 # resend of the same delivery matches. Texts never do: two answers to the same command (查询 twice)
@@ -41,39 +47,6 @@ _PART_DONE_SECONDS = 2 * 86400
 _TASKREF_SECONDS = 400 * 86400
 # Errors that are about our configuration, not about one card's response code.
 _CONFIG_ERRORS = frozenset({0, 40001, 40013, 40056, 42015, 43012, 48002, 60020, 45009, 45033, -1})
-
-
-def split_by_bytes(text: str, limit: int) -> list[str]:
-    """``text`` cut at line ends into parts of at most ``limit`` UTF-8 bytes (lines cut if needed)."""
-    parts: list[str] = []
-    current = ""
-    for whole_line in text.splitlines(keepends=True):
-        line = whole_line
-        while len(line.encode()) > limit:  # one over-long line: cut it by characters
-            cut = line
-            while len(cut.encode()) > limit:
-                cut = cut[: max(1, len(cut) * limit // len(cut.encode()) - 1)]
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(cut)
-            line = line[len(cut) :]
-        if len((current + line).encode()) > limit:
-            parts.append(current)
-            current = ""
-        current += line
-    if current.strip():
-        parts.append(current)
-    return [p.rstrip("\n") for p in parts if p.strip()] or [""]
-
-
-def robot_key(webhook: str) -> str:
-    """A group robot key from either the bare key or the full webhook URL."""
-    if webhook.startswith(("http://", "https://")):
-        keys = parse_qs(urlsplit(webhook).query).get("key")
-        if keys:
-            return keys[0]
-    return webhook.strip()
 
 
 def _fresh(at_text: str, now: dt.datetime) -> bool:
@@ -131,6 +104,27 @@ class WeComMessenger:
             else:
                 message = {"msgtype": "text", "text": {"content": part}}
             await self._once(dedupe_key, index, functools.partial(self._send_to_member, to, user, message))
+
+    async def send_file(self, to: Recipient, attachment: Attachment, *, dedupe_key: str) -> None:
+        """``media/upload`` (type=file) then ``message/send`` msgtype=file, once per delivery."""
+        user = self._user(to)
+        check_file_size(attachment)
+
+        async def send() -> None:
+            media_id = await self._upload(attachment)
+            await self._send_to_member(to, user, {"msgtype": "file", "file": {"media_id": media_id}})
+
+        await self._once(dedupe_key, 0, send)
+
+    async def _upload(self, attachment: Attachment) -> str:
+        uploaded = await self.client.upload(
+            "/cgi-bin/media/upload",
+            {"type": "file"},
+            filename=attachment.filename,
+            content=attachment.content,
+            content_type=attachment.content_type,
+        )
+        return str(uploaded["media_id"])
 
     async def send_card(self, to: Recipient, card: Card, *, dedupe_key: str) -> CardDelivery:
         return CardDelivery(state=await self._send_card(to, card, dedupe_key))
@@ -204,16 +198,11 @@ class WeComMessenger:
                 dedupe_key, index, functools.partial(self.client.post, "/cgi-bin/appchat/send", body)
             )
         if attachment is not None:
+            check_file_size(attachment)
 
             async def send_file() -> None:
-                uploaded = await self.client.upload(
-                    "/cgi-bin/media/upload",
-                    {"type": "file"},
-                    filename=attachment.filename,
-                    content=attachment.content,
-                    content_type=attachment.content_type,
-                )
-                body = {"chatid": chat_id, "msgtype": "file", "file": {"media_id": uploaded["media_id"]}}
+                media_id = await self._upload(attachment)
+                body = {"chatid": chat_id, "msgtype": "file", "file": {"media_id": media_id}}
                 await self.client.post("/cgi-bin/appchat/send", body)
 
             await self._once(dedupe_key, len(parts), send_file)
@@ -230,6 +219,7 @@ class WeComMessenger:
 
             await self._once(dedupe_key, index, send_part)
         if attachment is not None:
+            check_file_size(attachment)
 
             async def send_file() -> None:
                 media_id = await self.client.webhook_upload(

@@ -47,11 +47,9 @@ async def _organisation() -> Organisation:
 
 async def _person(organisation: Organisation, handle: str) -> Person:
     storable(handle, "账号")
-    # A handle longer than the column is nobody's (tortoise refuses to filter by it at all).
-    too_long = len(handle) > Person._meta.fields_map["handle"].max_length  # type: ignore[attr-defined]
-    person = (
-        None if too_long else await Person.get_or_none(organisation=organisation, handle=handle, active=True)
-    )
+    # A handle longer than the column is nobody's (the ORM refuses to even look it up).
+    fits = len(handle) <= Person._meta.fields_map["handle"].max_length  # type: ignore[attr-defined]
+    person = await Person.get_or_none(organisation=organisation, handle=handle, active=True) if fits else None
     if person is None:
         raise ApiError(400, f"组织里没有账号为 {handle[:64]} 的人员，请从 /sim/api/people 列出的人员中选择")
     return person

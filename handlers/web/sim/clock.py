@@ -62,9 +62,12 @@ async def reset_clock(request: web.Request) -> web.Response:
 
 @routes.post("/sim/api/tick")
 async def tick(request: web.Request) -> web.Response:
-    """Run the cron work that is due as of the (simulated) now, then push out what it queued."""
+    """Run the cron work that is due as of the (simulated) now, then push out what it queued.
+
+    ``sent``: the passes that queued a message, with how many (none: nothing was due to send)."""
     check_origin(request)
     resources = request.app[RESOURCES]
-    ran = await run_due_work(resources)
+    queued = await run_due_work(resources)
     nudged = await sweep_outbox(resources)
-    return web.json_response({"ran": list(ran), "nudged": nudged})
+    sent = {name: count for name, count in queued.items() if count}
+    return web.json_response({"ran": list(queued), "sent": sent, "nudged": nudged})

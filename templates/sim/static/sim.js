@@ -450,8 +450,9 @@
   async function tick() {
     try {
       const result = await api("POST", "/sim/api/tick", {});
-      const names = (result.ran || []).map((n) => PASS_NAMES[n] || n);
-      toast(names.length ? `已运行到期任务：${names.join("、")}` : "没有到期的任务");
+      // Only the jobs that actually sent something are named (with how many messages).
+      const sent = Object.entries(result.sent || {}).map(([n, count]) => `${PASS_NAMES[n] || n} ${count} 条`);
+      toast(sent.length ? `已发送：${sent.join("、")}` : "没有需要发送的消息");
     } catch (e) { toast(e.message, true); }
   }
 

@@ -192,7 +192,7 @@ def group_of(row: OutboxMessage) -> GroupChannel:
     return row.group
 
 
-async def run_at(resources: Resources, clock: SimClock, when: dt.datetime) -> list[str]:
+async def run_at(resources: Resources, clock: SimClock, when: dt.datetime) -> dict[str, int]:
     clock.set(when)
     return await run_due_work(resources)
 
@@ -211,10 +211,14 @@ async def test_pending_reminder_after_four_working_hours_once(
     matter = await make_matter(org, org.transport, "s1", at(2026, 11, 30, 9, 0))
     step = await make_step(matter, org.people["gu1"], at(2026, 11, 30, 9, 0))
 
-    assert await run_at(resources, clock, at(2026, 11, 30, 12, 59)) == list(PASSES)
+    assert await run_at(resources, clock, at(2026, 11, 30, 12, 59)) == dict.fromkeys(PASSES, 0)
     assert await rows("reminder:pending_4h") == []
 
-    await run_at(resources, clock, at(2026, 11, 30, 13, 0))
+    # Each pass says how many messages it queued (the simulator's tick names those that sent).
+    assert await run_at(resources, clock, at(2026, 11, 30, 13, 0)) == {
+        **dict.fromkeys(PASSES, 0),
+        "reminders": 1,
+    }
     sent = await rows("reminder:pending_4h")
     assert [r.dedupe_key for r in sent] == [f"reminder:pending_4h:step:{step.id}"]
     assert handle(sent[0]) == "gu1"
@@ -536,18 +540,18 @@ async def test_digest_on_first_working_day_of_2027q1_at_nine(
     attachment = office.payload["attachment"]
     assert isinstance(attachment, dict) and attachment["filename"] == "说不事项提级管理汇总表_2026Q4.xlsx"
     book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(str(attachment["content_b64"]))))
-    sheet = book.active
-    assert (
-        sheet is not None
-        and sheet["A4"].value == "局机关"
-        and sheet["C4"].value == 1
-        and sheet["D4"].value == 1
-    )
+    sheet = book["全局汇总"]  # a row per unit: 受理, 能办 (小计, 股室负责人, …)
+    assert sheet["A7"].value == "局机关" and sheet["B7"].value == 1 and sheet["D7"].value == 1
     centre = next(r for r in posted if group_of(r).code == "g-gl")
     assert "公路事业发展中心" in str(centre.payload["markdown"]) and "养护股" in str(
         centre.payload["markdown"]
     )
-    assert "attachment" not in centre.payload
+    # Each unit's group gets its own workbook (its sheet and its matters).
+    unit_file = centre.payload["attachment"]
+    assert isinstance(unit_file, dict)
+    assert unit_file["filename"] == "说不事项提级管理汇总表_2026Q4_公路事业发展中心.xlsx"
+    unit_book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(str(unit_file["content_b64"]))))
+    assert unit_book.sheetnames == ["公路事业发展中心", "事项明细"]
     assert await DutyRun.filter(kind="digest", period="2026Q4").count() == 1
 
     tasks = await ReportTask.all().order_by("unit_id")
@@ -641,7 +645,7 @@ async def test_confirm_report_permissions(resources: Resources, clock: SimClock,
 
 
 async def test_no_organisation_no_work(resources: Resources) -> None:
-    assert await run_due_work(resources) == list(PASSES)
+    assert await run_due_work(resources) == dict.fromkeys(PASSES, 0)
     assert await OutboxMessage.all().count() == 0
 
 

@@ -8,12 +8,14 @@ import io
 import openpyxl
 import pytest
 
+from bot.calendar.hours import working_time_text
 from bot.calendar.quarters import Quarter
 from bot.calendar.workdays import load_calendar
 from bot.clock import SimClock
-from bot.reports.digest import digest_cli, digest_markdown
+from bot.reports.digest import digest_markdown
+from bot.reports.digest_cli import digest_cli
 from bot.reports.stats import QuarterStats, quarter_stats
-from bot.reports.xlsx import summary_workbook
+from bot.reports.xlsx import TableRequest, quarter_workbook
 from bot.runtime.resources import Resources
 from models.enums import WithdrawReason
 from models.matter import Matter
@@ -75,6 +77,7 @@ async def org(resources: Resources) -> Org:
 
 
 def figures(counts: object) -> tuple[object, ...]:
+    """受理, 能办 at levels 2/3/4, 确认不能办, 撤回, 在办, 逾期, the average time to decide."""
     from bot.reports.stats import Counts
 
     assert isinstance(counts, Counts)
@@ -85,8 +88,9 @@ def figures(counts: object) -> tuple[object, ...]:
         counts.resolved_at_level[4],
         counts.refused,
         counts.withdrawn,
+        counts.pending,
         counts.overdue,
-        counts.avg_decide_hours,
+        working_time_text(counts.avg_decide_hours),
     )
 
 
@@ -104,17 +108,22 @@ async def test_quarter_figures_per_section_unit_and_total(resources: Resources, 
     ]
     transport, legal = stats.units[0].sections
     [upkeep] = stats.units[1].sections
-    assert figures(transport.counts) == (3, 1, 1, 0, 0, 0, 1, 5.5)
-    assert figures(legal.counts) == (2, 0, 0, 0, 1, 1, 0, 18.0)
-    assert figures(stats.units[0].counts) == (5, 1, 1, 0, 1, 1, 1, 9.7)
-    assert figures(upkeep.counts) == (1, 0, 0, 1, 1, 0, 2, 22.5)
-    assert figures(stats.totals) == (6, 1, 1, 1, 2, 1, 3, 14.8)
+    # The matters accepted in Q4 as they stood at its end; 逾期 counts the deadlines that fell in Q4
+    # (养护股's Q3 matter, replied late in Q4, is overdue here but accepted in Q3).
+    assert figures(transport.counts) == (3, 1, 1, 0, 0, 0, 1, 1, "5小时30分")
+    assert figures(legal.counts) == (2, 0, 0, 0, 1, 1, 0, 0, "18小时0分")
+    assert figures(stats.units[0].counts) == (5, 1, 1, 0, 1, 1, 1, 1, "9小时40分")
+    assert figures(upkeep.counts) == (1, 0, 0, 0, 1, 0, 0, 2, "18小时0分")
+    assert figures(stats.totals) == (6, 1, 1, 0, 2, 1, 1, 3, "11小时45分")
+    for row in (transport, legal, upkeep, *stats.units, stats):
+        counts = row.totals if isinstance(row, QuarterStats) else row.counts
+        assert counts.accounted == counts.submitted
 
 
 async def test_figures_of_a_past_quarter_do_not_change_later(resources: Resources, org: Org) -> None:
     at_digest = await q4_stats(resources, org, now=at(2027, 1, 4, 9, 0))
     months_later = await q4_stats(resources, org, now=at(2027, 6, 1, 9, 0))
-    assert figures(at_digest.totals) == figures(months_later.totals) == (6, 1, 1, 1, 2, 1, 3, 14.8)
+    assert figures(at_digest.totals) == figures(months_later.totals) == (6, 1, 1, 0, 2, 1, 1, 3, "11小时45分")
 
 
 async def test_running_quarter_counts_up_to_now(resources: Resources, org: Org) -> None:
@@ -126,7 +135,8 @@ async def test_running_quarter_counts_up_to_now(resources: Resources, org: Org) 
     assert on_5th.totals.overdue == 0 and on_5th.totals.submitted == 0
     assert on_6th.units[0].sections[0].counts.overdue == 1 and on_6th.totals.overdue == 1
     q3 = await quarter_stats(org.org.id, Quarter(2026, 3), calendar)
-    assert figures(q3.units[1].counts)[:1] == (1,) and q3.totals.decided == 0
+    # 养护股's Q3 matter was still being decided at the end of Q3: 在办 there, decided in Q4.
+    assert figures(q3.units[1].counts)[:8] == (1, 0, 0, 0, 0, 0, 1, 0) and q3.totals.decided == 0
 
 
 async def test_digest_markdown_for_the_office_and_for_a_unit(
@@ -136,15 +146,18 @@ async def test_digest_markdown_for_the_office_and_for_a_unit(
     office = await digest_markdown(resources, org.org, "2026Q4")
     assert "桐柏县交通运输局2026年第4季度说“不”事项提级管理汇总" in office
     assert "受理说“不”事项：**6** 件" in office
-    assert "能办：**3** 件（股室负责人 1、分管领导 1、主要领导 1）" in office
-    assert "逾期未回复：3 件" in office and "平均决定用时：14.8 工作小时" in office
-    assert "- 局机关：受理 5，能办 2（1/1/0），不能办 1，撤回 1，逾期 1，平均用时 9.7 工作小时" in office
+    assert "**6** 件 = 能办 2 + 确认不能办 2 + 撤回 1 + 在办 1" in office
+    assert "能办：**2** 件（股室负责人 1、分管领导 1、主要领导 0）" in office
+    assert "在办（季度末仍在审批）：1 件" in office
+    assert "TJ-2026-0003（局机关·运输股，股室负责人审批中，2026-12-30 10:00 受理）" in office
+    assert "逾期未回复（回复期限在本季度内）：3 件" in office and "平均决定用时：11小时45分" in office
+    assert "- 局机关：受理 5，能办 2（1/1/0），不能办 1，撤回 1，在办 1，逾期 1，平均用时 9小时40分" in office
     assert "尚未结束" not in office
 
     centre = await digest_markdown(resources, org.org, "2026Q4", unit=org.centre)
     assert centre.startswith("## 公路事业发展中心2026年第4季度")
-    assert "- 养护股：受理 1，能办 1（0/0/1），不能办 1，撤回 0，逾期 2，平均用时 22.5 工作小时" in centre
-    assert "运输股" not in centre
+    assert "- 养护股：受理 1，能办 0（0/0/0），不能办 1，撤回 0，在办 0，逾期 2，平均用时 18小时0分" in centre
+    assert "运输股" not in centre and "TJ-2026-0003" not in centre
 
     running = await digest_markdown(resources, org.org, "2027Q1")
     assert "本季度尚未结束，数据截至 2027-01-04 10:00" in running
@@ -175,7 +188,7 @@ async def test_digest_cli_prints_and_posts_once(resources: Resources, clock: Sim
         await digest_cli(resources, "tb", "2027Q1", post=True)
 
 
-async def test_withdrawals_count_under_their_reason_in_the_quarter_they_happened(
+async def test_withdrawals_count_under_their_reason_in_the_quarter_of_the_matter(
     resources: Resources, clock: SimClock
 ) -> None:
     o = await build_org()
@@ -184,14 +197,14 @@ async def test_withdrawals_count_under_their_reason_in_the_quarter_they_happened
         (at(2026, 11, 3, 9, 0), at(2026, 11, 3, 9, 30), WithdrawReason.MISREPORT),
         (at(2026, 11, 4, 9, 0), at(2026, 11, 4, 9, 30), WithdrawReason.APPLICANT),
         (at(2026, 11, 5, 9, 0), at(2026, 11, 5, 9, 30), None),  # withdrawn before reasons were asked
-        (at(2026, 12, 31, 9, 0), at(2027, 1, 4, 9, 0), WithdrawReason.OTHER),  # 2027Q1's withdrawal
+        (at(2026, 12, 31, 9, 0), at(2027, 1, 4, 9, 0), WithdrawReason.OTHER),  # 在办 at Q4's end
     ):
         matter = await make_matter(o, o.transport, "s1", submitted, state="withdrawn", withdrawn_at=withdrawn)
         await Matter.filter(id=matter.id).update(withdraw_reason=reason)
 
     stats = await q4_stats(resources, o)
     transport = stats.units[0].sections[0].counts
-    assert transport.withdrawn == 4 and transport.submitted == 5
+    assert transport.withdrawn == 4 and transport.submitted == 5 and transport.pending == 1
     assert transport.withdrawn_for == {
         WithdrawReason.APPLICANT: 2,
         WithdrawReason.MISREPORT: 1,
@@ -200,10 +213,12 @@ async def test_withdrawals_count_under_their_reason_in_the_quarter_they_happened
     clock.set(at(2027, 1, 5, 10, 0))
     text = await digest_markdown(resources, o.org, "2026Q4")
     assert "撤回：4 件（申请人撤回申请 2、误报 1、其他 1）" in text
-    assert "- 局机关：受理 5，能办 0（0/0/0），不能办 0，撤回 4，逾期 0" in text
+    assert "- 局机关：受理 5，能办 0（0/0/0），不能办 0，撤回 4，在办 1，逾期 0" in text
     next_quarter = await digest_markdown(resources, o.org, "2027Q1")
-    assert "撤回：1 件（申请人撤回申请 0、误报 0、其他 1）" in next_quarter
+    assert "撤回：0 件" in next_quarter  # the matter is Q4's: its withdrawal is not counted again
 
-    sheet = openpyxl.load_workbook(io.BytesIO(summary_workbook(stats, o.org.name))).active
-    assert sheet is not None
-    assert [c.value for c in sheet[4]][:11] == ["局机关", "运输股", 5, 0, 0, 0, 0, 4, 2, 1, 1]
+    calendar = await load_calendar(resources.settings, o.org.id)
+    request = TableRequest(o.org.name, at(2027, 1, 5, 10, 0))
+    book = openpyxl.load_workbook(io.BytesIO(await quarter_workbook(stats, calendar, request)))
+    # 股室, 受理, 能办 (小计, 3 levels), 确认不能办, 撤回 (小计, 3 reasons), 在办
+    assert [c.value for c in book["局机关"][7]][:12] == ["运输股", 5, 0, 0, 0, 0, 0, 4, 2, 1, 1, 1]

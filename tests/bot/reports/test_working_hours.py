@@ -56,7 +56,7 @@ async def test_each_decision_stores_its_working_hours_and_the_digest_averages_th
     organisation = await Organisation.get(id=matter.organisation_id)
     text = await digest_markdown(stack.resources, organisation, "2026Q4")
     assert "能办：**1** 件（股室负责人 0、分管领导 1、主要领导 0）" in text
-    assert "平均决定用时：9.0 工作小时" in text
+    assert "平均决定用时：9小时0分" in text
 
 
 @pytest.fixture
@@ -81,11 +81,11 @@ async def test_a_decision_from_before_stored_hours_gets_them_once(
     assert old.decided_hours is None and step.working_hours is None
 
     first = await digest_markdown(resources, org.org, "2026Q4")
-    assert "平均决定用时：9.0 工作小时" in first
+    assert "平均决定用时：9小时0分" in first
     await old.refresh_from_db()
     await step.refresh_from_db()
     assert old.decided_hours == Decimal("9.0000") and step.working_hours == Decimal("1.0000")
 
     # Declaring Monday a day off later does not rewrite what was decided under the old calendar.
     await HolidayOverride.create(organisation=org.org, date=dt.date(2026, 11, 2), is_workday=False)
-    assert "平均决定用时：9.0 工作小时" in await digest_markdown(resources, org.org, "2026Q4")
+    assert "平均决定用时：9小时0分" in await digest_markdown(resources, org.org, "2026Q4")

@@ -444,16 +444,22 @@ async def test_tick_runs_due_work_as_of_the_simulated_now(
 ) -> None:
     seen: list[dt.datetime] = []
 
-    async def run_due_work(res: Resources) -> list[str]:
+    async def run_due_work(res: Resources) -> dict[str, int]:
         seen.append(res.clock.now())
-        return ["reminders", "quarterly_digest"]
+        return {"reminders": 2, "digest": 0, "report_tasks": 0}
 
     monkeypatch.setattr(sim_clock, "run_due_work", run_due_work)
     assert isinstance(resources.clock, SimClock)
     resources.clock.set(dt.datetime(2027, 1, 4, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
     body = await json_of(await client.post("/sim/api/tick"), 200)
-    assert body["ran"] == ["reminders", "quarterly_digest"]
+    assert body["ran"] == ["reminders", "digest", "report_tasks"]
+    assert body["sent"] == {"reminders": 2}  # only the jobs that sent something
     assert seen and seen[0].date() == dt.date(2027, 1, 4)
+
+
+async def test_tick_with_nothing_due_names_no_job(client: Client, org: Org) -> None:
+    body = await json_of(await client.post("/sim/api/tick"), 200)
+    assert body["sent"] == {} and "reminders" in body["ran"]
 
 
 # ---- the page -----------------------------------------------------------------------------------

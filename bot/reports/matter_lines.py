@@ -1,0 +1,172 @@
+"""The per-matter lines of a quarter's table (事项明细): every matter accepted in the quarter as it
+stood at the cutoff — each level's decision and time, the result, the 说“行”建议, the reply and how
+late it was. Read a chunk of matters at a time (keyset on the id), so memory stays bounded."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from bot.calendar.workdays import WorkCalendar
+from bot.matters.views import LEVEL_TITLES
+from bot.reports.figures import DECIDING, LEVELS, scope, utc
+from bot.reports.stats import QuarterStats
+from models.enums import ACTION_TITLES, REPLY_METHOD_TITLES, WITHDRAW_REASON_TITLES, Action, StepStatus
+from models.matter import DecisionStep, Matter, ReplyRecord
+from models.org import Person
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class LevelLine:
+    decision: str = ""  # e.g. 提级（李股长）；会商 steps joined by “；”
+    at: dt.datetime | None = None  # local time of the level's (last) decision
+    hours: float | None = None  # working hours the level took (the lead step's)
+
+
+@dataclass(frozen=True)
+class MatterLine:
+    number: str
+    submitted_at: dt.datetime  # local
+    unit: str
+    section: str
+    applicant: str
+    subject: str
+    reason: str
+    result: str
+    way_forward: str
+    reply_method: str
+    replied_at: dt.datetime | None
+    overdue_days: int | None  # working days past the reply deadline; None: withdrawn or not yet due
+    levels: dict[int, LevelLine] = field(default_factory=dict)
+
+
+def _days_late(calendar: WorkCalendar, due_at: dt.datetime, end: dt.datetime) -> int:
+    """Working days from the due day to ``end``'s day; at least 1 once past the deadline."""
+    day, last, late = calendar.local_date(due_at), calendar.local_date(end), 0
+    while day < last:
+        day += dt.timedelta(days=1)
+        late += calendar.is_workday(day)
+    return max(late, 1)
+
+
+def _result(matter: Matter, cutoff: dt.datetime) -> str:
+    if matter.decided_at is not None and matter.decided_at < cutoff and matter.outcome in DECIDING:
+        title = ACTION_TITLES[Action(matter.outcome)]
+        level = LEVEL_TITLES.get(matter.decided_level or 0, "")
+        return f"{title}（{level}）" if matter.outcome is Action.CAN_DO and level else title
+    if matter.withdrawn_at is not None and matter.withdrawn_at < cutoff:
+        reason = WITHDRAW_REASON_TITLES[matter.withdraw_reason] if matter.withdraw_reason else "其他"
+        return f"撤回（{reason}）"
+    return f"在办（{LEVEL_TITLES.get(matter.level, '')}审批中）"
+
+
+def _level(steps: list[DecisionStep], names: dict[int, str], cutoff: dt.datetime, tz: dt.tzinfo) -> LevelLine:
+    words, times, hours = [], [], None
+    for step in steps:
+        name = names.get(step.decided_by_id or step.approver_id, "")
+        if (
+            step.status is StepStatus.DECIDED
+            and step.decided_at
+            and step.decided_at < cutoff
+            and step.decision
+        ):
+            words.append(f"{ACTION_TITLES[step.decision]}（{name}）")
+            times.append(step.decided_at)
+            if step.working_hours is not None and (hours is None or step.lead):
+                hours = float(step.working_hours)
+        elif step.status is StepStatus.OVERDUE:
+            words.append(f"逾期未答复（{name}）")
+        elif step.status is not StepStatus.SUPERSEDED:
+            words.append(f"审批中（{name}）")
+    at = max(times).astimezone(tz) if times else None
+    return LevelLine("；".join(words), at, hours)
+
+
+def _overdue(
+    matter: Matter, replied: ReplyRecord | None, calendar: WorkCalendar, cutoff: dt.datetime
+) -> int | None:
+    if (
+        matter.withdrawn_at is not None
+        and matter.withdrawn_at < cutoff
+        and matter.withdrawn_at <= matter.due_at
+    ):
+        return None
+    end = replied.recorded_at if replied is not None else cutoff
+    if end > matter.due_at:
+        return _days_late(calendar, matter.due_at, end)
+    return 0 if replied is not None else None
+
+
+async def _chunk_lines(
+    matters: list[Matter], stats: QuarterStats, calendar: WorkCalendar
+) -> list[MatterLine]:
+    cutoff, tz = stats.cutoff, stats.tz
+    ids = [m.id for m in matters]
+    steps: dict[int, list[DecisionStep]] = {}
+    for step in await DecisionStep.filter(matter_id__in=ids, opened_at__lt=utc(cutoff)).order_by(
+        "level", "id"
+    ):
+        steps.setdefault(step.matter_id, []).append(step)
+    replies: dict[int, ReplyRecord] = {}
+    for reply in await ReplyRecord.filter(matter_id__in=ids, recorded_at__lt=utc(cutoff)).order_by(
+        "-recorded_at"
+    ):
+        replies[reply.matter_id] = reply  # the first one wins (read last)
+    people = {s.decided_by_id or s.approver_id for group in steps.values() for s in group}
+    names = dict(await Person.filter(id__in=people).values_list("id", "name")) if people else {}
+    units = {u.unit_id: u.name for u in stats.units}
+    sections = {s.department_id: s.name for u in stats.units for s in u.sections}
+    lines = []
+    for m in matters:
+        by_level = {}
+        for level in LEVELS:
+            at_level = [s for s in steps.get(m.id, []) if s.level == level]
+            by_level[level] = _level(at_level, names, cutoff, tz) if at_level else LevelLine()
+        found = replies.get(m.id)
+        refused = m.outcome is Action.CONFIRM_NO and m.decided_at is not None and m.decided_at < cutoff
+        lines.append(
+            MatterLine(
+                number=m.number,
+                submitted_at=m.submitted_at.astimezone(tz),
+                unit=units.get(m.unit_id, ""),
+                section=sections.get(m.department_id, ""),
+                applicant=m.applicant,
+                subject=m.subject,
+                reason=m.reason,
+                result=_result(m, cutoff),
+                way_forward=m.way_forward if refused else "",
+                reply_method=REPLY_METHOD_TITLES[found.method] if found else "",
+                replied_at=found.recorded_at.astimezone(tz) if found else None,
+                overdue_days=_overdue(m, found, calendar, cutoff),
+                levels=by_level,
+            )
+        )
+    return lines
+
+
+async def matter_lines(
+    stats: QuarterStats, calendar: WorkCalendar, unit_id: int | None = None, *, limit: int | None = None
+) -> AsyncIterator[MatterLine]:
+    """The quarter's matters (of one unit), in the order they were accepted; at most ``limit``."""
+    window, last_id, given = stats.window, 0, 0
+    while limit is None or given < limit:
+        size = CHUNK if limit is None else min(CHUNK, limit - given)
+        matters = (
+            await Matter.filter(
+                submitted_at__gte=utc(window.start),
+                submitted_at__lt=utc(window.end),
+                id__gt=last_id,
+                **scope(stats.organisation_id, unit_id),
+            )
+            .order_by("id")
+            .limit(size)
+        )
+        if not matters:
+            return
+        for line in await _chunk_lines(matters, stats, calendar):
+            yield line
+        given += len(matters)
+        last_id = matters[-1].id
