@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from bot.errors import UserError
 from bot.org.schema import LANDLINE_RE, MOBILE_RE
 
+MAX_ID_DIGITS = 9  # a row id from a form: anything longer is not one of ours
+
 
 class OrgEditError(UserError):
     """A console edit refused: ``message`` says what to fix; nothing was stored."""
@@ -54,6 +56,6 @@ def clean_id(value: object, label: str) -> int | None:
     text = value.strip() if isinstance(value, str) else ""
     if not text:
         return None
-    if not text.isdecimal() or len(text) > 9 or not text.isascii():
+    if not text.isdecimal() or len(text) > MAX_ID_DIGITS or not text.isascii():
         raise OrgEditError(f"{label}选择有误，请重新选择")
     return int(text)

@@ -91,7 +91,9 @@ def role_labels(person: Person) -> str:
     return "、".join(label for role, label in ROLE_LABELS.items() if role.value in roles)
 
 
-async def load_directory(organisation_id: int, today: dt.date, unit_ids: Collection[int] | None = None) -> Directory:
+async def load_directory(
+    organisation_id: int, today: dt.date, unit_ids: Collection[int] | None = None
+) -> Directory:
     """Everything the org page shows; ``unit_ids`` limits units and sections (a leader's units)."""
     units_q = Unit.filter(organisation_id=organisation_id).order_by("id")
     depts_q = Department.filter(organisation_id=organisation_id).order_by("id")
@@ -131,7 +133,9 @@ async def load_directory(organisation_id: int, today: dt.date, unit_ids: Collect
     stand_ins = tuple(
         StandInRow(s, by_id[s.person_id], by_id[s.stand_in_id])
         for s in stand_rows
-        if s.person_id in by_id and s.stand_in_id in by_id and (unit_ids is None or by_id[s.person_id] in shown)
+        if s.person_id in by_id
+        and s.stand_in_id in by_id
+        and (unit_ids is None or by_id[s.person_id] in shown)
     )
     groups = await GroupChannel.filter(organisation_id=organisation_id).order_by("kind", "id")
     if unit_ids is not None:

@@ -18,7 +18,9 @@ from models.org import Department, Person, Role, StandIn, Unit
 
 
 async def _person(organisation_id: int, person_id: int | None, label: str) -> Person:
-    person = None if person_id is None else await Person.get_or_none(id=person_id, organisation_id=organisation_id)
+    person = (
+        None if person_id is None else await Person.get_or_none(id=person_id, organisation_id=organisation_id)
+    )
     if person is None:
         raise OrgEditError(f"请选择{label}（所选人员不存在）")
     return person
@@ -27,10 +29,14 @@ async def _person(organisation_id: int, person_id: int | None, label: str) -> Pe
 async def structural_roles(organisation_id: int) -> dict[int, set[Role]]:
     """person id → the roles their positions give."""
     out: dict[int, set[Role]] = {}
-    for principal in await Unit.filter(organisation_id=organisation_id).values_list("principal_id", flat=True):
+    for principal in await Unit.filter(organisation_id=organisation_id).values_list(
+        "principal_id", flat=True
+    ):
         if principal is not None:
             out.setdefault(int(principal), set()).add(Role.PRINCIPAL)  # type: ignore[call-overload]
-    for head, deputy in await Department.filter(organisation_id=organisation_id).values_list("head_id", "deputy_id"):
+    for head, deputy in await Department.filter(organisation_id=organisation_id).values_list(
+        "head_id", "deputy_id"
+    ):
         if head is not None:
             out.setdefault(head, set()).add(Role.SECTION_HEAD)
         if deputy is not None:
@@ -72,7 +78,10 @@ def _person_values(person: Person) -> dict[str, object]:
 
 async def _positions(organisation_id: int, person_id: int) -> list[str]:
     """What still names the person (a position, a current or coming stand-in), in Chinese."""
-    held = [f"{u.name}主要领导" for u in await Unit.filter(organisation_id=organisation_id, principal_id=person_id)]
+    held = [
+        f"{u.name}主要领导"
+        for u in await Unit.filter(organisation_id=organisation_id, principal_id=person_id)
+    ]
     for d in await Department.filter(organisation_id=organisation_id).order_by("id"):
         if d.head_id == person_id:
             held.append(f"{d.name}负责人")
@@ -128,7 +137,9 @@ async def assign_section(organisation_id: int, department_id: int, head_id: int 
     if after != before:
         dept.head_id, dept.deputy_id = head.id, deputy.id
         await dept.save(update_fields=["head_id", "deputy_id"])
-        await refresh_roles(organisation_id, [p for p in (*before.values(), *after.values()) if p is not None])
+        await refresh_roles(
+            organisation_id, [p for p in (*before.values(), *after.values()) if p is not None]
+        )
     return Change("org.chain", f"department:{dept.id}", before, after)
 
 
@@ -140,9 +151,10 @@ async def assign_principal(organisation_id: int, unit_id: int, principal_id: int
     principal = await _person(organisation_id, principal_id, "主要领导")
     if not principal.active:
         raise OrgEditError(f"{principal.name}已停用，不能担任主要领导")
-    clash = await Department.filter(unit_id=unit.id).filter(head_id=principal.id).first() or await Department.filter(
-        unit_id=unit.id, deputy_id=principal.id
-    ).first()
+    clash = (
+        await Department.filter(unit_id=unit.id).filter(head_id=principal.id).first()
+        or await Department.filter(unit_id=unit.id, deputy_id=principal.id).first()
+    )
     if clash is not None:
         raise OrgEditError(f"{principal.name}是{clash.name}的负责人或分管领导，请先在该股室指定其他人")
     before = {"principal": unit.principal_id}
@@ -150,5 +162,7 @@ async def assign_principal(organisation_id: int, unit_id: int, principal_id: int
     if after != before:
         unit.principal_id = principal.id
         await unit.save(update_fields=["principal_id"])
-        await refresh_roles(organisation_id, [p for p in (before["principal"], principal.id) if p is not None])
+        await refresh_roles(
+            organisation_id, [p for p in (before["principal"], principal.id) if p is not None]
+        )
     return Change("org.principal", f"unit:{unit.id}", before, after)
