@@ -29,8 +29,11 @@ class DayCell:
 
     @property
     def css(self) -> str:
-        """``off`` a day off, ``makeup`` a weekend working day, ``override`` an admin's change."""
+        """``off`` a day off (``holiday`` a named one), ``makeup`` a weekend working day, ``override``
+        an admin's change."""
         classes = ["work" if self.workday else "off"]
+        if not self.workday and self.name:
+            classes.append("holiday")
         if self.workday and self.weekend:
             classes.append("makeup")
         if self.overridden:

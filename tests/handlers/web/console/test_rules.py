@@ -34,7 +34,7 @@ async def test_the_holders_come_from_the_chain_and_the_office_writes_the_rest(re
         "申请材料齐全、符合法定形式的",
         "法律法规没有禁止性规定的",
     )
-    assert ("王建国",) == view.holders[3].names
+    assert view.holders[3].names == ("王建国",)
     public = view.public()
     assert public.scope == RULES["scope"] and public.accountability == ""
     [row] = await console_audits("rules.edit")
