@@ -21,7 +21,9 @@ def applicant_guide(item: CatalogItem | None) -> ApplicantGuide | None:
     """The item's guide for the receipt; None without an item, or when its guide says nothing."""
     if item is None:
         return None
-    guide = ApplicantGuide(item.code, item.name, item.time_limit, tuple(item.material_list()), tuple(item.step_list()))
+    guide = ApplicantGuide(
+        item.code, item.name, item.time_limit, tuple(item.material_list()), tuple(item.step_list())
+    )
     if not (guide.time_limit or guide.materials or guide.steps):
         return None
     return guide

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bot.calendar.workdays import load_calendar
 from bot.errors import UserError
-from bot.matters.chain import chain_for, stand_ins_on
 from bot.matters.catalog_guide import applicant_guide
+from bot.matters.chain import chain_for, stand_ins_on
 from bot.matters.co_departments import notify_co_departments
 from bot.matters.numbers import format_number, next_seq
 from bot.matters.steps import open_steps, step_names
