@@ -79,6 +79,10 @@ class Settings(BaseSettings):
         default="https://open.weixin.qq.com",
         description="Where WeCom's OAuth2 authorize page is (tests: the fake)",
     )
+    wecom_login_base: str = Field(
+        default="https://login.work.weixin.qq.com",
+        description="Where WeCom's web (QR) login for desktop browsers is (the console's sign-in; tests: the fake)",
+    )
 
     # DingTalk (钉钉)
     dingtalk_client_id: str | None = None
@@ -91,6 +95,10 @@ class Settings(BaseSettings):
     dingtalk_mode: Literal["stream", "http"] = "stream"
     dingtalk_api_base: str = "https://api.dingtalk.com"
     dingtalk_oapi_base: str = "https://oapi.dingtalk.com"
+    dingtalk_login_base: str = Field(
+        default="https://login.dingtalk.com",
+        description="Where DingTalk's web (QR) login for desktop browsers is (the console's sign-in; tests: the fake)",
+    )
     dingtalk_robot_webhook: str | None = None
     dingtalk_robot_webhook_secret: str | None = None
     dingtalk_disconnect_alert_seconds: int = 300

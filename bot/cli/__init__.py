@@ -1,5 +1,5 @@
 """`tiji`: the command line (dev, serve, worker, dingtalk-stream, migrate, org, holidays, digest, check-config,
-doctor, backup, restore)."""
+doctor, backup, restore, user)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from bot.cli.backup import cmd_backup, cmd_restore
 from bot.cli.check import cmd_check_config
 from bot.cli.doctor import cmd_doctor
 from bot.cli.processes import cmd_dev, cmd_dingtalk_stream, cmd_serve, cmd_worker
+from bot.cli.users import add_user_parser
 from models.enums import Platform
 
 
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--post", action="store_true", help="post to the office and unit groups")
     digest.add_argument("--org")
     digest.set_defaults(run=cmd_digest)
+    add_user_parser(sub)
     return parser
 
 

@@ -25,7 +25,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -78,9 +78,10 @@ class ConsoleViewer:
 
     @property
     def actor(self) -> str:
-        """The audit log's actor: ``person:<id>`` or ``account:<username>``."""
+        """The audit log's actor: the person's handle (as the chat's rows name them) or
+        ``account:<username>``."""
         if self.person is not None:
-            return f"person:{self.person.id}"
+            return self.person.handle
         return f"account:{self.account.username}" if self.account is not None else "?"
 
     @property
@@ -106,7 +107,8 @@ class ConsoleViewer:
         return self.whole_organisation or unit_id in self.unit_ids or department_id in self.department_ids
 
 
-def _roles(values: object) -> frozenset[Role]:
+def console_roles(values: object) -> frozenset[Role]:
+    """The console roles among a person's or an account's role names."""
     names = values if isinstance(values, list) else []
     return frozenset(Role(v) for v in names if v in Role.__members__.values()) & CONSOLE_ROLES
 
@@ -120,12 +122,12 @@ async def current_viewer(request: web.Request) -> ConsoleViewer | None:
     """The signed-in console viewer, or None (not signed in, or no console role at all)."""
     account = await current_account(request)
     if account is not None:
-        roles = _roles(account.roles) & OVERSIGHT_ROLES
+        roles = console_roles(account.roles) & OVERSIGHT_ROLES
         return ConsoleViewer(None, account, account.organisation_id, roles) if roles else None
     person = await current_person(request)
     if person is None:
         return None
-    roles = _roles(person.roles)
+    roles = console_roles(person.roles)
     if not roles:
         return None
     if not roles.isdisjoint(OVERSIGHT_ROLES):
@@ -249,8 +251,17 @@ async def render_console(
         clock = await warn_clock(request, viewer.organisation_id)
         full["warn_class"], full["now"] = clock, clock.now
     full.setdefault("warn_class", lambda _item: "")
+    full.setdefault("matters_url", matters_url)
     full.setdefault("now", request.app[RESOURCES].clock.now())
     return aiohttp_jinja2.render_template(template, request, full, status=status)
+
+
+def matters_url(**filters: object) -> str:
+    """The matters list with these filters (``state``, ``unit``, ``department``, ``level``,
+    ``quarter``, ``overdue``, ``q``, …; empty ones left out): where a figure's matters are listed."""
+    chosen = {k: str(v) for k, v in filters.items() if v not in (None, "", False)}
+    chosen = {k: ("1" if v == "True" else v) for k, v in chosen.items()}
+    return f"/admin/matters?{urlencode(chosen)}" if chosen else "/admin/matters"
 
 
 def warn_class(clock: WarnClock, item: object) -> str:

@@ -51,6 +51,7 @@ INTERNAL_ERROR = "服务器内部错误，已记录，请稍后再试"
 PAGES_PREFIX = "/m/"
 CONSOLE_PREFIX = "/admin"
 ERROR_TEMPLATE = "pages/error.html.j2"
+CONSOLE_ERROR_TEMPLATE = "console/error.html.j2"
 # The heading of a phone page's error, by status (the message below it says what to do).
 PAGE_TITLES: Mapping[int, str] = {
     400: "填写有误",
@@ -76,9 +77,11 @@ class PageError(Exception):
 
 
 def render_error_page(request: web.Request, status: int, title: str, message: str) -> web.Response:
-    """The phone pages' error page (``templates/pages/error.html.j2``)."""
+    """The error page: the console's (``templates/console/error.html.j2``) under ``/admin``, else
+    the phone pages' (``templates/pages/error.html.j2``)."""
+    template = CONSOLE_ERROR_TEMPLATE if request.path.startswith(CONSOLE_PREFIX) else ERROR_TEMPLATE
     return aiohttp_jinja2.render_template(
-        ERROR_TEMPLATE, request, {"title": title, "message": message, "status": status}, status=status
+        template, request, {"title": title, "message": message, "status": status}, status=status
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from yarl import URL
 
 from bot.messengers.dingtalk.signing import robot_sign
 from tests.fakes.dingtalk_card_template import CardView, ShownButton, render
@@ -84,6 +85,13 @@ class FakeDingTalk:
     qps_rejected: int = 0
     _per_second: dict[tuple[str, int], int] = field(default_factory=lambda: defaultdict(int))
     auth_codes: dict[str, str] = field(default_factory=dict)  # free-login code → userid
+    # The console's web (QR) login: who scans (a userid of ``corp_id``, or an outsider's unionId
+    # when ``web_login_outsider``), the codes and user tokens handed out, the logins asked for.
+    web_login_userid: str | None = None
+    web_login_corp_id: str = "dingcorp"
+    web_login_codes: dict[str, str] = field(default_factory=dict)  # authCode → unionId
+    user_tokens: dict[str, str] = field(default_factory=dict)  # user access token → unionId
+    web_logins: list[dict[str, str]] = field(default_factory=list)
 
     def issue_auth_code(self, userid: str) -> str:
         """What ``dd.requestAuthCode`` gives the page of ``userid`` inside the DingTalk app."""
@@ -310,6 +318,59 @@ class FakeDingTalk:
         result = {"userid": userid, "unionid": f"union-{userid}", "name": userid, "sys": False}
         return web.json_response({"errcode": 0, "errmsg": "ok", "result": result})
 
+    # -- the console's web login ----------------------------------------------------------------
+
+    async def oauth2_auth(self, request: web.Request) -> web.Response:
+        """login.dingtalk.com's page: as if ``web_login_userid`` scanned, back with an authCode."""
+        query = dict(request.query)
+        self.web_logins.append(query)
+        if query.get("client_id") != self.client_id or query.get("response_type") != "code":
+            return web.Response(status=400, text="client_id or response_type wrong")
+        union = f"union-{self.web_login_userid}" if self.web_login_userid else "union-outsider"
+        code = secrets.token_hex(8)
+        self.web_login_codes[code] = union
+        target = URL(query["redirect_uri"]).update_query(
+            authCode=code, code=code, state=query.get("state", "")
+        )
+        raise web.HTTPFound(str(target))
+
+    async def user_access_token(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.calls.append((request.method, "/v1.0/oauth2/userAccessToken"))
+        if body.get("clientId") != self.client_id or body.get("clientSecret") != self.client_secret:
+            return web.json_response(
+                {"code": "invalidClientIdOrSecret", "message": "无效的clientId"}, status=400
+            )
+        union = self.web_login_codes.pop(str(body.get("code", "")), None)
+        if union is None or body.get("grantType") != "authorization_code":
+            return web.json_response({"code": "invalidAuthCode", "message": "不合法的临时授权码"}, status=400)
+        token = secrets.token_hex(16)
+        self.user_tokens[token] = union
+        return web.json_response(
+            {"accessToken": token, "refreshToken": "r", "expireIn": 7200, "corpId": self.web_login_corp_id}
+        )
+
+    async def users_me(self, request: web.Request) -> web.Response:
+        self.calls.append((request.method, "/v1.0/contact/users/me"))
+        union = self.user_tokens.get(request.headers.get("x-acs-dingtalk-access-token", ""))
+        if union is None:
+            return web.json_response(
+                {"code": "InvalidAuthentication", "message": "不合法的access_token"}, status=401
+            )
+        return web.json_response(
+            {"nick": union, "unionId": union, "openId": f"open-{union}", "stateCode": "86"}
+        )
+
+    async def getbyunionid(self, request: web.Request) -> web.Response:
+        path = "/topapi/user/getbyunionid"
+        if (failed := await self._guard(request, path, legacy=True)) is not None:
+            return failed
+        union = str((await request.json()).get("unionid", ""))
+        if not union.startswith("union-") or union == "union-outsider":
+            return web.json_response({"errcode": 60121, "errmsg": "找不到该用户"})
+        result = {"contact_type": 0, "userid": union.removeprefix("union-")}
+        return web.json_response({"errcode": 0, "errmsg": "ok", "result": result})
+
     async def media_upload(self, request: web.Request) -> web.Response:
         path = "/media/upload"
         if (failed := await self._guard(request, path, legacy=True)) is not None:
@@ -344,6 +405,10 @@ class FakeDingTalk:
         app.router.add_post("/topapi/v2/user/list", self.user_list)
         app.router.add_post("/topapi/v2/user/getuserinfo", self.user_getuserinfo)
         app.router.add_post("/media/upload", self.media_upload)
+        app.router.add_get("/oauth2/auth", self.oauth2_auth)
+        app.router.add_post("/v1.0/oauth2/userAccessToken", self.user_access_token)
+        app.router.add_get("/v1.0/contact/users/me", self.users_me)
+        app.router.add_post("/topapi/user/getbyunionid", self.getbyunionid)
         app.router.add_post("/robot/send", self.robot_send)
         if self.gateway is not None:
             self.gateway.add_routes(app)

@@ -96,6 +96,7 @@ class FakeWeCom:
     oauth_openid: str = "o-outsider"  # what a non-member gets instead of a userid
     oauth_codes: dict[str, str | None] = field(default_factory=dict)  # code → userid (None: outsider)
     oauth_redirects: list[dict[str, str]] = field(default_factory=list)
+    web_logins: list[dict[str, str]] = field(default_factory=list)  # the console's QR logins asked for
 
     # ---- test controls ---------------------------------------------------------------------------
 
@@ -149,13 +150,14 @@ class FakeWeCom:
         r.add_get("/cgi-bin/user/simplelist", self.user_simplelist)
         r.add_post("/cgi-bin/user/getuserid", self.user_getuserid)
         r.add_get("/connect/oauth2/authorize", self.oauth_authorize)
+        r.add_get("/wwlogin/sso/login", self.sso_login)
         r.add_get("/cgi-bin/auth/getuserinfo", self.auth_getuserinfo)
         return app
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Callable[..., Any]) -> web.StreamResponse:
         self.calls.append((request.path, dict(request.query)))
-        untokened = request.path in {"/cgi-bin/gettoken", "/connect/oauth2/authorize"}
+        untokened = request.path in {"/cgi-bin/gettoken", "/connect/oauth2/authorize", "/wwlogin/sso/login"}
         if not untokened and not request.path.startswith("/cgi-bin/webhook/"):
             token = request.query.get("access_token", "")
             if token not in self.tokens:
@@ -180,6 +182,22 @@ class FakeWeCom:
         code = secrets.token_urlsafe(16)
         self.oauth_codes[code] = self.oauth_userid
         target = URL(query["redirect_uri"]).update_query(code=code, state=query.get("state", ""))
+        raise web.HTTPFound(str(target))
+
+    async def sso_login(self, request: web.Request) -> web.Response:
+        """WeCom's web (QR) login page: as if ``oauth_userid`` scanned the code, back to
+        ``redirect_uri`` with a fresh code (exchanged by ``auth/getuserinfo`` like the OAuth's)."""
+        query = dict(request.query)
+        self.web_logins.append(query)
+        if query.get("appid") != self.corp_id or query.get("login_type") != "CorpApp":
+            return web.Response(status=400, text="appid or login_type wrong")
+        if query.get("agentid") != str(self.agent_id):
+            return web.Response(status=400, text="agentid wrong")
+        code = secrets.token_urlsafe(16)
+        self.oauth_codes[code] = self.oauth_userid
+        target = URL(query["redirect_uri"]).update_query(
+            code=code, state=query.get("state", ""), appid=self.corp_id
+        )
         raise web.HTTPFound(str(target))
 
     async def auth_getuserinfo(self, request: web.Request) -> web.Response:
