@@ -9,7 +9,7 @@ from aiohttp import web
 
 from bot.errors import UserError
 from bot.org.rules import PARTS, PUBLIC_FLAGS, UnitRulesView, edit_rules, rules_page
-from bot.web.console import ConsoleViewer, console_viewer, render_console
+from bot.web.console import ConsoleViewer, console_viewer, nav_for, render_console
 from bot.web.console_forms import Form, now, path_id, read_form, save_change, user_message
 from bot.web.errors import PageError
 from handlers.web.console.org import READERS, can_edit, visible_unit_ids
@@ -17,6 +17,7 @@ from models.org import Role, Unit
 from models.unit_rules import UnitRules
 
 routes = web.RouteTableDef()
+NAV_HOME = "/admin/org"  # the nav has no 制度 entry: the pages sit under 组织与链条, which links here
 NOT_FOUND = PageError(404, "没有找到", "没有这个单位，请从制度列表重新进入。")
 
 
@@ -33,6 +34,8 @@ async def rules_list(request: web.Request) -> web.Response:
         "units": units,
         "written": written,
         "saved": request.query.get("saved") == "1",
+        "can_edit": can_edit(viewer),
+        "nav": nav_for(viewer, NAV_HOME),
     }
     return await render_console(request, "console/rules/index.html.j2", context)
 
@@ -56,7 +59,7 @@ async def _page(request: web.Request, viewer: ConsoleViewer, view: UnitRulesView
                   "accountability": view.accountability, **view.public_flags}  # fmt: skip
     context = {
         "viewer": viewer, "view": view, "values": values, "parts": PARTS, "error": error,
-        "can_edit": can_edit(viewer),
+        "can_edit": can_edit(viewer), "nav": nav_for(viewer, NAV_HOME),
     }  # fmt: skip
     return await render_console(request, "console/rules/unit.html.j2", context, status=status)
 
