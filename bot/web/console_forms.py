@@ -13,6 +13,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
+from aiohttp.web_request import FileField
+from multidict import MultiDictProxy
 from tortoise.transactions import in_transaction
 
 from bot.errors import UserError
@@ -43,13 +45,21 @@ class Form:
         return self.lists.get(key, [])
 
 
+async def posted(request: web.Request) -> MultiDictProxy[str | bytes | bytearray | FileField]:
+    """The POSTed body as a form; a body that is no form (a broken multipart, say) gets 400."""
+    try:
+        return await request.post()
+    except ValueError:
+        raise PageError(400, "无法读取表单", "提交的内容无法识别。请刷新页面后重新提交。") from None
+
+
 async def read_form(request: web.Request) -> Form:
     """The POSTed form, CSRF checked (403 without the session's token)."""
-    posted = await request.post()
-    await check_csrf(request, posted)
+    body = await posted(request)
+    await check_csrf(request, body)
     values: dict[str, str] = {}
     lists: dict[str, list[str]] = {}
-    for key, value in posted.items():
+    for key, value in body.items():
         if isinstance(value, str):
             values.setdefault(key, value)
             lists.setdefault(key, []).append(value)
