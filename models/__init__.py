@@ -14,4 +14,5 @@ MODEL_MODULES = [
     "models.attachments",
     "models.accounts",
     "models.notices",
+    "models.unit_rules",
 ]

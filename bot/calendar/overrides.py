@@ -135,3 +135,39 @@ def calendar_warnings(settings: Settings, today: dt.date) -> list[str]:
     """Warning lines for `tiji check-config`: the current or next year unknown to the package."""
     calendar = WorkCalendar.from_settings(settings)
     return [unknown_year_warning(year) for year in calendar.unknown_years((today.year, today.year + 1))]
+
+
+def override_values(row: HolidayOverride | None) -> dict[str, object]:
+    """An override as the audit log records it (empty: none)."""
+    if row is None:
+        return {}
+    return {"date": row.date.isoformat(), "kind": _kind_word(row.is_workday), "note": row.note}
+
+
+async def save_override(
+    organisation_id: int, day: str, kind: str, note: str = ""
+) -> tuple[dt.date, dict[str, object], dict[str, object]]:
+    """The console's 日历: set (``workday`` / ``holiday``) or ``clear`` one day's override of the
+    organisation. Returns the day and the override before → after (for the audit log); raises
+    ``ValueError`` (Chinese) on a bad day, kind or note, storing nothing."""
+    date = parse_day(day)
+    is_workday = parse_kind(kind)
+    note = note.strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValueError(f"备注太长（{len(note)} 字），最多 {NOTE_MAX_LENGTH} 字。")
+    if "\x00" in note:
+        raise ValueError("备注含有无法保存的字符，请重新输入。")
+    if is_workday is not None and not note:
+        raise ValueError("请写明调整的依据，例如：县政府通知 2027 年春节调休。")
+    row = await HolidayOverride.get_or_none(organisation_id=organisation_id, date=date)
+    before = override_values(row)
+    if is_workday is None:
+        if row is None:
+            raise ValueError(f"{_label(date)}没有人工调整，无需清除。")
+        await row.delete()
+        return date, before, {}
+    if row is None:
+        row = HolidayOverride(organisation_id=organisation_id, date=date, is_workday=is_workday, note=note)
+    row.is_workday, row.note = is_workday, note
+    await row.save()
+    return date, before, override_values(row)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.calendar.workdays import load_calendar
 from bot.errors import UserError
+from bot.matters.catalog_guide import applicant_guide
 from bot.matters.chain import chain_for, stand_ins_on
 from bot.matters.co_departments import notify_co_departments
 from bot.matters.numbers import format_number, next_seq
@@ -67,5 +68,6 @@ async def submit_matter(batch: OutboxBatch, submitter: Person, form: MatterForm)
         due=format_local(matter.due_at, batch.settings.tz),
         co_departments=[d.name for d in form.co_departments],
         told=told,
+        guide=applicant_guide(form.catalog_item),
     )
     return ServiceResult(message, matter)

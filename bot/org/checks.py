@@ -75,6 +75,15 @@ class Checker:
             return False
         return True
 
+    def _holder_ref(self, path: Path, handle: str) -> bool:
+        """A person holding a level of the chain: listed, and not 停用 (active: false)."""
+        if not self._person_ref(path, handle):
+            return False
+        if not self.people[handle].active:
+            self.add(path, f"{handle} 已停用（active: false），不能担任负责人、分管领导或主要领导")
+            return False
+        return True
+
     def _organisation(self) -> None:
         o = self.org.organisation
         base: Path = ("organisation",)
@@ -98,7 +107,7 @@ class Checker:
                 self.add(
                     (*base, "kind"), f"{unit.kind!r} 不对，应为 bureau（局机关）或 subordinate（局属单位）"
                 )
-            self._person_ref((*base, "principal"), unit.principal)
+            self._holder_ref((*base, "principal"), unit.principal)
             for d, dept in enumerate(unit.departments):
                 self._department((*base, "departments", d), unit, dept, dept_codes)
 
@@ -106,11 +115,11 @@ class Checker:
         self._code((*base, "code"), dept.code, seen, "股室")
         if not dept.head:
             self.add((*base, "head"), f"股室 {dept.name} 没有负责人（head），四级责任链条缺第 2 级")
-        elif self._person_ref((*base, "head"), dept.head) and dept.head == unit.principal:
+        elif self._holder_ref((*base, "head"), dept.head) and dept.head == unit.principal:
             self.add((*base, "head"), f"{dept.head} 是本单位主要领导，不能同时担任股室负责人")
         if not dept.deputy:
             self.add((*base, "deputy"), f"股室 {dept.name} 没有分管领导（deputy），四级责任链条缺第 3 级")
-        elif self._person_ref((*base, "deputy"), dept.deputy):
+        elif self._holder_ref((*base, "deputy"), dept.deputy):
             if dept.deputy == dept.head:
                 self.add((*base, "deputy"), "分管领导和股室负责人不能是同一人")
             elif dept.deputy == unit.principal:

@@ -132,6 +132,7 @@ async def export_org(organisation_code: str | None = None) -> str:
                     "platform": p.platform,
                     "wecom_userid": p.wecom_userid,
                     "dingtalk_userid": p.dingtalk_userid,
+                    "active": None if p.active else False,  # left out when active (the default)
                 }
             )
             for p in people

@@ -4,7 +4,11 @@ Import upserts every row by (organisation, code) or (organisation, handle) in on
 importing the same file twice changes no row. What the file no longer lists:
 
 - people are marked inactive (never deleted: matters refer to them);
-- catalog items and stand-ins are deleted (a matter keeps its text, its catalog link becomes empty);
+- catalog items are deleted (a matter keeps its text, its catalog link becomes empty);
+- stand-ins (代理) are kept: they are day-to-day arrangements set in the console (`/admin/org`) or
+  on the phone, and a file exported before they were set must not undo them. The file adds or
+  changes the stand-ins it lists; one it lists replaces any kept stand-in of the same person whose
+  dates overlap it (the file wins), and to end one from the file, list it with an earlier ``to:``;
 - units, sections and groups are deleted only when nothing refers to them; a section that has
   matters, or a group that has messages, must stay in the file (the import says so and stores nothing).
 
@@ -197,7 +201,7 @@ class _Importer:
                 "department_id": depts[spec.department].pk if spec.department else None,
                 "roles": self.spec.roles_of(spec, derived),
                 "platform": spec.platform,
-                "active": True,
+                "active": spec.active,
             }
             # Ids the file leaves out are kept: `tiji org sync` may have filled them in.
             for name in ("wecom_userid", "dingtalk_userid"):
@@ -264,9 +268,20 @@ class _Importer:
             self._remove("catalog")
 
     async def _stand_ins(self, org: Organisation, person_ids: dict[str, int]) -> None:
+        """Upsert the listed stand-ins; keep the others unless a listed one overlaps them."""
         old = {(s.person_id, s.start_date): s for s in await StandIn.filter(organisation=org)}
-        for spec in self.spec.stand_ins:
-            key = (person_ids[spec.person], spec.start)
+        listed = {(person_ids[s.person], s.start): s for s in self.spec.stand_ins}
+        for key, row in list(old.items()):
+            if key in listed:
+                continue
+            if any(
+                pid == row.person_id and spec.start <= row.end_date and row.start_date <= spec.end
+                for (pid, _), spec in listed.items()
+            ):
+                await row.delete()
+                del old[key]
+                self._remove("stand_ins")
+        for key, spec in listed.items():
             values: dict[str, Any] = {
                 "stand_in_id": person_ids[spec.stand_in],
                 "end_date": spec.end,
@@ -274,9 +289,6 @@ class _Importer:
             }
             new = {"organisation": org, "person_id": key[0], "start_date": spec.start}
             await self._upsert("stand_ins", key, old.pop(key, None), StandIn, values, new)
-        for row in old.values():
-            await row.delete()
-            self._remove("stand_ins")
 
 
 async def import_org(text: str, *, source: str = "org.yaml") -> ImportReport:

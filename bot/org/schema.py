@@ -83,6 +83,8 @@ class PersonSpec(_Spec):
     wecom_userid: Annotated[str, S(max_length=64)] | None = None
     dingtalk_userid: Annotated[str, S(max_length=64)] | None = None
     platform: str | None = None
+    # ``active: false``: kept on file because the records still name them (the console's 停用).
+    active: bool = True
 
 
 class GroupSpec(_Spec):

@@ -21,6 +21,7 @@ from bot.org.accounts import LOCKOUT, MAX_FAILURES, WRONG, SignInResult, locked_
 from bot.outbound import DeliveryError
 from bot.runtime.resources import RESOURCES
 from bot.web.console import CONSOLE_SIGNIN, console_roles, current_viewer, render_console, safe_console_next
+from bot.web.console_forms import posted
 from bot.web.csrf import check_csrf
 from bot.web.errors import PageError
 from bot.web.sessions import get_session, sign_in, sign_in_account, sign_out
@@ -70,7 +71,7 @@ def _text(value: object, limit: int) -> str:
 @routes.post("/admin/signin")
 async def signin_local(request: web.Request) -> web.Response:
     """A local account's username and password."""
-    form = await request.post()
+    form = await posted(request)
     await check_csrf(request, form)
     resources = request.app[RESOURCES]
     username = _text(form.get("username"), MAX_USERNAME * 4).strip()
@@ -189,7 +190,7 @@ async def signin_dingtalk(request: web.Request) -> web.Response:
 @routes.post("/admin/signout")
 async def signout(request: web.Request) -> web.Response:
     """End the session and go back to the sign-in page."""
-    form = await request.post()
+    form = await posted(request)
     await check_csrf(request, form)
     await sign_out(request)
     raise web.HTTPFound(CONSOLE_SIGNIN)

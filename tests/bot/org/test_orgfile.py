@@ -206,7 +206,8 @@ async def test_ids_left_out_of_the_file_are_kept(db: None) -> None:
     assert await snapshot() == before
 
 
-async def test_stand_ins_and_catalog_items_left_out_are_removed(db: None) -> None:
+async def test_catalog_items_left_out_are_removed_but_stand_ins_are_kept(db: None) -> None:
+    """Stand-ins are set day to day (console, phone): a file that leaves them out keeps them."""
     await import_org(EXAMPLE)
     lines = EXAMPLE.splitlines()
     trimmed = "\n".join(
@@ -215,10 +216,21 @@ async def test_stand_ins_and_catalog_items_left_out_are_removed(db: None) -> Non
 
     report = await import_org(trimmed)
 
-    assert report.removed == {"stand_ins": 1, "catalog": 1}
-    assert "代理安排（领导外出时由谁代批）：删除 1" in report.summary()
-    assert await StandIn.all().count() == 0
+    assert report.removed == {"catalog": 1}
+    assert await StandIn.all().count() == 1
     assert not await CatalogItem.filter(code="GC-02").exists()
+
+
+async def test_a_listed_stand_in_replaces_a_kept_one_whose_dates_overlap(db: None) -> None:
+    await import_org(EXAMPLE)
+    moved = edit("from: 2027-02-01, to: 2027-02-05", "from: 2027-02-03, to: 2027-02-09")
+
+    report = await import_org(moved)
+
+    assert report.removed == {"stand_ins": 1} and report.created == {"stand_ins": 1}
+    assert "代理安排（领导外出时由谁代批）：新增 1，删除 1" in report.summary()
+    row = await StandIn.get()
+    assert (row.start_date, row.end_date) == (dt.date(2027, 2, 3), dt.date(2027, 2, 9))
 
 
 async def test_a_section_left_out_is_removed_unless_matters_refer_to_it(db: None) -> None:
