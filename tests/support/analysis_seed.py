@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from models.catalog import CatalogItem
-from models.enums import Action, RefusalCategory, StepStatus
+from models.enums import Action, Platform, RefusalCategory, StepStatus
 from models.matter import DecisionStep, Matter
+from models.messaging import OutboxKind, OutboxMessage, OutboxStatus
 from models.org import Organisation, Person
 from tests.bot.jobs.test_duties import Org, at, build_org, make_matter
 
@@ -69,9 +70,10 @@ async def _decided(
 
     assert isinstance(dept, Department)
     decided_at = kw.pop("decided_at", at(2026, 11, day, 16, 0))
+    replied_at = kw.pop("replied_at", at(2026, 11, day + 1, 9, 0))
     matter = await make_matter(
         o, dept, who, at(2026, 11, day, 9, 0), state="closed", outcome=outcome, level=level,
-        decided_at=decided_at, replied_at=at(2026, 11, day + 1, 9, 0),  # type: ignore[arg-type]
+        decided_at=decided_at, replied_at=replied_at,  # type: ignore[arg-type]
     )  # fmt: skip
     for key, value in kw.items():
         setattr(matter, key, value)
@@ -82,6 +84,9 @@ async def _decided(
 
 async def seed() -> Seeded:
     o = await build_org()
+    for head, dept in (("gu1", o.transport), ("gu2", o.legal), ("gu3", o.upkeep)):
+        o.people[head].department_id = dept.id
+        await o.people[head].save()
     item = await CatalogItem.create(
         organisation=o.org, department=o.transport, code="YS-01", name="道路运输经营许可", category="行政许可"
     )
@@ -94,7 +99,17 @@ async def seed() -> Seeded:
     m["T3"] = await _decided(o, "T3", o.transport, "s1", 4, can, 3)
     await chain(o, m["T3"], "ys", [10, 3], Action.CAN_DO)
     # Submitted Mon 9 Nov, due Thu 12 Nov 17:30, decided Fri 13 Nov: late.
-    m["T4"] = await _decided(o, "T4", o.transport, "s1", 9, can, 4, decided_at=at(2026, 11, 13, 10, 0))
+    m["T4"] = await _decided(
+        o,
+        "T4",
+        o.transport,
+        "s1",
+        9,
+        can,
+        4,
+        decided_at=at(2026, 11, 13, 10, 0),
+        replied_at=at(2026, 11, 13, 11, 0),
+    )
     await chain(o, m["T4"], "ys", [5, 5, 20], Action.CAN_DO)
     m["T5"] = await _decided(
         o, "T5", o.transport, "s1", 16, no, 4, refusal_category=RefusalCategory.LAW, catalog_item_id=item.id
@@ -122,7 +137,27 @@ async def seed() -> Seeded:
     )  # fmt: skip
     await chain(o, m["Q3"], "ys", [30], Action.CAN_DO)
     await _other_organisation()
+    await _reminders(o)
     return Seeded(o, m)
+
+
+async def _reminders(o: Org) -> None:
+    """李股长 3 reminders in 2026 (two ladder rungs and a 催办), one in 2025; 张局长 one report
+    reminder; 王副局长 only a 请督促 copy (not a reminder against him)."""
+    rows = [
+        ("gu1", "reminder:pending_4h:step:1", at(2026, 11, 2, 13, 0)),
+        ("gu1", "reminder:deadline:step:2:holder", at(2026, 12, 4, 17, 30)),
+        ("gu1", "nudge:6:9:2026-12-02T09:00:00+08:00", at(2026, 12, 2, 9, 0)),
+        ("gu1", "reminder:pending_4h:step:99", at(2025, 12, 2, 9, 0)),
+        ("juzhang", "reminder:report_day4:2026Q3:unit:1:principal", at(2026, 10, 9, 9, 0)),
+        ("fuju1", "reminder:deadline:step:2:up", at(2026, 12, 4, 17, 30)),
+    ]
+    for handle, key, when in rows:
+        await OutboxMessage.create(
+            organisation=o.org, dedupe_key=key, kind=OutboxKind.TEXT, platform=Platform.WECOM,
+            person=o.people[handle], payload={"text": "催办"}, status=OutboxStatus.SENT,
+            next_attempt_at=when, created_at=when,
+        )  # fmt: skip
 
 
 async def _other_organisation() -> None:
