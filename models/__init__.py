@@ -11,4 +11,5 @@ MODEL_MODULES = [
     "models.calendar",
     "models.reports",
     "models.simulator",
+    "models.accounts",
 ]

@@ -12,6 +12,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+import handlers.web.console
 import handlers.web.pages
 import handlers.web.sim
 from bot.events import EventSink
@@ -42,6 +43,7 @@ MIDDLEWARES = (
 WEB_HANDLERS: tuple[tuple[Callable[[Settings], bool], Callable[[web.Application], None]], ...] = (
     (lambda settings: settings.simulator, handlers.web.sim.setup_routes),
     (lambda settings: True, handlers.web.pages.setup_routes),
+    (lambda settings: True, handlers.web.console.setup_routes),
 )
 
 

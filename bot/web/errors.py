@@ -49,6 +49,7 @@ STATUS_MESSAGES: Mapping[int, str] = {
 OTHER_CLIENT_ERROR = "请求有误（{status}），请检查后重试"
 INTERNAL_ERROR = "服务器内部错误，已记录，请稍后再试"
 PAGES_PREFIX = "/m/"
+CONSOLE_PREFIX = "/admin"
 ERROR_TEMPLATE = "pages/error.html.j2"
 # The heading of a phone page's error, by status (the message below it says what to do).
 PAGE_TITLES: Mapping[int, str] = {
@@ -82,8 +83,10 @@ def render_error_page(request: web.Request, status: int, title: str, message: st
 
 
 def wants_page(request: web.Request) -> bool:
-    """Whether an error goes out as the HTML error page: a browser on a phone page (``/m/…``)."""
-    return request.path.startswith(PAGES_PREFIX) and not wants_json(request)
+    """Whether an error goes out as the HTML error page: a browser on a phone page (``/m/…``) or
+    on the console (``/admin…``)."""
+    on_pages = request.path.startswith(PAGES_PREFIX) or request.path.startswith(CONSOLE_PREFIX)
+    return on_pages and not wants_json(request)
 
 
 def wants_json(request: web.Request) -> bool:

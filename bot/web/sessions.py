@@ -5,8 +5,8 @@ https, and expires (``Settings.session_hours``).
 aiohttp-session gives the session object and the cookie handling; the middleware and the request
 keys are ours (``web.RequestKey``: aiohttp warns about the library's plain string keys).
 
-A session holds the signed-in person's id and organisation id (and the CSRF token, see
-``bot.web.csrf``). Sign-in always starts a new session id, so an id planted before sign-in is
+A session holds the signed-in person's id (or, for the console's local accounts, the account's
+id) and the organisation id (and the CSRF token, see ``bot.web.csrf``). Sign-in always starts a new session id, so an id planted before sign-in is
 worth nothing after it (session fixation).
 """
 
@@ -24,11 +24,13 @@ from aiohttp.typedefs import Handler
 from bot.runtime.resources import RESOURCES
 from bot.settings import Settings
 from bot.web.errors import PageError
+from models.accounts import ConsoleAccount
 from models.org import Person
 
 COOKIE_NAME = "tiji_session"
 KEY_PREFIX = "tiji:session:"
 PERSON_KEY = "person_id"
+ACCOUNT_KEY = "account_id"
 ORGANISATION_KEY = "organisation_id"
 SIGNIN_PATH = "/m/signin"
 HOME_PATH = "/m/todo"
@@ -132,14 +134,27 @@ async def _new_session(request: web.Request) -> aiohttp_session.Session:
     return session
 
 
-async def sign_in(request: web.Request, person: Person) -> None:
-    """Start a new session (a new id; the old one's data is dropped) for ``person``."""
+async def _renewed_session(request: web.Request) -> aiohttp_session.Session:
+    """A new session (a new id); the old one's data is dropped."""
     old = await get_session(request)
     if old.identity is not None:
         await request.app[RESOURCES].redis.delete(KEY_PREFIX + str(old.identity))
-    session = await _new_session(request)
+    return await _new_session(request)
+
+
+async def sign_in(request: web.Request, person: Person) -> None:
+    """Start a new session (a new id; the old one's data is dropped) for ``person``."""
+    session = await _renewed_session(request)
     session[PERSON_KEY] = person.id
     session[ORGANISATION_KEY] = person.organisation_id
+
+
+async def sign_in_account(request: web.Request, account: ConsoleAccount) -> None:
+    """Start a new session for a console's local ``account`` (no person: the pages ``/m/…`` do
+    not know it)."""
+    session = await _renewed_session(request)
+    session[ACCOUNT_KEY] = account.id
+    session[ORGANISATION_KEY] = account.organisation_id
 
 
 async def sign_out(request: web.Request) -> None:
@@ -149,9 +164,14 @@ async def sign_out(request: web.Request) -> None:
 
 
 def safe_next(value: object) -> str:
-    """Where to go after sign-in: a path of the pages (``/m/…``) and nothing else, so a link
-    cannot send a freshly signed-in person to another site."""
-    if isinstance(value, str) and value.startswith("/m/") and "\\" not in value and len(value) <= MAX_NEXT:
+    """Where to go after sign-in: a path of the pages (``/m/…``) or of the console (``/admin…``)
+    and nothing else, so a link cannot send a freshly signed-in person to another site."""
+    if (
+        isinstance(value, str)
+        and value.startswith(("/m/", "/admin"))
+        and "\\" not in value
+        and len(value) <= MAX_NEXT
+    ):
         return value
     return HOME_PATH
 
@@ -168,6 +188,15 @@ async def current_person(request: web.Request) -> Person | None:
     if not isinstance(person_id, int) or not isinstance(organisation_id, int):
         return None
     return await Person.get_or_none(id=person_id, organisation_id=organisation_id, active=True)
+
+
+async def current_account(request: web.Request) -> ConsoleAccount | None:
+    """The session's console account if there is one and it is still active."""
+    session = await get_session(request)
+    account_id, organisation_id = session.get(ACCOUNT_KEY), session.get(ORGANISATION_KEY)
+    if not isinstance(account_id, int) or not isinstance(organisation_id, int):
+        return None
+    return await ConsoleAccount.get_or_none(id=account_id, organisation_id=organisation_id, active=True)
 
 
 async def signed_in_person(request: web.Request) -> Person:
