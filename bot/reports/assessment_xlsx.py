@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
