@@ -26,6 +26,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.functions import Count, Sum
 
 from bot.calendar.quarters import Quarter
+from bot.matters.scoping import matters_in
 from bot.matters.views import LEVEL_TITLES
 from bot.matters.watchlist import Scope
 from bot.reports.analysis_filters import (
@@ -89,12 +90,7 @@ class QuarterAnalysis:
 
 def scoped(organisation_id: int, scope: Scope, prefix: str = "") -> Q:
     """The matters of ``organisation_id`` within ``scope`` (its unit or its lead section)."""
-    mine: dict[str, Any] = {f"{prefix}organisation_id": organisation_id}
-    if scope.whole_organisation:
-        return Q(**mine)
-    units: dict[str, Any] = {f"{prefix}unit_id__in": sorted(scope.unit_ids) or [-1]}
-    sections: dict[str, Any] = {f"{prefix}department_id__in": sorted(scope.department_ids) or [-1]}
-    return Q(**mine) & (Q(**units) | Q(**sections))
+    return matters_in(organisation_id, scope, prefix)
 
 
 def _aggregates(now: dt.datetime) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from tortoise.expressions import F, Q, Subquery
 
+from bot.calendar.warnings import office_day_hours
 from bot.calendar.workdays import WorkCalendar
 from bot.settings import Settings
 from models.enums import Action, MatterState, RefusalCategory, StepStatus
@@ -37,9 +38,7 @@ MAX_YEAR = 9998
 
 def step_limit_hours(settings: Settings, calendar: WorkCalendar) -> float:
     """环节时限 in working hours: ``step_working_days`` office days (9 h each by default)."""
-    day = dt.date(2000, 1, 3)
-    span = dt.datetime.combine(day, calendar.office_end) - dt.datetime.combine(day, calendar.office_start)
-    return settings.step_working_days * span / dt.timedelta(hours=1)
+    return settings.step_working_days * office_day_hours(calendar)
 
 
 def year_window(year: int, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
