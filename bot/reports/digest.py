@@ -13,6 +13,7 @@ from bot.calendar.quarters import Quarter, parse_quarter
 from bot.calendar.workdays import WorkCalendar, load_calendar
 from bot.outbound import Attachment
 from bot.outbox.batch import OutboxBatch
+from bot.reports.analysis_digest import analysis_section
 from bot.reports.stats import Counts, QuarterStats, quarter_stats
 from bot.reports.tasks import open_report_tasks, report_due_at
 from bot.reports.xlsx import summary_workbook
@@ -58,9 +59,10 @@ def render_digest(
     tz: dt.tzinfo,
     unit_id: int | None = None,
     report_due: dt.datetime | None = None,
+    analysis: str = "",
 ) -> str:
-    """The digest's markdown: the whole organisation (office group), or one unit (its group);
-    times in ``tz`` (``settings.tz``)."""
+    """The digest's markdown: the whole organisation (office group, with the ``analysis`` section
+    of `bot.reports.analysis_digest`), or one unit (its group); times in ``tz`` (``settings.tz``)."""
     context: dict[str, object] = {
         "tz": tz,
         "organisation": organisation_name,
@@ -69,6 +71,7 @@ def render_digest(
         "cutoff": stats.cutoff,
         "complete": stats.complete,
         "report_due": report_due,
+        "analysis": analysis,
     }
     if unit_id is None:
         context["totals"] = _row(stats.totals)
@@ -100,8 +103,13 @@ async def digest_markdown(
         resources.settings, organisation.id, today=now.astimezone(resources.settings.tz).date()
     )
     stats = await quarter_stats(organisation.id, q, calendar, now=now)
+    analysis = "" if unit else await analysis_section(resources.settings, organisation.id, q, calendar, now)
     return render_digest(
-        stats, organisation.name, tz=resources.settings.tz, unit_id=None if unit is None else unit.id
+        stats,
+        organisation.name,
+        tz=resources.settings.tz,
+        unit_id=None if unit is None else unit.id,
+        analysis=analysis,
     )
 
 
@@ -129,6 +137,7 @@ async def post_digest(
     stats = await quarter_stats(organisation.id, quarter, calendar, now=now)
     due = report_due_at(calendar, quarter, resources.settings.report_working_days)
     workbook = Attachment(summary_filename(quarter), summary_workbook(stats, organisation.name))
+    analysis = await analysis_section(resources.settings, organisation.id, quarter, calendar, now)
     groups = await GroupChannel.filter(organisation_id=organisation.id).order_by("id")
     batch = OutboxBatch(resources.settings, organisation, now)
     try:
@@ -144,7 +153,9 @@ async def post_digest(
             for group in groups:
                 key = f"digest:{quarter}:group:{group.id}"
                 if group.kind is GroupKind.OFFICE:
-                    text = render_digest(stats, organisation.name, tz=resources.settings.tz, report_due=due)
+                    text = render_digest(
+                        stats, organisation.name, tz=resources.settings.tz, report_due=due, analysis=analysis
+                    )
                     await batch.group(group, text, dedupe_key=key, attachment=workbook)
                 elif group.unit_id is not None:
                     text = render_digest(
