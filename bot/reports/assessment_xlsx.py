@@ -30,6 +30,22 @@ FIGURE_HEADERS = (
     "收到催办",
     "被投诉",
 )
+# The page's column heads (the full heads are their tooltips): short enough for a phone.
+SHORT_HEADERS = (
+    "受理",
+    "决定环节",
+    "股室负责人能办率%",
+    "分管领导能办率%",
+    "主要领导能办率%",
+    "不能办",
+    "超时环节",
+    "逾期回复",
+    "股室负责人用时h",
+    "分管领导用时h",
+    "主要领导用时h",
+    "收到催办",
+    "被投诉",
+)
 SHEETS = (("单位", ("单位",)), ("股室", ("单位", "股室")), ("个人", ("单位", "姓名")))
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 

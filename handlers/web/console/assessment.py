@@ -10,7 +10,7 @@ from aiohttp import web
 
 from bot.reports.analysis_filters import step_limit_hours
 from bot.reports.assessment import Assessment, year_assessment
-from bot.reports.assessment_xlsx import FIGURE_HEADERS, assessment_workbook, row_figures
+from bot.reports.assessment_xlsx import FIGURE_HEADERS, SHORT_HEADERS, assessment_workbook, row_figures
 from bot.runtime.resources import RESOURCES
 from bot.web.console import ConsoleViewer, console_viewer, render_console
 from bot.web.errors import PageError
@@ -53,7 +53,7 @@ async def assessment_page(request: web.Request) -> web.Response:
     context = {
         "viewer": viewer,
         "a": assessment,
-        "headers": FIGURE_HEADERS,
+        "headers": list(zip(SHORT_HEADERS, FIGURE_HEADERS, strict=True)),
         "row_figures": row_figures,
         "previous": assessment.year - 1,
         "following": assessment.year + 1
