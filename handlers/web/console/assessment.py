@@ -45,6 +45,11 @@ async def _assessment(request: web.Request, viewer: ConsoleViewer) -> Assessment
     )
 
 
+def _this_year(request: web.Request) -> int:
+    resources = request.app[RESOURCES]
+    return resources.clock.now().astimezone(resources.settings.tz).year
+
+
 @routes.get("/admin/assessment")
 async def assessment_page(request: web.Request) -> web.Response:
     """The year's table per unit, section and person."""
@@ -56,9 +61,7 @@ async def assessment_page(request: web.Request) -> web.Response:
         "headers": list(zip(SHORT_HEADERS, FIGURE_HEADERS, strict=True)),
         "row_figures": row_figures,
         "previous": assessment.year - 1,
-        "following": assessment.year + 1
-        if assessment.year < request.app[RESOURCES].clock.now().year
-        else None,
+        "following": assessment.year + 1 if assessment.year < _this_year(request) else None,
     }
     return await render_console(request, "console/assessment.html.j2", context)
 
