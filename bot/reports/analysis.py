@@ -186,9 +186,9 @@ async def _sections(
         label = f"{unit.name if unit else ''}·{dept.name}"
         judged = int(row["on_time"]) + int(row["late"])
         rate = share(int(row["on_time"]), judged)
-        on_time_rows.append(
-            Ranked(label, rate or 0.0, judged, matters_link(quarter=q, department=dept.id, on_time=1))
-        )
+        if rate is not None:  # nothing decided or due yet: no rate to compare
+            link = matters_link(quarter=q, department=dept.id, on_time=1)
+            on_time_rows.append(Ranked(label, rate, judged, link))
         if int(row["level4"]):
             link = matters_link(quarter=q, department=dept.id, level=4)
             blocked.append(Ranked(label, float(row["level4"]), int(row["level4"]), link))
