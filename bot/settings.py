@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     reply_working_days: int = 3
     report_working_days: int = 5
     reminder_working_hours: int = 4
+    step_working_days: int = Field(
+        default=1,
+        ge=1,
+        description="环节时限: a level's step taking longer counts as 环节超时 (分析研判, 考核)",
+    )
     log_level: str = "INFO"
     log_format: Literal["json", "text"] | None = Field(
         default=None, description="json (one object a line, for servers) or text; unset: text for tiji dev"

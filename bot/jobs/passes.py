@@ -15,6 +15,7 @@ from bot.jobs.morning import send_morning_cards
 from bot.jobs.reply_reminders import remind_owed_replies
 from bot.jobs.report_reminders import remind_reports
 from bot.jobs.step_reminders import remind_open_steps
+from bot.jobs.weekly_warnings import send_weekly_warnings
 from bot.runtime.resources import Resources
 from models.org import Organisation
 
@@ -37,6 +38,7 @@ SCHEDULE: tuple[Pass, ...] = (
     Pass("morning_cards", send_morning_cards),
     Pass("digest", post_due_digest),
     Pass("report_tasks", remind_reports),
+    Pass("weekly_warnings", send_weekly_warnings),
 )
 PASSES: tuple[str, ...] = tuple(dict.fromkeys(p.name for p in SCHEDULE))
 

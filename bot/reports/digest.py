@@ -16,6 +16,7 @@ from bot.calendar.quarters import Quarter, parse_quarter
 from bot.calendar.workdays import WorkCalendar, load_calendar
 from bot.outbound import Attachment
 from bot.outbox.batch import OutboxBatch
+from bot.reports.analysis_digest import analysis_section
 from bot.reports.pending import PendingMatter, pending_list
 from bot.reports.stats import Counts, QuarterStats, quarter_stats
 from bot.reports.tasks import open_report_tasks, report_due_at
@@ -60,9 +61,11 @@ def render_digest(
     unit_id: int | None = None,
     report_due: dt.datetime | None = None,
     pending: Sequence[PendingMatter] = (),
+    analysis: str = "",
 ) -> str:
-    """The digest's markdown: the whole organisation (office group), or one unit (its group);
-    times in ``tz`` (``settings.tz``); ``pending``: the 在办 matters to list (the first few)."""
+    """The digest's markdown: the whole organisation (office group, with the ``analysis`` section
+    of `bot.reports.analysis_digest`), or one unit (its group); times in ``tz`` (``settings.tz``);
+    ``pending``: the 在办 matters to list (the first few)."""
     context: dict[str, object] = {
         "tz": tz,
         "organisation": organisation_name,
@@ -72,6 +75,7 @@ def render_digest(
         "complete": stats.complete,
         "report_due": report_due,
         "pending": pending,
+        "analysis": analysis,
     }
     if unit_id is None:
         context["totals"] = _row(stats.totals)
@@ -130,8 +134,14 @@ async def digest_answer(
     calendar = await load_calendar(resources.settings, organisation.id, today=now.astimezone(tz).date())
     stats = await quarter_stats(organisation.id, q, calendar, now=now)
     unit_id = None if unit is None else unit.id
+    analysis = "" if unit else await analysis_section(resources.settings, organisation.id, q, calendar, now)
     text = render_digest(
-        stats, organisation.name, tz=tz, unit_id=unit_id, pending=await pending_list(stats, unit_id)
+        stats,
+        organisation.name,
+        tz=tz,
+        unit_id=unit_id,
+        pending=await pending_list(stats, unit_id),
+        analysis=analysis,
     )
     return Digest(text, await digest_file(stats, calendar, organisation.name, now, unit_id))
 
@@ -163,6 +173,7 @@ async def post_digest(
     stats = await quarter_stats(organisation.id, quarter, calendar, now=now)
     due = report_due_at(calendar, quarter, resources.settings.report_working_days)
     tz = resources.settings.tz
+    analysis = await analysis_section(resources.settings, organisation.id, quarter, calendar, now)
     groups = await GroupChannel.filter(organisation_id=organisation.id).order_by("id")
     posts: list[tuple[GroupChannel, str, Attachment]] = []
     for group in groups:  # made before the transaction: it holds no lock while workbooks are written
@@ -171,7 +182,13 @@ async def post_digest(
             continue
         pending = await pending_list(stats, unit_id)
         text = render_digest(
-            stats, organisation.name, tz=tz, unit_id=unit_id, report_due=due, pending=pending
+            stats,
+            organisation.name,
+            tz=tz,
+            unit_id=unit_id,
+            report_due=due,
+            pending=pending,
+            analysis=analysis if unit_id is None else "",
         )
         posts.append((group, text, await digest_file(stats, calendar, organisation.name, now, unit_id)))
     batch = OutboxBatch(resources.settings, organisation, now)

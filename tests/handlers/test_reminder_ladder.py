@@ -72,11 +72,14 @@ async def items(stack: Stack, handle: str) -> list[dict[str, Any]]:
 
 
 async def texts_on(stack: Stack, handle: str, day: dt.date) -> list[str]:
-    """The texts ``handle`` received on ``day`` (local time)."""
+    """The reminder texts ``handle`` received on ``day`` (local time); a leader's weekly 预警
+    message (`bot.jobs.weekly_warnings`) is not a reminder and is left out."""
     return [
         str(i["text"])
         for i in await items(stack, handle)
-        if i["kind"] == "text" and dt.datetime.fromisoformat(i["at"]).date() == day
+        if i["kind"] == "text"
+        and dt.datetime.fromisoformat(i["at"]).date() == day
+        and not str(i["text"]).startswith("【本周预警】")
     ]
 
 
