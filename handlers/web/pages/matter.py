@@ -141,7 +141,11 @@ async def render_matter(
         "may_attach": (mine or step is not None) and state not in (MatterState.CLOSED, MatterState.WITHDRAWN),
         "max_words": MAX_WORDS,
     }
-    return await render_page(request, "pages/matter.html.j2", context, status=status)
+    response = await render_page(request, "pages/matter.html.j2", context, status=status)
+    # A person's matter: kept by no cache, and a page from the back button is fetched afresh
+    # (with a fresh nonce) rather than shown as it was.
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @routes.get("/m/matters/{number}")

@@ -111,6 +111,7 @@ async def test_the_number_may_be_typed_loosely(resources: Resources, matter: Mat
     try:
         response = await client.get("/m/matters/tj-2026-1", headers=HTML)
         assert response.status == 200 and matter.number in await response.text()
+        assert response.headers["Cache-Control"] == "no-store"  # a person's matter stays off caches
     finally:
         await client.close()
 
