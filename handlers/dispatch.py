@@ -78,6 +78,7 @@ async def _run(
     *,
     reply_in_chat: bool = True,
     usages: tuple[str, ...] = (),
+    for_page: bool = False,
 ) -> Reply:
     organisation: object = person.organisation  # loaded with the person by resolve_person
     if not isinstance(organisation, Organisation):
@@ -95,9 +96,11 @@ async def _run(
             await batch.nudge(resources)
             return Reply(True, message)
         except _AppliedBefore:
+            if for_page:
+                raise
             return Reply(True, DUPLICATE)
         except UserError as error:
-            if not reply_in_chat:  # a page shows the message itself: nothing is stored
+            if for_page:  # the page shows it; nothing is stored, not even the key
                 raise
             return await _reply_error(resources, organisation, person, dedupe_key, error.message)
         except Exception as error:
@@ -115,8 +118,8 @@ async def _run(
                 "event %s lost a race (%s); retry %d in %.0f ms", dedupe_key, cause, attempt + 1, delay * 1000
             )
             await asyncio.sleep(delay)
-    if not reply_in_chat:
-        raise UserError(BUSY)
+    if for_page:
+        return Reply(False, BUSY)
     return await _reply_error(resources, organisation, person, dedupe_key, BUSY)
 
 
@@ -223,5 +226,7 @@ async def dispatch_page_form(
     is the inbox key, so a reload or a double tap applies it once; one transaction with the audit
     and the outbox, delivery nudged after commit. No reply goes to the chat: the handler's
     ``UserError`` is raised to the page with nothing stored. None when the nonce was applied before."""
-    reply = await _run(resources, person, nonce_key, handler, reply_in_chat=False)
-    return None if reply.message == DUPLICATE and reply.ok else reply
+    try:
+        return await _run(resources, person, nonce_key, handler, reply_in_chat=False, for_page=True)
+    except _AppliedBefore:
+        return None
