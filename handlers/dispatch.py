@@ -289,5 +289,9 @@ async def dispatch_page_form(
     is the inbox key, so a reload or a double tap applies it once; one transaction with the audit
     and the outbox, delivery nudged after commit. No reply goes to the chat: the handler's
     ``UserError`` is raised to the page with nothing stored. None when the nonce was applied before."""
-    reply = await _run(resources, person, nonce_key, handler, reply_in_chat=False, via=PAGE_VIA)
-    return None if reply.message == DUPLICATE and reply.ok else reply
+    try:
+        return await _run(
+            resources, person, nonce_key, handler, reply_in_chat=False, for_page=True, via=PAGE_VIA
+        )
+    except _AppliedBefore:
+        return None

@@ -160,6 +160,11 @@ async def _create(
         return await _render(
             request, person, nonce=nonce, values=values, chosen=chosen, errors=errors, status=400
         )
+    if reply is not None and not reply.ok:  # lost its race every time: nothing stored, try again
+        errors = {GENERAL: [reply.message], **({FILE_FIELD: [FILES_AGAIN]} if form.staged else {})}
+        return await _render(
+            request, person, nonce=nonce, values=values, chosen=chosen, errors=errors, status=409
+        )
     number = reply.message if reply is not None else await _number_of(resources, person, key)
     raise web.HTTPSeeOther(MATTER_PAGE.format(number=number))
 
