@@ -185,13 +185,13 @@ class NavItem:
 NAV: tuple[NavItem, ...] = (
     NavItem("总览", "/admin", CONSOLE_ROLES),
     NavItem("事项", "/admin/matters", CONSOLE_ROLES),
-    NavItem("组织与链条", "/admin/org", OVERSIGHT_ROLES),
-    NavItem("事项清单", "/admin/catalog", OVERSIGHT_ROLES),
-    NavItem("季度报表", "/admin/reports", OVERSIGHT_ROLES),
+    NavItem("组织与链条", "/admin/org", CONSOLE_ROLES),
+    NavItem("事项清单", "/admin/catalog", CONSOLE_ROLES),
+    NavItem("季度报表", "/admin/reports", OVERSIGHT_ROLES | {Role.PRINCIPAL}),
     NavItem("分析研判", "/admin/analysis", CONSOLE_ROLES),
-    NavItem("考核", "/admin/assessment", OVERSIGHT_ROLES),
+    NavItem("考核", "/admin/assessment", CONSOLE_ROLES),
     NavItem("典型案例", "/admin/cases", CONSOLE_ROLES),
-    NavItem("通报", "/admin/notices", OVERSIGHT_ROLES),
+    NavItem("通报", "/admin/notices", CONSOLE_ROLES),
     NavItem("日历", "/admin/calendar", OVERSIGHT_ROLES),
     NavItem("台账", "/admin/ledger", OVERSIGHT_ROLES),
 )

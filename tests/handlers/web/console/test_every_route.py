@@ -62,3 +62,22 @@ async def test_staff_without_a_console_role_get_403_everywhere(
             assert "运政股" not in text and "张三" not in text, path
     finally:
         await client.close()
+
+
+async def test_every_nav_entry_a_viewer_is_shown_opens_for_them(
+    resources: Resources, corg: ConsoleOrg
+) -> None:
+    """The menu never offers a page that then says 没有权限 (office, 纪检组, admin, principal, deputy)."""
+    for person in (corg.office, corg.discipline, corg.admin, corg.principal, corg.deputy):
+        client = await signed_in_client(console_app(resources), person)
+        try:
+            home = await client.get("/admin", headers=HTML)
+            assert home.status == 200, person.handle
+            entries = re.findall(r'<a[^>]+href="(/admin[^"?]*)"[^>]*>[^<]+</a>', await home.text())
+            nav = {path for path in entries if path.count("/") <= 2}
+            assert "/admin/matters" in nav, (person.handle, nav)
+            for path in sorted(nav):
+                response = await client.get(path, headers=HTML, allow_redirects=False)
+                assert response.status == 200, (person.handle, path, response.status)
+        finally:
+            await client.close()
