@@ -20,6 +20,7 @@ from bot.matters.numbers import normalise_number
 from bot.matters.page_decision import MAX_WORDS, PAGE_ACTIONS, PageDecision, decide_from_page
 from bot.matters.record import record_of
 from bot.matters.workflow import LEVEL_ACTIONS, MatterState, StepStatus
+from bot.org.rules import rules_for_unit
 from bot.runtime.resources import RESOURCES
 from bot.web.csrf import check_csrf
 from bot.web.errors import PageError
@@ -138,6 +139,7 @@ async def render_matter(
         "reply_methods": list(REPLY_METHOD_TITLES.items()),
         "withdraw_reasons": list(WITHDRAW_REASON_TITLES.items()),
         "attachments": await attachments_of(matter),
+        "unit_rules": await rules_for_unit(matter.unit_id),
         "may_attach": (mine or step is not None) and state not in (MatterState.CLOSED, MatterState.WITHDRAWN),
         "max_words": MAX_WORDS,
     }

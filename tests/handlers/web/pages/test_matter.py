@@ -11,6 +11,7 @@ from bot.runtime.resources import Resources
 from models.enums import StepStatus
 from models.matter import DecisionStep, Matter
 from models.org import Organisation, Person
+from models.unit_rules import UnitRules
 from tests.handlers.test_commands import FORM, World, make_world
 from tests.handlers.web.pages.matter_support import HTML, XSS, client_as, open_page, post
 
@@ -157,3 +158,20 @@ async def test_the_deadline_turns_red_under_four_working_hours(
         await client.close()
     assert 'class="deadline"' in calm.html
     assert 'class="deadline urgent"' in urgent.html and "剩余 2 小时" in urgent.html
+
+
+async def test_the_page_shows_the_units_own_rules_escaped(resources: Resources, matter: Matter) -> None:
+    await UnitRules.create(
+        organisation_id=matter.organisation_id,
+        unit_id=matter.unit_id,
+        scope="本局各股室受理的事项",
+        never_refuse=f"材料齐全的许可申请\n{XSS}",
+        procedure="三个工作日内提级",
+    )
+    client = await client_as(resources, "chenguoqing")
+    try:
+        page = await open_page(client, matter)
+    finally:
+        await client.close()
+    assert "说“不”提级管理制度" in page.html and "材料齐全的许可申请" in page.html
+    assert "三个工作日内提级" in page.html and XSS not in page.html
