@@ -10,6 +10,7 @@ from bot.calendar.workdays import WorkCalendar
 from bot.matters.scoping import Scope
 from bot.reports.analysis import quarter_analysis
 from bot.reports.analysis_filters import step_limit_hours
+from bot.reports.showcase_digest import showcase_section
 from bot.settings import Settings
 from bot.texts import render_text
 
@@ -31,3 +32,14 @@ async def analysis_section(
     page = PAGE.format(quarter=quarter)
     link = settings.public_url.rstrip("/") + page if settings.public_url else ""
     return render_text("digest_analysis.md.j2", a=analysis, link=link)
+
+
+async def office_sections(
+    settings: Settings, organisation_id: int, quarter: Quarter, calendar: WorkCalendar, now: dt.datetime
+) -> str:
+    """What only the office's digest carries: 分析研判, then the quarter's 典型案例 (if any)."""
+    parts = (
+        await analysis_section(settings, organisation_id, quarter, calendar, now),
+        await showcase_section(organisation_id, quarter, calendar.tz, settings.public_url),
+    )
+    return "\n\n".join(part.strip() for part in parts if part.strip())

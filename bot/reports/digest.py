@@ -16,7 +16,7 @@ from bot.calendar.quarters import Quarter, parse_quarter
 from bot.calendar.workdays import WorkCalendar, load_calendar
 from bot.outbound import Attachment
 from bot.outbox.batch import OutboxBatch
-from bot.reports.analysis_digest import analysis_section
+from bot.reports.analysis_digest import office_sections
 from bot.reports.pending import PendingMatter, pending_list
 from bot.reports.stats import Counts, QuarterStats, quarter_stats
 from bot.reports.tasks import open_report_tasks, report_due_at
@@ -134,7 +134,7 @@ async def digest_answer(
     calendar = await load_calendar(resources.settings, organisation.id, today=now.astimezone(tz).date())
     stats = await quarter_stats(organisation.id, q, calendar, now=now)
     unit_id = None if unit is None else unit.id
-    analysis = "" if unit else await analysis_section(resources.settings, organisation.id, q, calendar, now)
+    analysis = "" if unit else await office_sections(resources.settings, organisation.id, q, calendar, now)
     text = render_digest(
         stats,
         organisation.name,
@@ -173,7 +173,7 @@ async def post_digest(
     stats = await quarter_stats(organisation.id, quarter, calendar, now=now)
     due = report_due_at(calendar, quarter, resources.settings.report_working_days)
     tz = resources.settings.tz
-    analysis = await analysis_section(resources.settings, organisation.id, quarter, calendar, now)
+    analysis = await office_sections(resources.settings, organisation.id, quarter, calendar, now)
     groups = await GroupChannel.filter(organisation_id=organisation.id).order_by("id")
     posts: list[tuple[GroupChannel, str, Attachment]] = []
     for group in groups:  # made before the transaction: it holds no lock while workbooks are written
