@@ -1,0 +1,72 @@
+"""From the card to the page and back, in headless Chromium at 390×844 through the simulator: the
+section head taps “详情 / 填写意见” on his decision card, lands on the matter's page signed in as
+himself, escalates with a comment in one step; back in the chat his card says it is decided and the
+deputy's new card carries the comment. Screenshots go to tests/artifacts/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.clock import SimClock
+from bot.settings import Settings
+from models.enums import StepStatus
+from models.matter import DecisionStep, Matter
+from tests.browser.test_pages_signin import PHONE
+from tests.browser.test_sim_flow import ARTIFACTS, CHROMIUM_ARGS, WAIT_MS, chromium
+from tests.handlers.test_reminder_ladder import FORM
+from tests.support.stack import running_stack
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
+__all__ = ["chromium"]
+
+COMMENT = "材料可容缺受理，请分管领导协调"
+
+
+async def test_a_leader_opens_the_matter_from_his_card_and_decides_there(
+    chromium: Path, settings: Settings, clock: SimClock, db: None
+) -> None:
+    from playwright.async_api import async_playwright, expect
+
+    async with running_stack(settings, clock) as stack:
+        await stack.import_org()
+        response = await stack.client.post("/sim/api/messages", json={"from": "zhangwei", "text": FORM})
+        assert response.status == 202, await response.text()
+        await stack.drain()
+        matter = await Matter.get()
+        base = await stack.serve()
+        ARTIFACTS.mkdir(exist_ok=True)
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
+            try:
+                chat = await browser.new_page(viewport=PHONE, locale="zh-CN")
+                chat.set_default_timeout(WAIT_MS)
+                await chat.goto(f"{base}/sim#p=chenguoqing")
+                await expect(chat.locator("#me")).to_contain_text("陈国庆")
+                link = chat.locator("#conversation a.card-link").filter(has_text="详情 / 填写意见")
+                await expect(link).to_have_count(1)
+                async with chat.context.expect_page() as opened:
+                    await link.click()
+                page = await opened.value
+                page.set_default_timeout(WAIT_MS)
+                await page.wait_for_url(f"{base}/m/matters/{matter.number}")
+                await expect(page.locator("header .who")).to_have_text("陈国庆")
+                await expect(page.locator("h1 .number")).to_have_text(matter.number)
+                await page.click(".your-turn")
+                await page.fill("#comment", COMMENT)
+                await page.click('button[name="action"][value="escalate"]')
+                await expect(page.locator("#flash")).to_contain_text("已提级至")
+                await page.screenshot(
+                    path=str(ARTIFACTS / "pages-card-link-decided-phone.png"), full_page=True
+                )
+            finally:
+                await browser.close()
+        await stack.drain()
+        step = await DecisionStep.get(matter_id=matter.id, level=2)
+        assert step.status == StepStatus.DECIDED and step.comment == COMMENT
+        head = await (await stack.client.get("/sim/api/inbox/chenguoqing")).json()
+        head_card = next(item["card"] for item in head if item.get("card"))
+        assert "已提级至" in str(head_card), head_card  # his card changed as after a tap
+        deputy = await (await stack.client.get("/sim/api/inbox/liminghua")).json()
+        assert any(COMMENT in str(item.get("card") or "") for item in deputy), deputy
