@@ -27,6 +27,20 @@ class CatalogItem(Model):
     name = fields.CharField(max_length=200)
     category = fields.CharField(max_length=16)
     description = fields.TextField(default="")
+    # 办事指南 (the public guide): what the law says, how long it may take, what to bring, the steps
+    legal_basis = fields.TextField(default="")  # 设定依据, e.g. 《道路运输条例》第十条
+    time_limit = fields.CharField(max_length=64, default="")  # e.g. 法定20个工作日，承诺5个工作日
+    materials = fields.TextField(default="")  # 申请材料, one per line
+    steps = fields.TextField(default="")  # 办理流程, one per line
+    public = fields.BooleanField(default=True)  # shown on the public page
+
+    def material_list(self) -> list[str]:
+        """The required materials, one entry per non-empty line."""
+        return [line.strip() for line in self.materials.splitlines() if line.strip()]
+
+    def step_list(self) -> list[str]:
+        """The steps of the procedure, one entry per non-empty line."""
+        return [line.strip() for line in self.steps.splitlines() if line.strip()]
 
     class Meta:
         table = "catalog_item"

@@ -161,6 +161,11 @@ async def export_org(organisation_code: str | None = None) -> str:
                     "name": c.name,
                     "category": c.category,
                     "description": c.description,
+                    "legal_basis": c.legal_basis,
+                    "time_limit": c.time_limit,
+                    "materials": c.materials,
+                    "steps": c.steps,
+                    "public": None if c.public else False,  # left out when public (the default)
                 }
             )
             for c in catalog

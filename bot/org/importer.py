@@ -251,6 +251,11 @@ class _Importer:
                 "name": spec.name,
                 "category": spec.category,
                 "description": spec.description,
+                "legal_basis": spec.legal_basis,
+                "time_limit": spec.time_limit,
+                "materials": spec.materials,
+                "steps": spec.steps,
+                "public": spec.public,
             }
             new = {"organisation": org, "code": spec.code}
             await self._upsert("catalog", spec.code, old.pop(spec.code, None), CatalogItem, values, new)

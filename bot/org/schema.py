@@ -104,6 +104,11 @@ class CatalogSpec(_Spec):
     name: Annotated[str, S(min_length=1, max_length=200)]
     category: Annotated[str, S(min_length=1)]
     description: Text = ""
+    legal_basis: Text = ""
+    time_limit: Annotated[str, S(max_length=64)] = ""
+    materials: Text = ""
+    steps: Text = ""
+    public: bool = True
 
 
 class StandInSpec(_Spec):

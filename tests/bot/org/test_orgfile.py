@@ -285,7 +285,7 @@ async def test_a_failure_half_way_stores_nothing(db: None, monkeypatch: pytest.M
 
     monkeypatch.setattr(CatalogItem, "create", broken)
     changed = edit("name: 张伟,", "name: 张炜,")
-    changed = edit("code: YS-01,", "code: YS-99,", changed)
+    changed = edit("code: YS-01\n", "code: YS-99\n", changed)
     with pytest.raises(RuntimeError):
         await import_org(changed)
 
