@@ -12,4 +12,5 @@ MODEL_MODULES = [
     "models.reports",
     "models.simulator",
     "models.accounts",
+    "models.complaints",
 ]

@@ -1,4 +1,4 @@
-"""``/admin/ledger`` (台账): the organisation's audit chain as a list, newest first — by default the
+"""``/admin/changes`` (变更记录): the organisation's audit chain as a list, newest first — by default the
 changes made in the console (who, what, before → after), or every row (``?kind=all``)."""
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ async def _names(organisation_id: int, actors: set[str]) -> dict[str, str]:
     return names
 
 
-@routes.get("/admin/ledger")
-async def ledger(request: web.Request) -> web.Response:
+@routes.get("/admin/changes")
+async def changes(request: web.Request) -> web.Response:
     """The audit rows of the viewer's organisation, 50 a page."""
     viewer = await console_viewer(request, *OVERSIGHT_ROLES)
     everything = request.query.get("kind") == "all"
@@ -55,4 +55,4 @@ async def ledger(request: web.Request) -> web.Response:
         "total": total,
         "tz": request.app[RESOURCES].settings.tz,
     }
-    return await render_console(request, "console/ledger.html.j2", context)
+    return await render_console(request, "console/changes.html.j2", context)
