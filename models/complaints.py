@@ -88,6 +88,10 @@ class Complaint(Model):
     # When the overdue 催办 ladder must be looked at next; NULL: not chased.
     next_reminder_at = fields.DatetimeField(null=True)
     reminder_rung = fields.IntField(default=0)
+    # The card's 办结 / 申请延期 asked this person for words: their next plain message is them.
+    prompt_person_id = fields.IntField(null=True)
+    prompt_action = fields.CharField(max_length=24, default="")
+    prompt_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "complaint"

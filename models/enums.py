@@ -129,6 +129,7 @@ class CardKind(StrEnum):
     """What a card is about; the kind says which table ``CardInstance.subject_id`` points into."""
 
     DECISION = "decision"  # a matter's decision step (models.matter.DecisionStep)
+    COMPLAINT = "complaint"  # a complaint assigned to a section (models.complaints.Complaint)
 
 
 class SimDirection(StrEnum):

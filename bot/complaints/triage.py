@@ -9,6 +9,7 @@ import datetime as dt
 from tortoise.transactions import in_transaction
 
 from bot.calendar.workdays import WorkCalendar
+from bot.complaints.cards import complaint_url, issue_complaint_card
 from bot.complaints.events import record
 from bot.complaints.workflow import ComplaintAction, next_state
 from bot.outbox.batch import OutboxBatch
@@ -50,7 +51,6 @@ async def assign_complaint(
     batch: OutboxBatch,
     *,
     actor: str,
-    link: str,
 ) -> Department:
     """交办 to a section of the organisation, due ``working_days`` working days from now."""
     if not 1 <= working_days <= MAX_DAYS:
@@ -76,24 +76,25 @@ async def assign_complaint(
         )
         due = deadline.astimezone(calendar.tz).strftime("%Y-%m-%d")
         await record(complaint, actor, "assign", f"交办 {department.name}，{due} 前办结", now)
+        head = await Person.get_or_none(id=department.head_id) if department.head_id is not None else None
+        if head is not None:
+            await issue_complaint_card(batch, complaint, head)
         if complaint.no_matter_on_file:
-            await open_supervision(complaint, department, batch, actor=actor, link=link)
+            await open_supervision(complaint, department, head, batch, actor=actor)
     return department
 
 
 async def open_supervision(
-    complaint: Complaint, department: Department, batch: OutboxBatch, *, actor: str, link: str
+    complaint: Complaint, department: Department, head: Person | None, batch: OutboxBatch, *, actor: str
 ) -> None:
     """督办: told “no” with no matter on file breaches 不说不能办 — the section head and the office
     groups are told now, and the complaint counts against the section (``complaints_against``)."""
     text = (
         f"【督办】投诉 {complaint.number}：群众反映在{department.name}被告知“不能办”，但无说“不”事项登记，"
-        f"违反“不说不能办”。请立即核查办理。详情：{link}"
+        f"违反“不说不能办”。请立即核查办理。详情：{complaint_url(batch.settings, complaint)}"
     )
-    if department.head_id is not None:
-        head = await Person.get_or_none(id=department.head_id)
-        if head is not None:
-            await batch.text(head, text, dedupe_key=f"complaint:{complaint.id}:supervise:head")
+    if head is not None:
+        await batch.text(head, text, dedupe_key=f"complaint:{complaint.id}:supervise:head")
     for group in await GroupChannel.filter(organisation_id=complaint.organisation_id, kind=GroupKind.OFFICE):
         await batch.group(group, text, dedupe_key=f"complaint:{complaint.id}:supervise:group:{group.id}")
     await record(complaint, actor, "supervise", f"督办 {department.name}（无事项登记即说“不”）", batch.now)

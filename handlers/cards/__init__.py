@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from handlers.cards import decision
+from handlers.cards import complaint, decision
 from handlers.cards.registry import CardRoute, CardRouter, CardTap
 
 __all__ = ["CardRoute", "CardRouter", "CardTap", "build_card_router"]
 
 
 def build_card_router() -> CardRouter:
-    return CardRouter(decision.router)
+    return CardRouter(decision.router, complaint.router)

@@ -1,4 +1,7 @@
-"""办不成事投诉台账: complaints, their timeline and their per-organisation, per-year counter."""
+"""办不成事投诉台账: complaints, their timeline and their per-organisation, per-year counter.
+
+The complaint card (``CardKind.COMPLAINT``) needs no change of ``card_instance.kind``: it is a
+VARCHAR(32) without a check, and the new value fits."""
 
 from tortoise import migrations
 from tortoise.migrations import operations as ops
@@ -53,6 +56,9 @@ class Migration(migrations.Migration):
                 ("updated_at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ("next_reminder_at", fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
                 ("reminder_rung", fields.IntField(default=0)),
+                ("prompt_person_id", fields.IntField(null=True)),
+                ("prompt_action", fields.CharField(default="", max_length=24)),
+                ("prompt_at", fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
             ],
             options={"table": "complaint", "app": "models", "unique_together": (("organisation", "number"), ("organisation", "year", "seq")), "pk_attr": "id", "table_description": "One complaint (投诉/反映) in the ledger, numbered ``TS-2026-0001``."},
             bases=["Model"],

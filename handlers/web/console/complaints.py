@@ -161,9 +161,8 @@ async def _apply(request: web.Request, viewer: ConsoleViewer, complaint: Complai
     elif action == "assign":
         calendar = await load_calendar(resources.settings, viewer.organisation_id, today=now.date())
         batch = OutboxBatch(resources.settings, await Organisation.get(id=viewer.organisation_id), now)
-        link = str(request.url.with_path(f"/admin/complaints/{complaint.number}").with_query(None))
         await assign_complaint(complaint, _id(form.get("department", "")), _days(form.get("days", "")),
-                               calendar, batch, actor=actor, link=link)  # fmt: skip
+                               calendar, batch, actor=actor)  # fmt: skip
         return batch
     else:
         raise PageError(404, "找不到该操作", "没有这个操作。")

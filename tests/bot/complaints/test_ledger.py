@@ -22,7 +22,7 @@ from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import Resources
 from models.complaints import Complaint, ComplaintEvent, ComplaintState
 from models.matter import Matter
-from models.messaging import OutboxMessage
+from models.messaging import OutboxKind, OutboxMessage
 from models.org import Department, Organisation
 from tests.handlers.test_commands import World, make_world
 
@@ -55,7 +55,7 @@ async def assign(world: World, complaint: Complaint, days: int = 5) -> Departmen
     assert department is not None
     calendar = await load_calendar(world.resources.settings, organisation.id, today=world.clock.now().date())
     batch = OutboxBatch(world.resources.settings, organisation, world.clock.now())
-    return await assign_complaint(complaint, department.id, days, calendar, batch, actor="office", link="/x")
+    return await assign_complaint(complaint, department.id, days, calendar, batch, actor="office")
 
 
 def test_a_form_with_every_field_wrong_names_every_problem() -> None:
@@ -115,14 +115,16 @@ async def test_told_no_with_no_matter_opens_a_supervision_on_the_section(world: 
     assert counts[department.id] == {"total": 1, "no_matter": 1}
 
 
-async def test_an_ordinary_assignment_sets_a_working_day_deadline_and_tells_no_one(world: World) -> None:
+async def test_an_ordinary_assignment_sets_a_deadline_and_sends_the_head_a_card(world: World) -> None:
     complaint = await register(world)
     await assign(world, complaint, days=3)
     saved = await Complaint.get(id=complaint.id)
     assert saved.state is ComplaintState.ASSIGNED
     assert saved.deadline_at is not None and saved.deadline_at > world.clock.now()
     assert saved.next_reminder_at == saved.deadline_at
-    assert await OutboxMessage.all().count() == 0
+    sent = await OutboxMessage.all()
+    assert [m.kind for m in sent] == [OutboxKind.CARD]
+    assert "督办" not in str(sent[0].payload) and complaint.number in str(sent[0].payload)
 
 
 async def test_out_of_scope_is_answered_with_how_the_complainant_was_told(world: World) -> None:
