@@ -45,11 +45,19 @@ async def _organisation() -> Organisation:
     return organisation
 
 
+MAX_HANDLE = 64  # Person.handle's column
+
+
 async def _person(organisation: Organisation, handle: str) -> Person:
     storable(handle, "账号")
-    person = await Person.get_or_none(organisation=organisation, handle=handle, active=True)
+    # A handle longer than the column is nobody (tortoise refuses to even filter by it).
+    person = (
+        None
+        if len(handle) > MAX_HANDLE
+        else await Person.get_or_none(organisation=organisation, handle=handle, active=True)
+    )
     if person is None:
-        raise ApiError(400, f"组织里没有账号为 {handle} 的人员，请从 /sim/api/people 列出的人员中选择")
+        raise ApiError(400, f"组织里没有账号为 {handle[:MAX_HANDLE]} 的人员，请从 /sim/api/people 列出的人员中选择")
     return person
 
 
