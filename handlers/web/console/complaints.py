@@ -112,13 +112,26 @@ async def register(request: web.Request) -> web.Response:
         parsed = parse_complaint_form(form)
     except ComplaintFormError as problem:
         return await _list(request, viewer, error=str(problem), form=form, status=400)
+    department_id = _id(form.get("department", ""))
+    if parsed.no_matter_on_file and not department_id:
+        message = "勾选了“被告知不能办但无事项登记”，请选择被反映的股室（督办对象）"
+        return await _list(request, viewer, error=message, form=form, status=400)
     now = resources.clock.now()
-    async with in_transaction():
-        complaint = await register_complaint(viewer.organisation_id, parsed, actor=viewer.actor, now=now,
-                                             year=now.astimezone(resources.settings.tz).year)  # fmt: skip
-        await audit_change(viewer.actor, viewer.organisation_id, "complaint.register", {},
-                           {"number": complaint.number, "state": complaint.state.value},
-                           subject=complaint.number, at=now)  # fmt: skip
+    batch = OutboxBatch(resources.settings, await Organisation.get(id=viewer.organisation_id), now)
+    try:
+        async with in_transaction():
+            complaint = await register_complaint(viewer.organisation_id, parsed, actor=viewer.actor, now=now,
+                                                 year=now.astimezone(resources.settings.tz).year)  # fmt: skip
+            if department_id:  # 交办 at once (a 督办 tells the section and the office now)
+                calendar = await load_calendar(resources.settings, viewer.organisation_id, today=now.date())
+                await assign_complaint(complaint, department_id, _days(form.get("days", "")) or DEFAULT_DAYS,
+                                       calendar, batch, actor=viewer.actor)  # fmt: skip
+            await audit_change(viewer.actor, viewer.organisation_id, "complaint.register", {},
+                               {"number": complaint.number, "state": complaint.state.value,
+                                "department": complaint.department_id}, subject=complaint.number, at=now)  # fmt: skip
+    except ACTION_ERRORS as problem:
+        return await _list(request, viewer, error=str(problem), form=form, status=400)
+    await batch.nudge(resources)
     raise web.HTTPFound(f"/admin/complaints/{complaint.number}")
 
 

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.complaints.counts import complaints_against
 from bot.complaints.forms import parse_complaint_form
 from bot.complaints.ledger import register_complaint
 from bot.runtime.resources import Resources
 from models.audit import AuditEntry
 from models.complaints import Complaint, ComplaintState
+from models.messaging import OutboxMessage
 from tests.support.console import HTML, Client, ConsoleOrg, console_app, csrf_of, make_matter
 from tests.support.pages import signed_in_client
 
@@ -164,5 +166,25 @@ async def test_another_organisations_complaint_answers_404(resources: Resources,
         assert response.status == 404
         assert "潜山的投诉" not in await response.text()
         assert "潜山的投诉" not in await (await client.get("/admin/complaints", headers=HTML)).text()
+    finally:
+        await client.close()
+
+
+async def test_told_no_with_no_matter_needs_the_section_and_supervises_it_at_once(
+    resources: Resources, corg: ConsoleOrg
+) -> None:
+    client = await _office(resources, corg)
+    try:
+        token = await csrf_of(client, "/admin/complaints")
+        response = await client.post("/admin/complaints", data={**FORM, "no_matter_on_file": "1", "csrf": token},
+                                     headers=HTML)  # fmt: skip
+        assert response.status == 400 and "督办对象" in await response.text()
+        assert await Complaint.all().count() == 0
+        complaint = await _register(client, no_matter_on_file="1", department=str(corg.yunzheng.id), days="3")
+        assert (complaint.state, complaint.department_id) == (ComplaintState.ASSIGNED, corg.yunzheng.id)
+        told = [m.payload for m in await OutboxMessage.filter(person_id=corg.head.id)]
+        assert any("督办" in str(p) for p in told)
+        counts = await complaints_against(corg.organisation.id, complaint.year)
+        assert counts[corg.yunzheng.id] == {"total": 1, "no_matter": 1}
     finally:
         await client.close()
