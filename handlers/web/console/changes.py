@@ -21,7 +21,7 @@ def _page_number(raw: str) -> int:
     return int(raw) if raw.isdigit() and 0 < len(raw) <= len(str(MAX_PAGE)) and int(raw) <= MAX_PAGE else 1
 
 
-async def _names(organisation_id: int, actors: set[str]) -> dict[str, str]:
+async def actor_names(organisation_id: int, actors: set[str]) -> dict[str, str]:
     """Actor → the name to show (a person's name, a local account's label)."""
     handles = [a for a in actors if not a.startswith("account:")]
     names = {
@@ -48,7 +48,7 @@ async def changes(request: web.Request) -> web.Response:
     context = {
         "viewer": viewer,
         "rows": rows,
-        "names": await _names(viewer.organisation_id, {r.actor for r in rows}),
+        "names": await actor_names(viewer.organisation_id, {r.actor for r in rows}),
         "everything": everything,
         "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)),

@@ -33,6 +33,7 @@ from bot.web.console import CONSOLE_ROLES, ConsoleViewer, console_viewer, render
 from bot.web.console_audit import audit_change
 from bot.web.csrf import check_csrf
 from bot.web.errors import PageError
+from handlers.web.console.changes import actor_names
 from models.complaints import Complaint
 from models.org import Department, Organisation, Role
 
@@ -147,7 +148,9 @@ async def _detail(request: web.Request, viewer: ConsoleViewer, complaint: Compla
                   status: int = 200) -> web.Response:  # fmt: skip
     resources = request.app[RESOURCES]
     context = _base(viewer, await _departments(viewer.organisation_id))
-    context.update(c=complaint, events=await timeline(complaint), error=error, tz=resources.settings.tz,
+    events = await timeline(complaint)
+    names = await actor_names(viewer.organisation_id, {e.actor for e in events})
+    context.update(c=complaint, events=events, names=names, error=error, tz=resources.settings.tz,
                    linked=await linked_for(complaint, resources.clock.now()))  # fmt: skip
     return await render_console(request, "console/complaint.html.j2", context, status=status)
 

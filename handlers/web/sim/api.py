@@ -57,7 +57,9 @@ async def _person(organisation: Organisation, handle: str) -> Person:
         else await Person.get_or_none(organisation=organisation, handle=handle, active=True)
     )
     if person is None:
-        raise ApiError(400, f"组织里没有账号为 {handle[:MAX_HANDLE]} 的人员，请从 /sim/api/people 列出的人员中选择")
+        raise ApiError(
+            400, f"组织里没有账号为 {handle[:MAX_HANDLE]} 的人员，请从 /sim/api/people 列出的人员中选择"
+        )
     return person
 
 
