@@ -9,7 +9,7 @@ import datetime as dt
 from tortoise.transactions import in_transaction
 
 from bot.calendar.workdays import WorkCalendar
-from bot.complaints.cards import complaint_url, issue_complaint_card
+from bot.complaints.cards import complaint_url, issue_complaint_card, refresh_complaint_cards
 from bot.complaints.events import record
 from bot.complaints.workflow import ComplaintAction, next_state
 from bot.outbox.batch import OutboxBatch
@@ -98,3 +98,36 @@ async def open_supervision(
     for group in await GroupChannel.filter(organisation_id=complaint.organisation_id, kind=GroupKind.OFFICE):
         await batch.group(group, text, dedupe_key=f"complaint:{complaint.id}:supervise:group:{group.id}")
     await record(complaint, actor, "supervise", f"督办 {department.name}（无事项登记即说“不”）", batch.now)
+
+
+async def rule_extension(
+    complaint: Complaint,
+    grant: bool,
+    extra_days: int,
+    calendar: WorkCalendar,
+    batch: OutboxBatch,
+    *,
+    actor: str,
+) -> None:
+    """The office rules on 申请延期: granted → the deadline moves ``extra_days`` working days on;
+    refused → the deadline stays. Either way the section holds it again (签收) and its card shows it."""
+    if grant and not 1 <= extra_days <= MAX_DAYS:
+        raise TriageError(f"延期天数应为 1–{MAX_DAYS} 个工作日")
+    action = ComplaintAction.GRANT_EXTENSION if grant else ComplaintAction.REFUSE_EXTENSION
+    state = next_state(complaint.state, action)
+    async with in_transaction():
+        complaint.state, complaint.updated_at = state, batch.now
+        if grant and complaint.deadline_at is not None:
+            complaint.deadline_at = calendar.deadline_for(max(complaint.deadline_at, batch.now), extra_days)
+            complaint.next_reminder_at, complaint.reminder_rung = complaint.deadline_at, 0
+        await complaint.save(
+            update_fields=["state", "deadline_at", "next_reminder_at", "reminder_rung", "updated_at"]
+        )
+        due = (
+            complaint.deadline_at.astimezone(calendar.tz).strftime("%Y-%m-%d")
+            if complaint.deadline_at
+            else ""
+        )
+        words = f"同意延期，{due} 前办结" if grant else f"不同意延期，仍须 {due} 前办结"
+        await record(complaint, actor, action.value, words, batch.now)
+        await refresh_complaint_cards(batch, complaint)

@@ -11,7 +11,7 @@ import pytest
 from bot.calendar.workdays import load_calendar
 from bot.complaints.forms import parse_complaint_form
 from bot.complaints.ledger import register_complaint
-from bot.complaints.triage import assign_complaint
+from bot.complaints.triage import TriageError, assign_complaint, rule_extension
 from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import Resources
 from models.complaints import Complaint, ComplaintEvent, ComplaintState
@@ -98,3 +98,36 @@ async def test_someone_elses_tap_changes_nothing(world: World) -> None:
     reply = await world.click(stranger.handle, card["ref"], "sign")
     assert "不是发给你的" in reply.message or not reply.ok
     assert (await Complaint.get(id=complaint.id)).state is ComplaintState.ASSIGNED
+
+
+async def test_the_office_grants_an_extension_and_the_deadline_moves_on(world: World) -> None:
+    complaint, head = await assigned(world)
+    card = await world.open_card(head.handle)
+    assert (await world.click(head.handle, card["ref"], "extend")).ok
+    assert (await world.say(head.handle, "需要现场核查")).ok
+    asked = await Complaint.get(id=complaint.id)
+    organisation = await Organisation.get(id=asked.organisation_id)
+    calendar = await load_calendar(world.resources.settings, organisation.id, today=world.clock.now().date())
+    batch = OutboxBatch(world.resources.settings, organisation, world.clock.now())
+    with pytest.raises(TriageError, match="延期天数"):
+        await rule_extension(asked, True, 0, calendar, batch, actor="office")
+    await rule_extension(asked, True, 3, calendar, batch, actor="office")
+    saved = await Complaint.get(id=complaint.id)
+    assert saved.state is ComplaintState.SIGNED
+    assert saved.deadline_at is not None and complaint.deadline_at is not None
+    assert saved.deadline_at > complaint.deadline_at and saved.next_reminder_at == saved.deadline_at
+    assert (await world.open_card(head.handle))["status"] == "已签收"
+
+
+async def test_a_refused_extension_keeps_the_deadline(world: World) -> None:
+    complaint, head = await assigned(world)
+    card = await world.open_card(head.handle)
+    assert (await world.click(head.handle, card["ref"], "extend")).ok
+    assert (await world.say(head.handle, "人手不够")).ok
+    asked = await Complaint.get(id=complaint.id)
+    organisation = await Organisation.get(id=asked.organisation_id)
+    calendar = await load_calendar(world.resources.settings, organisation.id, today=world.clock.now().date())
+    batch = OutboxBatch(world.resources.settings, organisation, world.clock.now())
+    await rule_extension(asked, False, 0, calendar, batch, actor="office")
+    saved = await Complaint.get(id=complaint.id)
+    assert (saved.state, saved.deadline_at) == (ComplaintState.SIGNED, complaint.deadline_at)

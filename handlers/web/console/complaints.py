@@ -25,7 +25,7 @@ from bot.complaints.queries import (
     parse_filters,
     timeline,
 )
-from bot.complaints.triage import TriageError, answer_complaint, assign_complaint
+from bot.complaints.triage import TriageError, answer_complaint, assign_complaint, rule_extension
 from bot.complaints.workflow import CHANNEL_TITLES, STATE_TITLES, TransitionError
 from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import RESOURCES
@@ -179,6 +179,12 @@ async def _apply(request: web.Request, viewer: ConsoleViewer, complaint: Complai
         batch = OutboxBatch(resources.settings, await Organisation.get(id=viewer.organisation_id), now)
         await assign_complaint(complaint, _id(form.get("department", "")), _days(form.get("days", "")),
                                calendar, batch, actor=actor)  # fmt: skip
+        return batch
+    elif action == "extension":
+        calendar = await load_calendar(resources.settings, viewer.organisation_id, today=now.date())
+        batch = OutboxBatch(resources.settings, await Organisation.get(id=viewer.organisation_id), now)
+        await rule_extension(complaint, form.get("decision") == "grant", _days(form.get("days", "")),
+                             calendar, batch, actor=actor)  # fmt: skip
         return batch
     else:
         raise PageError(404, "找不到该操作", "没有这个操作。")
