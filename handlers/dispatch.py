@@ -17,6 +17,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from bot.audit import audit_at_commit, audit_via
+from bot.complaints.taps import give_complaint_words, open_complaint_prompt
 from bot.errors import AlreadyHandled, ConcurrentChange, UserError
 from bot.events import CardAction, FileMessage, Reply, TextMessage
 from bot.matters.comments import give_text
@@ -183,6 +184,9 @@ async def dispatch_text(resources: Resources, commands: Commands, event: TextMes
     async def handle(ctx: HandlerContext) -> str:
         if spec is not None:
             return await spec.handler(ctx, body)
+        complaint = await open_complaint_prompt(ctx.person, ctx.now) if event.text.strip() else None
+        if complaint is not None:
+            return await give_complaint_words(ctx.batch, ctx.person, complaint, event.text)
         prompt = await _open_prompt(ctx)
         if prompt is not None and event.text.strip():
             matter = await Matter.get(id=prompt)

@@ -15,4 +15,5 @@ MODEL_MODULES = [
     "models.accounts",
     "models.notices",
     "models.unit_rules",
+    "models.complaints",
 ]

@@ -36,15 +36,19 @@ class Rung(StrEnum):
     REPLY_DUE = "reply_due"  # owed reply: the due morning
     REPLY_DEADLINE = "reply_deadline"  # owed reply: at the deadline
     REPLY_OVERDUE = "reply_overdue"  # owed reply: every working day at 09:00 until recorded
+    COMPLAINT_DEADLINE = "complaint_deadline"  # complaint: at its deadline → holder, deputy, office
+    COMPLAINT_OVERDUE = "complaint_overdue"  # complaint: every working day at 09:00 until done
 
 
-DAILY_RUNGS = frozenset({Rung.OVERDUE_DAILY, Rung.REPLY_OVERDUE})
+DAILY_RUNGS = frozenset({Rung.OVERDUE_DAILY, Rung.REPLY_OVERDUE, Rung.COMPLAINT_OVERDUE})
 # Rungs whose words ("今日 17:30 前") are wrong once the deadline has passed: never caught up late.
 BEFORE_DEADLINE_RUNGS = frozenset({Rung.PENDING_4H, Rung.DUE_MORNING, Rung.REPLY_DUE})
 # Rungs that tell the same people how late it is, as a daily rung does: caught up together with a
 # daily rung (after downtime or a clock moved on), only the deadline rung goes, or each person would
 # get the same words twice.
-DEADLINE_RUNGS = frozenset({Rung.DEADLINE, Rung.REPLY_DEADLINE, Rung.CONSULTATION_LAPSED})
+DEADLINE_RUNGS = frozenset(
+    {Rung.DEADLINE, Rung.REPLY_DEADLINE, Rung.CONSULTATION_LAPSED, Rung.COMPLAINT_DEADLINE}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +120,14 @@ def reply_ladder(calendar: WorkCalendar, *, decided_at: dt.datetime, due_at: dt.
         first.append(Moment(Rung.REPLY_DEADLINE, due_at))
     end = calendar.local_date(max(due_at, decided_at))
     return itertools.chain(first, _daily(calendar, end, Rung.REPLY_OVERDUE))
+
+
+def complaint_ladder(calendar: WorkCalendar, *, deadline: dt.datetime) -> Iterator[Moment]:
+    """A complaint held by a section: its deadline, then every working day at 09:00 after it."""
+    return itertools.chain(
+        [Moment(Rung.COMPLAINT_DEADLINE, deadline)],
+        _daily(calendar, calendar.local_date(deadline), Rung.COMPLAINT_OVERDUE),
+    )
 
 
 def climb(

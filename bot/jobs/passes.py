@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot.calendar.workdays import load_calendar
+from bot.jobs.complaint_reminders import remind_overdue_complaints
 from bot.jobs.consultations import lapse_consultations
 from bot.jobs.digest import post_due_digest
 from bot.jobs.duty import Duty
@@ -36,6 +37,7 @@ SCHEDULE: tuple[Pass, ...] = (
     Pass("reminders", remind_open_steps),
     Pass("reminders", remind_owed_replies),
     Pass("morning_cards", send_morning_cards),
+    Pass("reminders", remind_overdue_complaints),
     Pass("digest", post_due_digest),
     Pass("report_tasks", remind_reports),
     Pass("weekly_warnings", send_weekly_warnings),

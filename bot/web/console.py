@@ -193,7 +193,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("典型案例", "/admin/cases", CONSOLE_ROLES),
     NavItem("通报", "/admin/notices", CONSOLE_ROLES),
     NavItem("日历", "/admin/calendar", OVERSIGHT_ROLES),
-    NavItem("台账", "/admin/ledger", OVERSIGHT_ROLES),
+    NavItem("台账", "/admin/complaints", CONSOLE_ROLES),
+    NavItem("变更记录", "/admin/changes", OVERSIGHT_ROLES),
 )
 
 

@@ -56,6 +56,7 @@ async def test_the_office_sees_the_overview_with_the_nav(resources: Resources, c
             "通报",
             "日历",
             "台账",
+            "变更记录",
         ):
             assert label in text
         assert "王办公" in text

@@ -1,4 +1,4 @@
-"""``/admin/ledger`` (台账): the organisation's audit chain as a list, newest first — by default the
+"""``/admin/changes`` (变更记录): the organisation's audit chain as a list, newest first — by default the
 changes made in the console (who, what, before → after), or every row (``?kind=all``)."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ def _page_number(raw: str) -> int:
     return int(raw) if raw.isdigit() and 0 < len(raw) <= len(str(MAX_PAGE)) and int(raw) <= MAX_PAGE else 1
 
 
-async def _names(organisation_id: int, actors: set[str]) -> dict[str, str]:
+async def actor_names(organisation_id: int, actors: set[str]) -> dict[str, str]:
     """Actor → the name to show (a person's name, a local account's label)."""
     handles = [a for a in actors if not a.startswith("account:")]
     names = {
@@ -34,8 +34,8 @@ async def _names(organisation_id: int, actors: set[str]) -> dict[str, str]:
     return names
 
 
-@routes.get("/admin/ledger")
-async def ledger(request: web.Request) -> web.Response:
+@routes.get("/admin/changes")
+async def changes(request: web.Request) -> web.Response:
     """The audit rows of the viewer's organisation, 50 a page."""
     viewer = await console_viewer(request, *OVERSIGHT_ROLES)
     everything = request.query.get("kind") == "all"
@@ -48,11 +48,11 @@ async def ledger(request: web.Request) -> web.Response:
     context = {
         "viewer": viewer,
         "rows": rows,
-        "names": await _names(viewer.organisation_id, {r.actor for r in rows}),
+        "names": await actor_names(viewer.organisation_id, {r.actor for r in rows}),
         "everything": everything,
         "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)),
         "total": total,
         "tz": request.app[RESOURCES].settings.tz,
     }
-    return await render_console(request, "console/ledger.html.j2", context)
+    return await render_console(request, "console/changes.html.j2", context)

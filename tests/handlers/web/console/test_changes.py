@@ -1,4 +1,4 @@
-"""``/admin/ledger`` (台账): the office and 纪检组 read who changed what in the console, before →
+"""``/admin/changes`` (变更记录): the office and 纪检组 read who changed what in the console, before →
 after, escaped; leaders get 403; another organisation's rows never show."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ async def test_the_discipline_group_reads_the_changes_escaped(resources: Resourc
     await _change(corg.other.id, corg.other_office.handle, "潜山甲", "潜山乙")
     client = await signed_in_client(console_app(resources), corg.discipline)
     try:
-        response = await client.get("/admin/ledger", headers=HTML)
+        response = await client.get("/admin/changes", headers=HTML)
         assert response.status == 200
         text = await response.text()
         assert "王办公" in text and "console.department.rename" in text
@@ -41,7 +41,7 @@ async def test_a_leader_gets_403_and_no_rows(resources: Resources, corg: Console
     await _change(corg.organisation.id, corg.office.handle, "运政股", "运输股")
     client = await signed_in_client(console_app(resources), corg.principal)
     try:
-        response = await client.get("/admin/ledger?kind=all&page=99999999999999", headers=HTML)
+        response = await client.get("/admin/changes?kind=all&page=99999999999999", headers=HTML)
         assert response.status == 403
         assert "运输股" not in await response.text()
     finally:

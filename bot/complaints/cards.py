@@ -1,0 +1,87 @@
+"""The section's complaint card: 签收 / 办结 (with feedback) / 申请延期 (with a reason), linking to
+the complaint's page. Issued to the section head when the office assigns the complaint."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.cards import ButtonStyle, Card, CardField, CardKindSpec
+from bot.complaints.workflow import CHANNEL_TITLES, STATE_TITLES, ComplaintState
+from bot.outbox.batch import OutboxBatch
+from bot.settings import Settings
+from bot.texts import format_local
+from models.cards import CardInstance
+from models.complaints import Complaint
+from models.enums import CardKind
+from models.org import Department, Person
+
+CARD_SOURCE = "办不成事投诉台账"
+
+
+class ComplaintCardAction(StrEnum):
+    SIGN = "sign"  # 签收
+    FINISH = "finish"  # 办结 (asks for the feedback)
+    EXTEND = "extend"  # 申请延期 (asks for the reason)
+
+
+COMPLAINT_CARD: CardKindSpec[ComplaintCardAction] = CardKindSpec(
+    kind=CardKind.COMPLAINT,
+    actions=ComplaintCardAction,
+    titles={
+        ComplaintCardAction.SIGN: "签收",
+        ComplaintCardAction.FINISH: "办结",
+        ComplaintCardAction.EXTEND: "申请延期",
+    },
+    styles={ComplaintCardAction.SIGN: ButtonStyle.PRIMARY},
+)
+BUTTONS: dict[ComplaintState, tuple[ComplaintCardAction, ...]] = {
+    ComplaintState.ASSIGNED: (
+        ComplaintCardAction.SIGN,
+        ComplaintCardAction.FINISH,
+        ComplaintCardAction.EXTEND,
+    ),
+    ComplaintState.SIGNED: (ComplaintCardAction.FINISH, ComplaintCardAction.EXTEND),
+}
+
+
+def complaint_url(settings: Settings, complaint: Complaint) -> str:
+    """The complaint's console page (``TIJI_PUBLIC_URL`` + the path; the path alone without one)."""
+    return (settings.public_url or "").rstrip("/") + f"/admin/complaints/{complaint.number}"
+
+
+async def build_complaint_card(complaint: Complaint, ref: str, settings: Settings) -> Card:
+    """The card for ``complaint`` as it is now (its buttons follow its state)."""
+    department = await Department.get_or_none(id=complaint.department_id or 0)
+    actions = BUTTONS.get(complaint.state, ())
+    flag = "（督办：被告知“不能办”但无事项登记）" if complaint.no_matter_on_file else ""
+    return Card(
+        ref=ref,
+        source=CARD_SOURCE,
+        title=f"{complaint.number} 投诉交办{flag}",
+        fields=(
+            CardField("complainant", "投诉人", f"{complaint.complainant} {complaint.phone}"),
+            CardField("content", "投诉内容", complaint.content[:300]),
+            CardField("channel", "受理渠道", CHANNEL_TITLES[complaint.channel]),
+            CardField("department", "承办股室", department.name if department else ""),
+            CardField("due", "办结期限", format_local(complaint.deadline_at, settings.tz)),
+        ),
+        body=f"[查看投诉详情]({complaint_url(settings, complaint)})",
+        buttons=COMPLAINT_CARD.controls(actions),
+        status=STATE_TITLES[complaint.state],
+        closed=not actions,
+        reference=complaint.number,
+    )
+
+
+async def issue_complaint_card(batch: OutboxBatch, complaint: Complaint, head: Person) -> None:
+    instance = await batch.new_card(CardKind.COMPLAINT, complaint.id, head)
+    card = await build_complaint_card(complaint, instance.ref, batch.settings)
+    await batch.card(instance, card, dedupe_key=f"complaint:{complaint.id}:card:{instance.id}")
+
+
+async def refresh_complaint_cards(batch: OutboxBatch, complaint: Complaint) -> None:
+    """Every card of the complaint shows its new state (and loses the buttons it no longer has)."""
+    for instance in await CardInstance.filter(kind=CardKind.COMPLAINT, subject_id=complaint.id):
+        card = await build_complaint_card(complaint, instance.ref, batch.settings)
+        key = f"complaint:{complaint.id}:card:{instance.id}:{complaint.state.value}:{batch.now.isoformat()}"
+        await batch.card_update(instance, card, dedupe_key=key)
