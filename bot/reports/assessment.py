@@ -11,8 +11,9 @@ Over the matters **submitted** in the year (within the viewer's scope):
 - average working hours per level (stored ``DecisionStep.working_hours``);
 - reminders received in the year (the 催办 ladder and submitters' 催办 that reached the person:
   outbox rows ``reminder:…`` / ``nudge:…``, not the ``…:up`` 请督促 copies);
-- complaints against them: `complaints_against` is the hook for the Complaints issue's ledger — no
-  complaints model exists yet, so the column stays empty (shown “—”).
+- complaints against them: the 台账's complaints assigned to the section in the year (merged ones
+  left out; `bot.complaints.counts.complaints_against`), summed per unit, and for a person those of
+  the section they head (the 股室负责人 answers for the section's complaints).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import F, Q
 from tortoise.functions import Count, Sum
 
+from bot.complaints.counts import complaints_against
 from bot.matters.watchlist import Scope
 from bot.reports.analysis import scoped
 from bot.reports.analysis_filters import (
@@ -70,7 +72,7 @@ class AssessmentRow:
     overdue_steps: int = 0
     overdue_replies: int = 0
     reminders: int = 0
-    complaints: int | None = None  # None: no complaints ledger yet (`complaints_against`)
+    complaints: int | None = None  # set by `_count_complaints` (the 台账's complaints)
     levels: dict[int, LevelFigures] = field(
         default_factory=lambda: {lv: LevelFigures() for lv in SETTLING_LEVELS}
     )
@@ -94,13 +96,6 @@ class Assessment:
     sections: list[AssessmentRow] = field(default_factory=list)
     people: list[AssessmentRow] = field(default_factory=list)
     complaints_available: bool = False
-
-
-async def complaints_against(organisation_id: int, year: int) -> dict[int, int] | None:
-    """The hook for the Complaints issue: complaints of the year per person id. None while there is no
-    complaints ledger (the column shows “—”); replace with a GROUP BY on the complaints table."""
-    del organisation_id, year
-    return None
 
 
 def _step_aggregates(now: dt.datetime, limit: float) -> dict[str, Any]:
@@ -218,18 +213,34 @@ async def year_assessment(
     people = await _people(organisation_id, cohort, steps, now, step_limit_hours)
     whole_units = {u for u in unit_rows if scope.whole_organisation or u in scope.unit_ids}
     await _count_reminders(organisation_id, (start, end), people, sections, unit_rows, whole_units)
-    complaints = await complaints_against(organisation_id, year)
-    if complaints is not None:
-        for person_id, row in people.items():
-            row.complaints = complaints.get(person_id, 0)
+    await _count_complaints(organisation_id, year, visible, sections, unit_rows, people)
     return Assessment(
         year,
         scope.label,
         units=list(unit_rows.values()),
         sections=list(sections.values()),
         people=sorted(people.values(), key=lambda r: (r.group, r.label)),
-        complaints_available=complaints is not None,
+        complaints_available=True,
     )
+
+
+async def _count_complaints(
+    organisation_id: int,
+    year: int,
+    visible: list[Department],
+    sections: dict[int, AssessmentRow],
+    units: dict[int, AssessmentRow],
+    people: dict[int, AssessmentRow],
+) -> None:
+    against = await complaints_against(organisation_id, year)
+    for row in (*sections.values(), *units.values(), *people.values()):
+        row.complaints = 0
+    for dept in visible:
+        n = against.get(dept.id, {}).get("total", 0)
+        sections[dept.id].complaints = n
+        units[dept.unit_id].complaints = (units[dept.unit_id].complaints or 0) + n
+        if dept.head_id is not None and dept.head_id in people:
+            people[dept.head_id].complaints = (people[dept.head_id].complaints or 0) + n
 
 
 async def _count_reminders(

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from zoneinfo import ZoneInfo
 
@@ -13,6 +14,8 @@ from bot.matters.watchlist import Scope
 from bot.reports.assessment import Assessment, AssessmentRow, year_assessment
 from bot.reports.assessment_xlsx import FIGURE_HEADERS, assessment_workbook
 from bot.runtime.resources import Resources
+from models.complaints import Complaint, ComplaintChannel, ComplaintState
+from models.org import Person
 from tests.support.analysis_seed import NOW, Seeded, seed
 
 CN = ZoneInfo("Asia/Shanghai")
@@ -73,7 +76,7 @@ async def test_people_of_the_year(seeded: Seeded) -> None:
     assert principal.levels[4].can_do_rate == 33.3
     assert principal.levels[4].avg_hours == 8.7
     assert rows["王副局长"].reminders == 0  # a 请督促 copy is not a reminder against him
-    assert all(r.complaints is None for r in a.people)  # no complaints ledger yet
+    assert all(r.complaints == 0 for r in a.people)  # nobody complained in the seeded year
     assert "外人" not in rows
 
 
@@ -92,7 +95,29 @@ async def test_the_xlsx_opens_with_the_figures_of_the_page(seeded: Seeded) -> No
     assert [c.value for c in sections[2]] == ["单位", "股室", *FIGURE_HEADERS]
     transport = next(r for r in sections.iter_rows(min_row=3, values_only=True) if r[1] == "运输股")
     assert transport[:11] == ("局机关", "运输股", 7, 11, 50.0, 33.3, 50.0, 1, 4, 1, 8.3)
-    assert transport[-2:] == (3, None)  # reminders; complaints: empty until the ledger exists
+    assert transport[-2:] == (3, 0)  # reminders, complaints
     units = [r for r in book["单位"].iter_rows(min_row=3, values_only=True)]
     assert [(r[0], r[1]) for r in units] == [("局机关", 9), ("公路事业发展中心", 1)]
     assert book["个人"].page_setup.orientation == "landscape"
+
+
+async def complaint(seeded: Seeded, seq: int, year: int, state: ComplaintState, department_id: int) -> None:
+    at = dt.datetime(year, 6, 1, 2, 0, tzinfo=dt.UTC)
+    await Complaint.create(
+        organisation_id=seeded.o.org.id, number=f"TS-{year}-{seq:04d}", year=year, seq=seq,
+        channel=ComplaintChannel.PHONE, complainant="王先生", phone="13800000000", content="说办不了",
+        state=state, department_id=department_id, created_at=at, updated_at=at,
+    )  # fmt: skip
+
+
+async def test_complaints_of_the_year_count_against_the_section_its_unit_and_its_head(seeded: Seeded) -> None:
+    transport = seeded.o.transport
+    await complaint(seeded, 1, 2026, ComplaintState.ASSIGNED, transport.id)
+    await complaint(seeded, 2, 2026, ComplaintState.MERGED, transport.id)  # 并单: counted once
+    await complaint(seeded, 1, 2025, ComplaintState.ASSIGNED, transport.id)  # another year
+    a = await assess(seeded)
+    sections = {r.label: r.complaints for r in a.sections}
+    assert sections["运输股"] == 1 and sections["法规股"] == 0
+    assert {r.label: r.complaints for r in a.units}["局机关"] == 1
+    head = await Person.get(id=transport.head_id)
+    assert {r.label: r.complaints for r in a.people}[head.name] == 1
