@@ -27,10 +27,12 @@ from bot.web.console_audit import audit_change
 from bot.web.csrf import check_csrf
 from bot.web.errors import PageError
 from bot.web.inputs import decimal
+from bot.web.sessions import get_session
 from models.enums import WITHDRAW_REASON_TITLES, WithdrawReason
 from models.org import Organisation, Role
 
 routes = web.RouteTableDef()
+NOTICE_KEY = "reports_notice"  # the last 提醒 / 代为确认's words, shown once after the redirect
 
 CHANGERS = (Role.OFFICE, Role.ADMIN)
 READ_ALL = (Role.OFFICE, Role.ADMIN, Role.DISCIPLINE)
@@ -144,7 +146,9 @@ async def reports_page(request: web.Request) -> web.Response:
     """The quarter's table with its filters, the download, and the units' report status."""
     viewer = await console_viewer(request, *CONSOLE_ROLES)
     quarter = _quarter(request, request.query.get("quarter"))
-    return await _page(request, viewer, quarter, request.query.get("unit"))
+    said = (await get_session(request)).pop(NOTICE_KEY, None)
+    notice = {"kind": "ok", "text": said} if isinstance(said, str) else None
+    return await _page(request, viewer, quarter, request.query.get("unit"), notice)
 
 
 @routes.get("/admin/reports/{quarter}.xlsx")
@@ -198,7 +202,9 @@ async def _act(request: web.Request, action: str) -> web.Response:
             )
     except ValueError as error:
         return await _page(request, viewer, quarter, None, {"kind": "error", "text": str(error)}, status=400)
-    return await _page(request, viewer, quarter, None, {"kind": "ok", "text": message})
+    # Post/redirect/get: a reload of the page shown next does not remind or confirm again.
+    (await get_session(request))[NOTICE_KEY] = message
+    raise web.HTTPSeeOther(f"/admin/reports?quarter={quarter}")
 
 
 @routes.post("/admin/reports/remind")

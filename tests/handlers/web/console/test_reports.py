@@ -100,6 +100,13 @@ async def test_reminding_a_unit_sends_now_and_is_audited(
     assert "活动办公室（王办公）提醒" in str(rows[0].payload)
     entry = await AuditEntry.get(action="console.report.remind")
     assert entry.actor == corg.office.handle and entry.subject == f"report:2026Q4:unit:{corg.bureau.id}"
+    # The answer was a redirect: reloading the page shown does not remind again.
+    assert response.url.path == "/admin/reports" and len(response.history) == 1
+    reloaded = await office.get(response.url.path_qs)
+    assert "已提醒" not in await reloaded.text()
+    assert await OutboxMessage.filter(dedupe_key__startswith="reminder:report_console:2026Q4").count() == len(
+        rows
+    )
 
 
 async def test_confirming_on_a_units_behalf_is_audited_and_shown(office: Client, corg: ConsoleOrg) -> None:
