@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.events import FileKind, FileMessage
 from bot.matters.attachments import MAX_FILES
-from bot.matters.links import matter_url
+from bot.matters.links import matter_url, page_url
 from bot.matters.workflow import MatterState
 from handlers.context import HandlerContext
 from models.matter import Matter
@@ -35,7 +35,7 @@ async def file_reply(ctx: HandlerContext, event: FileMessage) -> str:
     if matter is None:
         return (
             f"收到{what}，但聊天里发来的{what}不会保存。您目前没有进行中的事项：请打开下面的表单填写说“不”事项，"
-            f"并在“附件”处选择这张{what}一起提交（{limits}）：\n{public.rstrip('/')}{NEW_PAGE}"
+            f"并在“附件”处选择这张{what}一起提交（{limits}）：\n{page_url(ctx.resources.settings, NEW_PAGE)}"
         )
     url = matter_url(ctx.resources.settings, matter.number)
     return (

@@ -64,12 +64,14 @@ async def send(flow: DingTalkUser, handle: str, msgtype: str, content: dict[str,
 async def test_a_picture_is_answered_with_the_form_then_with_the_matters_page(flow: DingTalkUser) -> None:
     picture = {"downloadCode": "mIofN681YE3f3madCkipB", "pictureDownloadCode": "1lOlaJWGsEAMhwEAO"}
     await send(flow, "hepeng", "picture", picture)
-    assert any("收到照片" in t and f"{PUBLIC_URL}/m/new" in t for t in await texts(flow, "hepeng"))
+    assert any(
+        "收到照片" in t and f"{PUBLIC_URL}/m/signin?next=/m/new" in t for t in await texts(flow, "hepeng")
+    )
 
     await flow.say("hepeng", FORM)
     await send(flow, "hepeng", "picture", picture)
     last = (await texts(flow, "hepeng"))[-1]
-    assert "收到照片" in last and f"{PUBLIC_URL}/m/matters/TJ-2026-0001" in last
+    assert "收到照片" in last and f"{PUBLIC_URL}/m/signin?next=/m/matters/TJ-2026-0001" in last
     assert await Attachment.all().count() == 0
 
 

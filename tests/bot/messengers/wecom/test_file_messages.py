@@ -45,7 +45,7 @@ async def send_photo(world: WeComWorld, userid: str) -> None:
 async def test_a_photo_with_no_open_matter_is_answered_with_the_form(world: WeComWorld) -> None:
     await send_photo(world, STAFF)
     reply = world.last_text(STAFF)
-    assert "收到照片" in reply and f"{PUBLIC_URL}/m/new" in reply
+    assert "收到照片" in reply and f"{PUBLIC_URL}/m/signin?next=/m/new" in reply
     assert await Attachment.all().count() == 0
 
 
@@ -53,7 +53,7 @@ async def test_a_photo_is_answered_with_the_latest_open_matters_page(world: WeCo
     await world.say(STAFF, FORM)
     await send_photo(world, STAFF)
     reply = world.last_text(STAFF)
-    assert "TJ-2026-0001" in reply and f"{PUBLIC_URL}/m/matters/TJ-2026-0001" in reply
+    assert "TJ-2026-0001" in reply and f"{PUBLIC_URL}/m/signin?next=/m/matters/TJ-2026-0001" in reply
     assert "附件" in reply
     assert await Attachment.all().count() == 0
 
@@ -66,4 +66,4 @@ async def test_a_file_is_answered_too_and_a_redelivery_answers_once(world: WeCom
     await world.deliver(xml)
     await world.stack.drain()
     replies = [t for t in world.fake.texts_to(STAFF) if "收到文件" in t]
-    assert len(replies) == 1 and f"{PUBLIC_URL}/m/new" in replies[0]
+    assert len(replies) == 1 and f"{PUBLIC_URL}/m/signin?next=/m/new" in replies[0]
