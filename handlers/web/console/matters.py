@@ -4,12 +4,14 @@ overdue, text) and paging, and ``/admin/matters/{number}``: one matter with its 
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from urllib.parse import urlencode
 
 from aiohttp import web
 from tortoise.transactions import in_transaction
 
+from bot.calendar.workdays import load_calendar
 from bot.errors import UserError
 from bot.matters.notices import notice_draft
 from bot.matters.scoping import matters_in
@@ -17,6 +19,9 @@ from bot.matters.search import OUTCOME_TITLES, PAGE_SIZE, FilterError, MatterFil
 from bot.matters.showcase import SHOWCASE_NOTE_MAX, mark_showcase, showcase_state, unmark_showcase
 from bot.matters.timeline import matter_timeline
 from bot.matters.views import LEVEL_TITLES, STATE_TITLES
+from bot.reports.analysis_filters import step_limit_hours
+from bot.reports.list_extras import ListExtras, list_extras
+from bot.runtime.resources import RESOURCES
 from bot.web.console import console_viewer, render_console
 from bot.web.console_audit import audit_change
 from bot.web.csrf import check_csrf
@@ -40,11 +45,22 @@ async def matter_list(request: web.Request) -> web.Response:
         wanted = MatterFilter.from_params(request.query)
     except FilterError as problem:
         wanted, error, status = MatterFilter(), problem.message, 400
-    page = await search_matters(matters_in(viewer.organisation_id, viewer.scope), wanted, now=now, tz=tz)
+    extras = await _extras(request, viewer.organisation_id, now)
+    if isinstance(extras, str):
+        error, status, extras = (f"{error}；{extras}" if error else extras), 400, ListExtras()
+    scope = matters_in(viewer.organisation_id, viewer.scope) & extras.where
+    page = await search_matters(scope, wanted, now=now, tz=tz)
     paging = {
-        "prev": "?" + urlencode(wanted.params(page=page.page - 1)) if page.page > 1 else "",
-        "next": "?" + urlencode(wanted.params(page=page.page + 1)) if page.page < page.pages else "",
+        "prev": "?" + urlencode({**wanted.params(page=page.page - 1), **extras.params})
+        if page.page > 1
+        else "",
+        "next": "?" + urlencode({**wanted.params(page=page.page + 1), **extras.params})
+        if page.page < page.pages
+        else "",
     }
+    described = wanted.describe(units, departments)
+    if extras.words:
+        described = f"{described}；{extras.words}"
     context = {
         "viewer": viewer,
         "wanted": wanted,
@@ -52,7 +68,7 @@ async def matter_list(request: web.Request) -> web.Response:
         "page": page,
         "page_size": PAGE_SIZE,
         "paging": paging,
-        "described": wanted.describe(units, departments),
+        "described": described,
         "units": units,
         "departments": departments,
         "states": STATE_TITLES,
@@ -61,6 +77,18 @@ async def matter_list(request: web.Request) -> web.Response:
         "tz": tz,
     }
     return await render_console(request, "console/matters.html.j2", context, status=status)
+
+
+async def _extras(request: web.Request, organisation_id: int, now: dt.datetime) -> ListExtras | str:
+    """The figures' filters (`bot.reports.list_extras`), or what is wrong with them."""
+    settings = request.app[RESOURCES].settings
+    calendar = await load_calendar(settings, organisation_id)
+    try:
+        return list_extras(
+            request.query, calendar=calendar, step_limit_hours=step_limit_hours(settings, calendar), now=now
+        )
+    except ValueError as problem:
+        return str(problem)
 
 
 async def _detail_context(request: web.Request, matter: Matter) -> dict[str, object]:

@@ -149,3 +149,26 @@ async def test_the_assessment_page_and_its_xlsx(resources: Resources, matters: C
     assert people["赵局长"][7] == 2  # two refusals
     sections = {r[1]: r for r in book["股室"].iter_rows(min_row=3, values_only=True)}
     assert sections["运政股"][2] == 1 and sections["养护股"][2] == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "listed"),
+    [
+        ("quarter=2026Q4&no_legal_basis=1", {"TJ-2026-0001"}),  # the other one cites 《公路法》
+        ("quarter=2026Q4&catalog=YZ-01&outcome=confirm_no", {"TJ-2026-0001"}),
+        ("quarter=2026Q4&refusal_category=law", {"TJ-2026-0001", "TJ-2026-0002"}),
+        ("quarter=2026Q4&settled_level=2", set()),  # both were refused, none settled 能办
+    ],
+)
+async def test_a_figures_link_lists_exactly_the_matters_behind_it(
+    resources: Resources, matters: ConsoleOrg, query: str, listed: set[str]
+) -> None:
+    status, text = await page(resources, matters.office, f"/admin/matters?{query}")
+    assert status == 200
+    shown = {n for n in ("TJ-2026-0001", "TJ-2026-0002") if f">{n}<" in text}
+    assert shown == listed, query
+
+
+async def test_a_bad_figure_filter_says_what_to_fix(resources: Resources, matters: ConsoleOrg) -> None:
+    status, text = await page(resources, matters.office, "/admin/matters?refusal_category=nonsense")
+    assert status == 400 and "refusal_category" in text and "TJ-2026-0001" in text  # the whole list below
