@@ -4,24 +4,11 @@ so a new page is a new module and nothing here changes."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from aiohttp import web
 
-
-def page_route_tables() -> list[web.RouteTableDef]:
-    """The ``routes`` of each module of this package, in module-name order."""
-    tables = []
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        routes = getattr(module, "routes", None)
-        if isinstance(routes, web.RouteTableDef):
-            tables.append(routes)
-    return tables
+from handlers.web.route_tables import add_module_routes
 
 
 def setup_routes(app: web.Application) -> None:
     """Add every page's routes."""
-    for routes in page_route_tables():
-        app.add_routes(routes)
+    add_module_routes(app, __name__, __path__)
