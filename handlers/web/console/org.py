@@ -22,6 +22,7 @@ SAVED = {
     "chain": "已保存股室的负责人和分管领导。",
     "principal": "已保存主要领导。",
     "person": "已保存人员信息。",
+    "person_add": "已新增人员。",
     "stand_in": "已保存代理安排。",
     "stand_in_end": "已结束代理安排。",
     "group": "已保存群信息。",
