@@ -103,6 +103,11 @@ class ComplaintEvent(Model):
     """A row of a complaint's timeline: who did what, when, with which words."""
 
     id = fields.IntField(primary_key=True)
+    # The organisation's own key (as every table it owns has), so backups and restores hold it.
+    organisation: fields.ForeignKeyRelation[Organisation] = fields.ForeignKeyField(
+        "models.Organisation", related_name="complaint_events"
+    )
+    organisation_id: int
     complaint: fields.ForeignKeyRelation[Complaint] = fields.ForeignKeyField(
         "models.Complaint", related_name="events"
     )

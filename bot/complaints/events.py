@@ -12,7 +12,14 @@ MAX_FIELD = 64
 
 async def record(complaint: Complaint, actor: str, what: str, text: str, at: dt.datetime) -> None:
     """One timeline row and the matching ``complaint.<what>`` audit row."""
-    await ComplaintEvent.create(complaint=complaint, at=at, actor=actor[:MAX_FIELD], what=what, text=text)
+    await ComplaintEvent.create(
+        organisation_id=complaint.organisation_id,
+        complaint=complaint,
+        at=at,
+        actor=actor[:MAX_FIELD],
+        what=what,
+        text=text,
+    )
     await append_audit(
         complaint.organisation_id,
         at=at,

@@ -68,6 +68,7 @@ class Migration(migrations.Migration):
             name="ComplaintEvent",
             fields=[
                 ("id", fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ("organisation", fields.ForeignKeyField("models.Organisation", source_field="organisation_id", db_constraint=True, to_field="id", related_name="complaint_events", on_delete=OnDelete.CASCADE)),
                 ("complaint", fields.ForeignKeyField("models.Complaint", source_field="complaint_id", db_constraint=True, to_field="id", related_name="events", on_delete=OnDelete.CASCADE)),
                 ("at", fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ("actor", fields.CharField(max_length=64)),
