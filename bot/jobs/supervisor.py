@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from typing import Any
 
 from arq.worker import Worker
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -115,6 +116,20 @@ async def _outage(resources: Resources, stop: asyncio.Event, error: BaseExceptio
 
 
 async def _cancel(task: asyncio.Task[None]) -> None:
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, *LOST_REDIS):
-        await task
+    with contextlib.suppress(*LOST_REDIS):
+        await cancel_until_done(task)
+
+
+async def cancel_until_done(task: asyncio.Task[Any], every: float = 1.0) -> None:
+    """Cancel ``task`` and wait for its end, cancelling again every ``every`` seconds.
+
+    One ``cancel()`` is not always enough for arq's poll loop: on Python 3.11 a cancellation that
+    lands as an inner ``asyncio.timeout`` (redis-py's socket timeout) expires is turned into a
+    ``TimeoutError``, which redis-py retries, and the loop polls on for ever (seen in the fault
+    test of a worker stopped mid-delivery: the stop hung in ``Worker.main``'s ``poll``).
+    """
+    while not task.done():
+        task.cancel()
+        await asyncio.wait({task}, timeout=every)
+    if not task.cancelled() and task.exception() is not None:
+        raise task.exception()  # type: ignore[misc]

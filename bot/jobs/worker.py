@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -13,6 +12,7 @@ from arq.worker import Worker
 from bot.health.heartbeat import passes_ran, start_heartbeat
 from bot.health.metrics import WorkerMetrics
 from bot.jobs.passes import run_due_work
+from bot.jobs.supervisor import cancel_until_done
 from bot.outbox.bulk import DELIVERY_GATE, deliver_batch
 from bot.outbox.delivery import deliver, sweep_outbox
 from bot.runtime.redis_clients import json_deserializer, json_serializer
@@ -92,9 +92,5 @@ async def stop_worker(worker: Worker) -> None:
     Jobs cut short are run again by arq (at-least-once); delivery claims make that harmless.
     """
     if worker.main_task is not None:
-        worker.main_task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await worker.main_task
-    for task in worker.tasks.values():
-        task.cancel()
-    await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+        await cancel_until_done(worker.main_task)
+    await asyncio.gather(*(cancel_until_done(task) for task in worker.tasks.values()), return_exceptions=True)

@@ -18,6 +18,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.clock import Clock
+from bot.jobs.supervisor import cancel_until_done
 from bot.jobs.worker import build_worker, stop_worker
 from bot.messengers.registry import build_messengers
 from bot.outbox.delivery import sweep_outbox
@@ -96,10 +97,8 @@ class Stack:
 
     async def close(self) -> None:
         for task in self._background:
-            task.cancel()
-        for task in self._background:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+            with contextlib.suppress(Exception):
+                await cancel_until_done(task)  # arq's poll loop may swallow one cancel
         for cleanup in reversed(self._cleanups):
             await cleanup()
 
