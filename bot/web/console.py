@@ -194,6 +194,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("通报", "/admin/notices", CONSOLE_ROLES),
     NavItem("日历", "/admin/calendar", OVERSIGHT_ROLES),
     NavItem("台账", "/admin/complaints", CONSOLE_ROLES),
+    NavItem("纪检组", "/admin/discipline", OVERSIGHT_ROLES),
     NavItem("变更记录", "/admin/changes", OVERSIGHT_ROLES),
 )
 

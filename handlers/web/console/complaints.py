@@ -34,6 +34,7 @@ from bot.web.console_audit import audit_change
 from bot.web.csrf import check_csrf
 from bot.web.errors import PageError
 from handlers.web.console.changes import actor_names
+from handlers.web.console.discipline import referral_context
 from models.complaints import Complaint
 from models.org import Department, Organisation, Role
 
@@ -152,6 +153,7 @@ async def _detail(request: web.Request, viewer: ConsoleViewer, complaint: Compla
     names = await actor_names(viewer.organisation_id, {e.actor for e in events})
     context.update(c=complaint, events=events, names=names, error=error, tz=resources.settings.tz,
                    linked=await linked_for(complaint, resources.clock.now()))  # fmt: skip
+    context.update(await referral_context(viewer.organisation_id, complaint.id))
     return await render_console(request, "console/complaint.html.j2", context, status=status)
 
 
