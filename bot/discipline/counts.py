@@ -16,7 +16,9 @@ async def referred_per_section(
 ) -> Mapping[int | None, int]:
     """Cases referred in ``[start, end)`` per section id (None: no section named)."""
     rows = (
-        await DisciplineCase.filter(organisation_id=organisation_id, referred_at__gte=start, referred_at__lt=end)
+        await DisciplineCase.filter(
+            organisation_id=organisation_id, referred_at__gte=start, referred_at__lt=end
+        )
         .group_by("department_id")
         .annotate(n=Count("id"))
         .values("department_id", "n")

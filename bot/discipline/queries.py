@@ -24,7 +24,11 @@ async def cases_of(organisation_id: int, state: DisciplineState | None = None) -
     query = DisciplineCase.filter(organisation_id=organisation_id)
     if state is not None:
         query = query.filter(state=state)
-    rows = await query.order_by("-referred_at", "-id").limit(MAX_CASES).prefetch_related("complaint", "department")
+    rows = (
+        await query.order_by("-referred_at", "-id")
+        .limit(MAX_CASES)
+        .prefetch_related("complaint", "department")
+    )
     return sorted(rows, key=lambda c: c.state is DisciplineState.CLOSED)
 
 
@@ -45,7 +49,9 @@ async def case_detail(organisation_id: int, case_id: int) -> CaseDetail | None:
     )
     if case is None:
         return None
-    decisions = await Accountability.filter(case_id=case.id).order_by("decided_on", "id").prefetch_related("person")
+    decisions = (
+        await Accountability.filter(case_id=case.id).order_by("decided_on", "id").prefetch_related("person__unit", "person__department")
+    )
     return CaseDetail(case, decisions)
 
 
