@@ -58,8 +58,9 @@ def complaints_in(scope: LedgerScope) -> QuerySet[Complaint]:
     return query
 
 
-async def ledger_page(scope: LedgerScope, filters: LedgerFilters) -> tuple[list[Complaint], int]:
-    """One page of the ledger, newest first, and the number of complaints matching."""
+def filtered(scope: LedgerScope, filters: LedgerFilters) -> QuerySet[Complaint]:
+    """The complaints of ``scope`` matching ``filters`` (the page number aside): the list and its
+    .xlsx download show the same complaints."""
     query = complaints_in(scope)
     if filters.state is not None:
         query = query.filter(state=filters.state)
@@ -67,6 +68,12 @@ async def ledger_page(scope: LedgerScope, filters: LedgerFilters) -> tuple[list[
         query = query.filter(channel=filters.channel)
     if filters.department_id is not None:
         query = query.filter(department_id=filters.department_id)
+    return query
+
+
+async def ledger_page(scope: LedgerScope, filters: LedgerFilters) -> tuple[list[Complaint], int]:
+    """One page of the ledger, newest first, and the number of complaints matching."""
+    query = filtered(scope, filters)
     total = await query.count()
     rows = (
         await query.order_by("-created_at", "-id")

@@ -50,7 +50,9 @@ async def case_detail(organisation_id: int, case_id: int) -> CaseDetail | None:
     if case is None:
         return None
     decisions = (
-        await Accountability.filter(case_id=case.id).order_by("decided_on", "id").prefetch_related("person__unit", "person__department")
+        await Accountability.filter(case_id=case.id)
+        .order_by("decided_on", "id")
+        .prefetch_related("person__unit", "person__department")
     )
     return CaseDetail(case, decisions)
 

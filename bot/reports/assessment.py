@@ -13,7 +13,10 @@ Over the matters **submitted** in the year (within the viewer's scope):
   outbox rows ``reminder:…`` / ``nudge:…``, not the ``…:up`` 请督促 copies);
 - complaints against them: the 台账's complaints assigned to the section in the year (merged ones
   left out; `bot.complaints.counts.complaints_against`), summed per unit, and for a person those of
-  the section they head (the 股室负责人 answers for the section's complaints).
+  the section they head (the 股室负责人 answers for the section's complaints);
+- 移送纪检组: the 纪检组's cases referred in the year, counted like complaints (the case's section,
+  its unit, the section's head); 责任追究: decisions dated in the year (not 经查不予追究) against the
+  person, their section and unit (`bot.discipline.counts`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from tortoise.expressions import F, Q
 from tortoise.functions import Count, Sum
 
 from bot.complaints.counts import complaints_against
+from bot.discipline.counts import decisions_per_person, referred_per_section
 from bot.matters.watchlist import Scope
 from bot.reports.analysis import scoped
 from bot.reports.analysis_filters import (
@@ -73,13 +77,16 @@ class AssessmentRow:
     overdue_replies: int = 0
     reminders: int = 0
     complaints: int | None = None  # set by `_count_complaints` (the 台账's complaints)
+    referred: int = 0  # 移送纪检组 (`_count_discipline`)
+    accountable: int = 0  # 责任追究 decisions
     levels: dict[int, LevelFigures] = field(
         default_factory=lambda: {lv: LevelFigures() for lv in SETTLING_LEVELS}
     )
     link: str = ""
 
     def add(self, other: AssessmentRow) -> None:
-        for name in ("matters", "steps", "refused", "overdue_steps", "overdue_replies", "reminders"):
+        for name in ("matters", "steps", "refused", "overdue_steps", "overdue_replies", "reminders", "referred",
+                     "accountable"):  # fmt: skip
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for level, figures in other.levels.items():
             mine = self.levels[level]
@@ -214,6 +221,7 @@ async def year_assessment(
     whole_units = {u for u in unit_rows if scope.whole_organisation or u in scope.unit_ids}
     await _count_reminders(organisation_id, (start, end), people, sections, unit_rows, whole_units)
     await _count_complaints(organisation_id, year, visible, sections, unit_rows, people)
+    await _count_discipline(organisation_id, year, (start, end), visible, (sections, unit_rows, people))
     return Assessment(
         year,
         scope.label,
@@ -241,6 +249,29 @@ async def _count_complaints(
         units[dept.unit_id].complaints = (units[dept.unit_id].complaints or 0) + n
         if dept.head_id is not None and dept.head_id in people:
             people[dept.head_id].complaints = (people[dept.head_id].complaints or 0) + n
+
+
+async def _count_discipline(organisation_id: int, year: int, window: tuple[dt.datetime, dt.datetime],
+                            visible: list[Department], rows: tuple[dict[int, AssessmentRow], ...]) -> None:  # fmt: skip
+    sections, units, people = rows
+    referred = await referred_per_section(organisation_id, *window)
+    for dept in visible:
+        n = referred.get(dept.id, 0)
+        for row in (sections[dept.id], units[dept.unit_id], people.get(dept.head_id or 0)):
+            if row is not None:
+                row.referred += n
+    decisions = await decisions_per_person(organisation_id, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    names = {u.id: u.name for u in await Unit.filter(organisation_id=organisation_id)}
+    for person in await Person.filter(organisation_id=organisation_id, id__in=sorted(decisions) or [-1]):
+        in_view = person.department_id in sections or (
+            person.department_id is None and person.unit_id in units
+        )
+        if not in_view:
+            continue
+        row = people.setdefault(person.id, AssessmentRow(person.name, names.get(person.unit_id or 0, "")))
+        owners = (row, sections.get(person.department_id or 0), units.get(person.unit_id or 0))
+        for owner in {id(o): o for o in owners if o is not None}.values():
+            owner.accountable += decisions[person.id]
 
 
 async def _count_reminders(

@@ -29,6 +29,8 @@ FIGURE_HEADERS = (
     *(f"{LEVEL_TITLES[level]}平均用时(工作小时)" for level in SETTLING_LEVELS),
     "收到催办",
     "被投诉",
+    "移送纪检组",
+    "责任追究",
 )
 # The page's column heads (the full heads are their tooltips): short enough for a phone.
 SHORT_HEADERS = (
@@ -45,6 +47,8 @@ SHORT_HEADERS = (
     "主要领导用时h",
     "收到催办",
     "被投诉",
+    "移送纪检组",
+    "责任追究",
 )
 SHEETS = (("单位", ("单位",)), ("股室", ("单位", "股室")), ("个人", ("单位", "姓名")))
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -62,6 +66,8 @@ def row_figures(row: AssessmentRow) -> list[Value]:
         *(row.levels[level].avg_hours for level in SETTLING_LEVELS),
         row.reminders,
         row.complaints,
+        row.referred,
+        row.accountable,
     ]
 
 

@@ -78,11 +78,13 @@ def render_digest(
         "analysis": analysis,
     }
     if unit_id is None:
+        context["ledger"] = stats.ledger.total()
         context["totals"] = _row(stats.totals)
         context["units"] = [{"name": u.name, **_row(u.counts)} for u in stats.units]
         return render_text("digest_office.md.j2", **context)
     unit = stats.unit(unit_id)
     context["unit"] = unit.name
+    context["ledger"] = stats.ledger.total([s.department_id for s in unit.sections])
     context["totals"] = _row(unit.counts)
     context["sections"] = [{"name": s.name, **_row(s.counts)} for s in unit.sections]
     return render_text("digest_unit.md.j2", **context)

@@ -37,6 +37,7 @@ from bot.calendar.quarters import Quarter
 from bot.calendar.workdays import WorkCalendar
 from bot.reports.figures import LEVELS, UNSTATED, Window, section_rows
 from bot.reports.hours import fill_missing_hours
+from bot.reports.ledger_figures import LedgerStats, ledger_stats
 from models.enums import UnitKind, WithdrawReason
 from models.org import Department, Person, Unit
 
@@ -122,6 +123,8 @@ class QuarterStats:
     complete: bool  # the quarter is over: its figures are final
     tz: ZoneInfo  # the organisation's local time, for dates shown
     units: list[UnitStats] = field(default_factory=list)
+    # The complaints ledger's figures of the quarter (their own sum; no part of the matters').
+    ledger: LedgerStats = field(default_factory=LedgerStats)
 
     @property
     def window(self) -> Window:
@@ -198,4 +201,5 @@ async def quarter_stats(
         if owner is None:  # only if the section's unit is not this organisation's (bad data)
             continue
         owner.counts = _counts(row)
+    stats.ledger = await ledger_stats(organisation_id, Window(start, end, cutoff))
     return stats

@@ -2,6 +2,7 @@
 
 - 全局汇总: the bureau's summary, a row per unit (填报单位 the organisation, 负责人 its principal);
 - a sheet per unit: a row per section (填报单位 the unit, 负责人 the unit's principal);
+- 投诉台账汇总: the complaints ledger's figures of the quarter (`bot.reports.xlsx_ledger`);
 - 事项明细: a row per matter accepted in the quarter.
 
 Every sheet prints landscape on A4, one page wide, the header repeated on each page, and says the
@@ -17,10 +18,12 @@ import io
 from dataclasses import dataclass
 
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.calendar.workdays import WorkCalendar
 from bot.reports.matter_lines import matter_lines
 from bot.reports.stats import QuarterStats, UnitStats
+from bot.reports.xlsx_ledger import LEDGER_SUMMARY_SHEET, UNASSIGNED, ledger_sheet
 from bot.reports.xlsx_matters import MATTER_SHEET, matter_sheet
 from bot.reports.xlsx_style import sheet_name
 from bot.reports.xlsx_summary import SummaryHead, summary_sheet
@@ -79,10 +82,24 @@ def _bureau_head(stats: QuarterStats, request: TableRequest) -> SummaryHead:
     )
 
 
+def _ledger(
+    ws: Worksheet, stats: QuarterStats, request: TableRequest, units: list[UnitStats], name: str
+) -> None:
+    ledger = stats.ledger
+    if request.unit_id is None:
+        rows = [(u.name, ledger.total([s.department_id for s in u.sections])) for u in units]
+        rows.append((UNASSIGNED, ledger.unassigned))
+    else:
+        rows = [(s.name, ledger.section(s.department_id)) for s in units[0].sections]
+    title = f"{name}办不成事投诉台账汇总（{stats.quarter.label}）"
+    note = f"{period_note(stats).replace('受理的事项', '登记的投诉')}　　{request.filters(stats)}"
+    ledger_sheet(ws, title, note, "单位" if request.unit_id is None else "股室", rows)
+
+
 async def quarter_workbook(stats: QuarterStats, calendar: WorkCalendar, request: TableRequest) -> bytes:
     """The quarter's workbook (see the module docstring); one unit's sheets only with ``unit_id``."""
     wb = Workbook(write_only=True)
-    taken = {BUREAU_SHEET, MATTER_SHEET}
+    taken = {BUREAU_SHEET, MATTER_SHEET, LEDGER_SUMMARY_SHEET}
     units = stats.units if request.unit_id is None else [stats.unit(request.unit_id)]
     if request.unit_id is None:
         rows = [(u.name, u.counts) for u in stats.units]
@@ -92,6 +109,7 @@ async def quarter_workbook(stats: QuarterStats, calendar: WorkCalendar, request:
         sheet = wb.create_sheet(sheet_name(unit.name, taken))
         summary_sheet(sheet, _unit_head(stats, unit, request), "股室", rows, unit.counts)
     scope_name = request.organisation_name if request.unit_id is None else units[0].name
+    _ledger(wb.create_sheet(LEDGER_SUMMARY_SHEET), stats, request, units, scope_name)
     lines = matter_lines(stats, calendar, request.unit_id, limit=request.matter_limit)
     await matter_sheet(
         wb.create_sheet(MATTER_SHEET),

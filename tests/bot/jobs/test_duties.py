@@ -555,7 +555,7 @@ async def test_digest_on_first_working_day_of_2027q1_at_nine(
     assert isinstance(unit_file, dict)
     assert unit_file["filename"] == "说不事项提级管理汇总表_2026Q4_公路事业发展中心.xlsx"
     unit_book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(str(unit_file["content_b64"]))))
-    assert unit_book.sheetnames == ["公路事业发展中心", "事项明细"]
+    assert unit_book.sheetnames == ["公路事业发展中心", "投诉台账汇总", "事项明细"]
     assert await DutyRun.filter(kind="digest", period="2026Q4").count() == 1
 
     tasks = await ReportTask.all().order_by("unit_id")

@@ -51,7 +51,7 @@ async def test_the_bureau_sheet_has_a_row_per_unit_and_a_total_that_adds_up(
     resources: Resources, seeded: Seeded
 ) -> None:
     book = await workbook(resources, seeded)
-    assert book.sheetnames == ["全局汇总", "局机关", "公路事业发展中心", "事项明细"]
+    assert book.sheetnames == ["全局汇总", "局机关", "公路事业发展中心", "投诉台账汇总", "事项明细"]
     sheet = book["全局汇总"]
     assert sheet["A1"].value == "桐柏县交通运输局说“不”事项提级管理汇总表（2026年第4季度）"
     assert sheet["A2"].value == "填报单位：桐柏县交通运输局　　负责人：张局长　　填报日期：2027年1月4日"
@@ -125,7 +125,7 @@ async def test_one_units_workbook_has_only_its_sheets_and_says_the_filter(
     resources: Resources, seeded: Seeded
 ) -> None:
     book = await workbook(resources, seeded, unit_id=seeded.org.centre.id)
-    assert book.sheetnames == ["公路事业发展中心", "事项明细"]
+    assert book.sheetnames == ["公路事业发展中心", "投诉台账汇总", "事项明细"]
     assert book["公路事业发展中心"]["A4"].value == "筛选条件：季度：2026Q4；单位：公路事业发展中心"
     assert {r[2] for r in rows(book["事项明细"], 5)} == {"公路事业发展中心"}
 

@@ -17,7 +17,13 @@ from models.org import Person
 from tests.support.console import HTML, Client, ConsoleOrg, console_app, csrf_of
 from tests.support.pages import signed_in_client
 
-FORM = {"channel": "visit", "complainant": "刘先生", "phone": "13800000000", "company": "", "content": "办证被拒"}
+FORM = {
+    "channel": "visit",
+    "complainant": "刘先生",
+    "phone": "13800000000",
+    "company": "",
+    "content": "办证被拒",
+}
 
 
 async def _complaint(resources: Resources, organisation_id: int) -> Complaint:
@@ -41,7 +47,9 @@ async def _refer(resources: Resources, corg: ConsoleOrg, complaint: Complaint) -
     try:
         page = f"/admin/complaints/{complaint.number}"
         assert "移送纪检组" in await (await office.get(page, headers=HTML)).text()
-        status, _ = await _post(office, page, f"/admin/discipline/refer/{complaint.number}", note="股室推诿，涉嫌不作为")
+        status, _ = await _post(
+            office, page, f"/admin/discipline/refer/{complaint.number}", note="股室推诿，涉嫌不作为"
+        )
         assert status == 302
     finally:
         await office.close()
@@ -76,7 +84,12 @@ async def test_the_discipline_group_records_findings_accountability_and_closes(
         corg.staff.id, AccountabilityMeasure.ADMONITION, today,
     )  # fmt: skip
     whats = [e.what for e in await ComplaintEvent.filter(complaint_id=complaint.id).order_by("id")]
-    assert whats[-4:] == ["discipline_refer", "discipline_findings", "discipline_accountability", "discipline_close"]
+    assert whats[-4:] == [
+        "discipline_refer",
+        "discipline_findings",
+        "discipline_accountability",
+        "discipline_close",
+    ]
     actions = {a.action for a in await AuditEntry.filter(organisation_id=corg.organisation.id)}
     assert {"console.discipline.refer", "console.discipline.findings", "console.discipline.accountability",
             "console.discipline.close", "complaint.discipline_accountability"} <= actions  # fmt: skip
@@ -134,7 +147,9 @@ async def test_another_organisation_finds_neither_the_case_nor_the_complaint(
     assert await DisciplineCase.all().count() == 1
 
 
-async def test_bad_input_is_refused_in_chinese_and_stores_nothing(resources: Resources, corg: ConsoleOrg) -> None:
+async def test_bad_input_is_refused_in_chinese_and_stores_nothing(
+    resources: Resources, corg: ConsoleOrg
+) -> None:
     complaint = await _complaint(resources, corg.organisation.id)
     office = await _client(resources, corg.office)
     try:

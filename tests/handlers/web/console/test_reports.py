@@ -68,7 +68,7 @@ async def test_the_download_opens_with_openpyxl_and_holds_the_figures(office: Cl
     response = await office.get("/admin/reports/2026Q4.xlsx")
     assert response.status == 200 and "attachment" in response.headers["Content-Disposition"]
     book = openpyxl.load_workbook(io.BytesIO(await response.read()))
-    assert book.sheetnames == ["全局汇总", "局机关", "公路中心", "事项明细"]
+    assert book.sheetnames == ["全局汇总", "局机关", "公路中心", "投诉台账汇总", "事项明细"]
     total = [c.value for c in book["全局汇总"][9]]
     assert total[:13] == ["合计", 4, 1, 1, 0, 0, 1, 1, 0, 1, 0, 1, 0] or total[0] == "合计"
     assert book["全局汇总"]["B9"].value == 4
