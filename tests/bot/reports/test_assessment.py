@@ -95,7 +95,7 @@ async def test_the_xlsx_opens_with_the_figures_of_the_page(seeded: Seeded) -> No
     assert [c.value for c in sections[2]] == ["单位", "股室", *FIGURE_HEADERS]
     transport = next(r for r in sections.iter_rows(min_row=3, values_only=True) if r[1] == "运输股")
     assert transport[:11] == ("局机关", "运输股", 7, 11, 50.0, 33.3, 50.0, 1, 4, 1, 8.3)
-    assert transport[-2:] == (3, 0)  # reminders, complaints
+    assert transport[-4:] == (3, 0, 0, 0)  # reminders, complaints, referred to discipline, accountability
     units = [r for r in book["单位"].iter_rows(min_row=3, values_only=True)]
     assert [(r[0], r[1]) for r in units] == [("局机关", 9), ("公路事业发展中心", 1)]
     assert book["个人"].page_setup.orientation == "landscape"
