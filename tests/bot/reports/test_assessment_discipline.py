@@ -32,7 +32,9 @@ async def _decide(case: DisciplineCase, person: Person, measure: AccountabilityM
                                 measure=measure, decided_on=on, recorded_by="jijian", recorded_at=dt.datetime.now(dt.UTC))  # fmt: skip
 
 
-async def test_referrals_and_accountability_of_the_year_count_per_unit_section_and_person(seeded: Seeded) -> None:
+async def test_referrals_and_accountability_of_the_year_count_per_unit_section_and_person(
+    seeded: Seeded,
+) -> None:
     transport = seeded.o.transport
     await complaint(seeded, 1, 2026, ComplaintState.DONE, transport.id)
     await complaint(seeded, 1, 2025, ComplaintState.DONE, transport.id)
