@@ -45,9 +45,11 @@ async def refer_complaint(complaint: Complaint, note: str, *, actor: str, now: d
     note = note.strip()
     if not note or len(note) > MAX_NOTE:
         raise DisciplineError(f"请填写移送说明：涉嫌什么违规、有何材料（不超过 {MAX_NOTE} 字）")
-    if await open_case_of(complaint) is not None:
-        raise DisciplineError(f"投诉 {complaint.number} 已移送纪检组，正在查处，不能重复移送")
     async with in_transaction():
+        # The complaint's row is locked, so two referrals at once cannot both find no open case.
+        await Complaint.filter(id=complaint.id).select_for_update().first()
+        if await open_case_of(complaint) is not None:
+            raise DisciplineError(f"投诉 {complaint.number} 已移送纪检组，正在查处，不能重复移送")
         case = await DisciplineCase.create(
             organisation_id=complaint.organisation_id,
             complaint_id=complaint.id,
