@@ -131,6 +131,7 @@ class CardKind(StrEnum):
     DECISION = "decision"  # a matter's decision step (models.matter.DecisionStep)
     MORNING = "morning"  # a person's morning list of open steps (subject: models.org.Person)
     COMPLAINT = "complaint"  # a complaint assigned to a section (models.complaints.Complaint)
+    WEEKLY_WARNING = "weekly_warning"  # a leader's weekly 预警 list (subject: models.org.Person)
 
 
 class SimDirection(StrEnum):

@@ -29,6 +29,9 @@ class ReportTask(Model):
         "models.Person", related_name="confirmed_reports", null=True, on_delete=fields.SET_NULL
     )
     confirmed_by_id: int | None
+    # A local console account (``tiji user add``) that confirmed it: its name at the time. An
+    # account is no person, so ``confirmed_by`` stays empty then.
+    confirmed_by_account = fields.CharField(max_length=64, null=True)
 
     class Meta:
         table = "report_task"

@@ -24,7 +24,9 @@ def _place(raw: object) -> tuple[str, int] | None:
     return kind, int(number)
 
 
-async def _unit_and_section(organisation_id: int, raw: object) -> tuple[Unit, Department | None]:
+async def unit_and_section(organisation_id: int, raw: object) -> tuple[Unit, Department | None]:
+    """The unit and section (None: the unit's leaders) a form's ``place`` names; refuses another
+    organisation's or a missing one."""
     place = _place(raw)
     if place is None:
         raise OrgEditError("请选择所在单位或股室")
@@ -38,6 +40,21 @@ async def _unit_and_section(organisation_id: int, raw: object) -> tuple[Unit, De
     if unit is None:
         raise OrgEditError("所选单位不存在，请重新选择")
     return unit, None
+
+
+async def places(organisation_id: int) -> list[tuple[str, str]]:
+    """The forms' list of where a person works (``place``): each unit (its leaders), then its sections."""
+    found = []
+    for unit in await Unit.filter(organisation_id=organisation_id).order_by("id"):
+        found.append((f"u:{unit.id}", f"{unit.name}（单位领导，不在股室）"))
+        for dept in await Department.filter(unit_id=unit.id).order_by("id"):
+            found.append((f"d:{dept.id}", f"{unit.name} · {dept.name}"))
+    return found
+
+
+def place_of(person: Person) -> str:
+    """The ``place`` value of where ``person`` works now."""
+    return f"d:{person.department_id}" if person.department_id else f"u:{person.unit_id}"
 
 
 def _platform_id(value: object, label: str) -> str | None:
@@ -58,7 +75,7 @@ async def add_person(
     new_name = clean_text(name, "姓名", max_length=64, required=True)
     new_title = clean_text(title, "职务", max_length=64)
     new_phone = clean_phone(phone)
-    unit, dept = await _unit_and_section(organisation_id, place)
+    unit, dept = await unit_and_section(organisation_id, place)
     chosen = parse_roles(roles)
     person = await Person.create(
         organisation_id=organisation_id, unit=unit, department=dept, handle=account, name=new_name,

@@ -15,6 +15,9 @@ from bot.calendar.workdays import WorkCalendar
 from bot.reports.analysis_filters import ANALYSIS_PARAMS, analysis_filter
 from models.enums import MatterState
 
+# A step still open (pending) or the reply still owed (resolved / refused): these can be late.
+OWING = (MatterState.PENDING, MatterState.RESOLVED, MatterState.REFUSED)
+
 # The list's own filters (`bot.matters.search.MatterFilter`) carry these already.
 OWN = frozenset({"outcome"})
 EXTRA_PARAMS = (*(p for p in ANALYSIS_PARAMS if p not in OWN), "warn", "mine")
@@ -45,8 +48,8 @@ def list_extras(
 ) -> ListExtras:
     """The extra filters of ``query``; raises ValueError (Chinese, what to fix) for a bad value.
 
-    ``warn=1``: still being decided, with at most one working day left or past the deadline (the
-    dashboard's yellow and red). ``mine=1``: the viewer's own scope, which the list applies to
+    ``warn=1``: a step still open or a reply still owed, with at most one working day left or past
+    the deadline (the dashboard's yellow and red, the weekly 预警 card's items). ``mine=1``: the viewer's own scope, which the list applies to
     every viewer anyway (a leader's units and sections), so it only names the list."""
     given = {k: query[k].strip() for k in EXTRA_PARAMS if k in query and query[k].strip()}
     where = analysis_filter(given, tz=calendar.tz, step_limit_hours=step_limit_hours, now=now)
@@ -54,6 +57,6 @@ def list_extras(
         raise ValueError(f"筛选条件 warn 只能是 1，收到“{given['warn'][:20]}”")
     if given.get("warn") == "1":
         soon = calendar.add_working_hours(now, office_day_hours(calendar))
-        where &= Q(state=MatterState.PENDING, due_at__lte=soon)
+        where &= Q(state__in=list(OWING), due_at__lte=soon)
     words = "；".join(f"{WORDS.get(k, k)}：{'是' if v == '1' else v}" for k, v in given.items())
     return ListExtras(where, given, words)

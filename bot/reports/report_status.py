@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from bot.runtime.resources import Resources
 
 Audit = Callable[[Mapping[str, object], Mapping[str, object]], Awaitable[None]]
-CONSOLE_CONFIRMER = "管理后台账号"  # a confirmation by a local console account (the 台账 says who)
+CONSOLE_CONFIRMER = "管理后台账号"  # a local account's confirmation stored before its name was kept
+ACCOUNT_SUFFIX = "（后台账号）"
 
 
 class ReportStatus(StrEnum):
@@ -75,6 +76,15 @@ def _status(task: ReportTask | None, now: dt.datetime) -> ReportStatus:
     return ReportStatus.LATE if now > task.due_at else ReportStatus.FILED
 
 
+def _confirmer(task: ReportTask, names: Mapping[object, object]) -> str:
+    """Who confirmed: the person, or the local console account (by its name at the time)."""
+    if task.confirmed_by_id is not None and task.confirmed_by_id in names:
+        return str(names[task.confirmed_by_id])
+    if task.confirmed_by_account:
+        return task.confirmed_by_account + ACCOUNT_SUFFIX
+    return CONSOLE_CONFIRMER
+
+
 async def unit_reports(organisation_id: int, quarter: Quarter, now: dt.datetime) -> list[UnitReport]:
     """Every unit of the organisation with its task for ``quarter`` (or none yet), by unit."""
     tasks = {
@@ -90,7 +100,7 @@ async def unit_reports(organisation_id: int, quarter: Quarter, now: dt.datetime)
         task = tasks.get(unit.id)
         confirmer = ""
         if task is not None and task.confirmed_at is not None:
-            confirmer = str(names.get(task.confirmed_by_id, CONSOLE_CONFIRMER))
+            confirmer = _confirmer(task, names)
         found.append(
             UnitReport(
                 unit_id=unit.id,
@@ -161,7 +171,8 @@ async def confirm_for_unit(
     by: str,
     audit: Audit,
 ) -> str:
-    """The office confirms the unit's 汇总表 on its behalf; the office group is told."""
+    """The office confirms the unit's 汇总表 on its behalf; the office group is told. ``person`` is
+    who signed in through a platform; None for a local account, whose name ``by`` is kept."""
     task, unit = await open_task(organisation.id, quarter, unit_id)
     now = resources.clock.now()
     tz = resources.settings.tz
@@ -173,7 +184,9 @@ async def confirm_for_unit(
     )  # fmt: skip
     async with in_transaction():
         changed = await ReportTask.filter(id=task.id, confirmed_at=None).update(
-            confirmed_at=now, confirmed_by_id=None if person is None else person.id
+            confirmed_at=now,
+            confirmed_by_id=None if person is None else person.id,
+            confirmed_by_account=by[:64] if person is None else None,
         )
         if not changed:
             raise ValueError(f"{unit.name}{quarter.label}汇总表刚刚已被确认，无需再确认")

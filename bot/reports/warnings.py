@@ -1,13 +1,14 @@
-"""预警 each week (the pass is `bot.jobs.weekly_warnings`): every leader (主要领导 of a unit, 分管领导 of a section, and whoever stands in for
-them that day) gets one message on the first working day of the week at 09:00 listing the open
-steps and owed replies in their charge that are red (past the deadline) or yellow (at most one
+"""预警 each week (the pass is `bot.jobs.weekly_warnings`, the card `bot.reports.warning_card`):
+every leader (主要领导 of a unit, 分管领导 of a section) gets one card on the first working day of the
+week at 09:00 listing the open steps and owed replies in their charge (their units and sections, and
+the scope of whom they stand in for that day) that are red (past the deadline) or yellow (at most one
 working day left, `bot.calendar.warnings.warn_for`), with one link to the console's list
 (``/admin/matters?mine=1&warn=1``). Nothing is sent to a leader with nothing red or yellow.
 
 Once per person per week: ``DutyRun(kind="weekly_warnings", subject="person:<id>", period="2026-W49")``
-is written in the same transaction as the message (or alone, when there is nothing to say), so
+is written in the same transaction as the card (or alone, when there is nothing to say), so
 further passes that week, however many workers run them, send nothing. A week without a working day
-has no message; a pass that missed the morning (the worker was down) sends it later that week.
+has no card; a pass that missed the morning (the worker was down) sends it later that week.
 """
 
 from __future__ import annotations
@@ -20,16 +21,12 @@ from tortoise.expressions import Q
 from bot.calendar.warnings import Warn, office_day_hours, warn_for
 from bot.calendar.workdays import WorkCalendar
 from bot.matters.views import LEVEL_TITLES, OPEN_STEP_STATUSES
-from bot.settings import Settings
-from bot.texts import render_text
 from models.enums import MatterState
 from models.matter import DecisionStep, Matter
 from models.org import Department, Person, Unit
 
 WEEKLY_KIND = "weekly_warnings"
 WEEKLY_AT = dt.time(9, 0)
-LIST_PATH = "/admin/matters?mine=1&warn=1"
-SHOWN = 10  # items listed per colour; the rest are counted
 OWED = (MatterState.RESOLVED, MatterState.REFUSED)
 # Far enough past "one working day from now" that no yellow item is cut off by the SQL prefilter
 # (a deadline late on a day after a weekend or a holiday); `warn_for` then decides exactly.
@@ -114,25 +111,4 @@ def _item(matter: Matter, waiting: str, calendar: WorkCalendar, now: dt.datetime
         waiting,
         matter.due_at,
         warn_for(calendar, now, matter.due_at),
-    )
-
-
-def list_link(settings: Settings) -> str | None:
-    return settings.public_url.rstrip("/") + LIST_PATH if settings.public_url else None
-
-
-def weekly_text(person: Person, items: list[WarnItem], settings: Settings) -> str:
-    red = [i for i in items if i.warn is Warn.RED]
-    yellow = [i for i in items if i.warn is Warn.YELLOW]
-    return render_text(
-        "weekly_warnings.md.j2",
-        person_name=person.name,
-        red=red[:SHOWN],
-        red_more=max(0, len(red) - SHOWN),
-        red_count=len(red),
-        yellow=yellow[:SHOWN],
-        yellow_more=max(0, len(yellow) - SHOWN),
-        yellow_count=len(yellow),
-        link=list_link(settings),
-        tz=settings.tz,
     )

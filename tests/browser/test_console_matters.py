@@ -1,6 +1,7 @@
 """The console's matters in headless Chromium at desktop 1280×800: the office signs in, finds the
 overdue matter through the list's filter, prints its 《说“不”事项提级管理审批表》 to PDF (the
-browser's print, A4) and marks a typical case. Screenshots go to tests/artifacts/console-matters-*.png."""
+browser's print, A4) and marks a typical case; then the same list, matter and 审批表 on a phone
+(390×844), none scrolling sideways. Screenshots go to tests/artifacts/console-matters-*.png."""
 
 from __future__ import annotations
 
@@ -22,6 +23,12 @@ from tests.support.stack import Stack, running_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+PHONE_PAGES = (
+    ("/admin/matters?overdue=1", "table.matters", "list"),
+    ("/admin/matters/TJ-2026-0001", "#timeline", "detail"),
+    ("/admin/matters/TJ-2026-0001/form", "table.form", "form"),
+)
 PASSWORD = "correct horse battery"
 __all__ = ["chromium"]
 
@@ -148,6 +155,20 @@ async def test_find_an_overdue_matter_print_its_form_and_mark_a_typical_case(
             await page.goto(f"{base}/admin/cases")
             await expect(page.locator("main")).to_contain_text("首问责任人一次性告知所需材料")
             await page.screenshot(path=str(ARTIFACTS / "console-matters-cases.png"), full_page=True)
+
+            phone = await browser.new_context(
+                viewport=PHONE, locale="zh-CN", storage_state=await context.storage_state()
+            )
+            small = await phone.new_page()
+            small.set_default_timeout(WAIT_MS)
+            for path, shown, name in PHONE_PAGES:
+                await small.goto(f"{base}{path}")
+                await expect(small.locator(shown)).to_be_visible()
+                await small.screenshot(
+                    path=str(ARTIFACTS / f"console-matters-{name}-phone.png"), full_page=True
+                )
+                wide = await small.evaluate("document.documentElement.scrollWidth")
+                assert wide <= PHONE["width"], f"{path}: the page scrolls sideways on a phone ({wide}px)"
         finally:
             await browser.close()
     assert refused == []

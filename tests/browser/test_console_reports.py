@@ -1,6 +1,7 @@
 """The office runs the quarter's table from the console in desktop Chromium: signs in with a
 local account, opens 2026Q4's table (the filters printed on it), downloads the .xlsx and opens it
-with openpyxl, reminds a unit. Screenshots go to tests/artifacts/."""
+with openpyxl, reminds a unit; the same page on a phone (390×844) does not scroll sideways.
+Screenshots go to tests/artifacts/."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tests.support.stack import running_stack
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
 PASSWORD = "bangong-2027-Q1-report"
 __all__ = ["chromium"]
 
@@ -73,5 +75,15 @@ async def test_the_office_opens_the_quarter_table_and_downloads_it(
                 await page.screenshot(
                     path=str(ARTIFACTS / "console-reports-reminded-desktop.png"), full_page=True
                 )
+
+                phone = await browser.new_page(
+                    viewport=PHONE, locale="zh-CN", storage_state=await page.context.storage_state()
+                )
+                phone.set_default_timeout(WAIT_MS)
+                await phone.goto(f"{base}/admin/reports")
+                await expect(phone.locator("section.report-table")).to_contain_text("合计")
+                await phone.screenshot(path=str(ARTIFACTS / "console-reports-phone.png"), full_page=True)
+                wide = await phone.evaluate("document.documentElement.scrollWidth")
+                assert wide <= PHONE["width"], f"the reports page scrolls sideways on a phone ({wide}px)"
             finally:
                 await browser.close()

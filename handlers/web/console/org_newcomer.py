@@ -7,24 +7,14 @@ from aiohttp import web
 
 from bot.errors import UserError
 from bot.org.directory import ROLE_LABELS, STRUCTURAL_ROLES
-from bot.org.newcomers import add_person
+from bot.org.newcomers import add_person, places
 from bot.web.console import ConsoleViewer, console_viewer, render_console
 from bot.web.console_forms import Form, read_form, save_change, user_message
-from models.org import Department, Role, Unit
+from models.org import Role
 
 routes = web.RouteTableDef()
 
 EDITABLE_ROLES = tuple(r for r in Role if r not in STRUCTURAL_ROLES)
-
-
-async def _places(organisation_id: int) -> list[tuple[str, str]]:
-    """The form's list of where a person works: each unit (its leaders), then its sections."""
-    places = []
-    for unit in await Unit.filter(organisation_id=organisation_id).order_by("id"):
-        places.append((f"u:{unit.id}", f"{unit.name}（单位领导，不在股室）"))
-        for dept in await Department.filter(unit_id=unit.id).order_by("id"):
-            places.append((f"d:{dept.id}", f"{unit.name} · {dept.name}"))
-    return places
 
 
 async def _form(request: web.Request, viewer: ConsoleViewer, *, error: str = "", form: Form | None = None,
@@ -32,7 +22,7 @@ async def _form(request: web.Request, viewer: ConsoleViewer, *, error: str = "",
     values = form.values if form is not None else {}
     context = {
         "viewer": viewer, "values": values, "chosen_roles": form.all("roles") if form else [], "error": error,
-        "places": await _places(viewer.organisation_id),
+        "places": await places(viewer.organisation_id),
         "editable_roles": [(r.value, ROLE_LABELS[r]) for r in EDITABLE_ROLES],
     }  # fmt: skip
     return await render_console(request, "console/org/newcomer.html.j2", context, status=status)

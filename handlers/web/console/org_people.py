@@ -1,5 +1,6 @@
-"""``/admin/org/people/{id}``: a person's name, title, phone, roles and active flag (office and
-admin; audited). The roles the chain gives are shown but follow the chain's assignments."""
+"""``/admin/org/people/{id}``: a person's name, title, phone, roles and active flag, and 调动 to
+another section or unit (``…/move``, `bot.org.moves`) — office and admin, each audited. The roles
+the chain gives are shown but follow the chain's assignments."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from aiohttp import web
 
 from bot.errors import UserError
 from bot.org.directory import ROLE_LABELS, STRUCTURAL_ROLES
+from bot.org.moves import move_person, open_work
+from bot.org.newcomers import place_of, places
 from bot.org.people import edit_person, structural_roles
 from bot.web.console import ConsoleViewer, console_viewer, render_console
 from bot.web.console_forms import Form, path_id, read_form, save_change, today, user_message
@@ -26,7 +29,8 @@ async def _person(viewer: ConsoleViewer, request: web.Request) -> Person:
 
 
 async def _form(request: web.Request, viewer: ConsoleViewer, person: Person, *, error: str = "",
-                form: Form | None = None, status: int = 200) -> web.Response:  # fmt: skip
+                form: Form | None = None, status: int = 200, move_error: str = "",
+                place: str | None = None) -> web.Response:  # fmt: skip
     derived = (await structural_roles(viewer.organisation_id)).get(person.id, set())
     values = (
         {"name": form.get("name"), "title": form.get("title"), "phone": form.get("phone"),
@@ -39,6 +43,8 @@ async def _form(request: web.Request, viewer: ConsoleViewer, person: Person, *, 
         "viewer": viewer, "person": person, "values": values, "error": error,
         "editable_roles": [(r.value, ROLE_LABELS[r]) for r in EDITABLE_ROLES],
         "derived": [ROLE_LABELS[r] for r in Role if r in derived],
+        "places": await places(viewer.organisation_id), "place": place or place_of(person),
+        "move_error": move_error, "work": await open_work(viewer.organisation_id, person.id),
     }  # fmt: skip
     return await render_console(request, "console/org/person.html.j2", context, status=status)
 
@@ -68,3 +74,23 @@ async def person_save(request: web.Request) -> web.Response:
     except UserError as error:
         return await _form(request, viewer, person, error=user_message(error), form=form, status=400)
     raise web.HTTPSeeOther(f"/admin/org?saved=person#person-{person.id}")
+
+
+@routes.post("/admin/org/people/{id}/move")
+async def person_move(request: web.Request) -> web.Response:
+    """调动: the person works in another section or unit from now on (audited); a move that would
+    leave a post or a stand-in behind shows the page again with what to do first."""
+    viewer = await console_viewer(request, Role.OFFICE, Role.ADMIN)
+    form = await read_form(request)
+    person = await _person(viewer, request)
+    try:
+        await save_change(
+            request,
+            viewer,
+            lambda: move_person(viewer.organisation_id, person.id, form.get("place"), today(request)),
+        )
+    except UserError as error:
+        return await _form(
+            request, viewer, person, move_error=user_message(error), place=form.get("place"), status=400
+        )
+    raise web.HTTPSeeOther(f"/admin/org?saved=move#person-{person.id}")

@@ -1,5 +1,6 @@
-"""The weekly 预警 message: to each leader with red or yellow items in their charge, once per week
-from 09:00 of the week's first working day, none to a leader with nothing to warn of."""
+"""The weekly 预警 card: to each leader with red or yellow items in their charge, once per week
+from 09:00 of the week's first working day, none to a leader with nothing to warn of; its one link
+opens the console's list of exactly those items."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ import datetime as dt
 import pytest
 
 from bot.calendar.workdays import load_calendar
+from bot.cards import Card
 from bot.jobs.duty import Duty
 from bot.jobs.passes import PASSES
 from bot.jobs.weekly_warnings import send_weekly_warnings
 from bot.runtime.resources import Resources
-from models.enums import StepStatus
+from models.cards import CardInstance
+from models.enums import CardKind, StepStatus
 from models.matter import DecisionStep
 from models.messaging import OutboxMessage
 from models.reports import DutyRun
@@ -35,28 +38,47 @@ async def org(resources: Resources) -> Org:
     return o
 
 
-async def weekly_pass(resources: Resources, org: Org, now: dt.datetime) -> dict[str, str]:
+async def weekly_pass(resources: Resources, org: Org, now: dt.datetime) -> dict[str, Card]:
     calendar = await load_calendar(resources.settings, org.org.id)
     await send_weekly_warnings(Duty(resources, org.org, calendar, now))
     rows = (
         await OutboxMessage.filter(dedupe_key__startswith="weekly:").select_related("person").order_by("id")
     )
-    return {row.person.name: str(row.payload["text"]) for row in rows}
+    return {row.person.name: Card.from_dict(row.payload["card"]) for row in rows}
 
 
-async def test_each_leader_in_charge_gets_one_message_with_red_and_yellow(
+async def test_each_leader_in_charge_gets_one_card_with_red_and_yellow(
     resources: Resources, org: Org
 ) -> None:
     resources.settings.public_url = "https://tiji.example.cn"
     sent = await weekly_pass(resources, org, at(2026, 12, 7, 9, 0))
     # 运输股's deputy and the bureau's principal; nobody of 法规股 or the centre.
     assert sorted(sent) == ["张局长", "王副局长"]
-    text = sent["王副局长"]
-    assert "1 项已超过期限、1 项距期限不足 1 个工作日" in text
-    assert "TJ-2026-0001" in text and "待股室负责人 李股长 审批" in text
-    assert "TJ-2026-0002" in text and "回复申请人" in text
-    assert text.index("已逾期") < text.index("即将到期")
-    assert "https://tiji.example.cn/admin/matters?mine=1&warn=1" in text
+    card = sent["王副局长"]
+    assert card.title == "本周预警：红色 1 项、黄色 1 项" and card.status == "2026年第50周"
+    red, yellow = card.fields
+    assert red.label == "红色预警" and red.value.startswith("TJ-2026-0001 ")
+    assert "待股室负责人 李股长 审批" in red.value and "期限12月03日17:30" in red.value
+    assert yellow.label == "黄色预警" and yellow.value.startswith("TJ-2026-0002 ")
+    assert "回复申请人" in yellow.value
+    [link] = card.links
+    assert link.label == "打开预警清单"
+    assert link.url == "https://tiji.example.cn/m/signin?next=/admin/matters%3Fmine%3D1%26warn%3D1"
+    instance = await CardInstance.get(ref=card.ref)
+    assert instance.kind is CardKind.WEEKLY_WARNING and instance.subject_id == org.people["fuju1"].id
+
+
+async def test_a_long_list_shows_five_and_counts_the_rest(resources: Resources, org: Org) -> None:
+    for hour in range(6):
+        late = await make_matter(org, org.transport, "s1", at(2026, 11, 23, 9 + hour, 0))
+        await DecisionStep.create(
+            organisation_id=org.org.id, matter=late, level=2, approver=org.people["gu1"],
+            status=StepStatus.PENDING, opened_at=late.submitted_at,
+        )  # fmt: skip
+    card = (await weekly_pass(resources, org, at(2026, 12, 7, 9, 0)))["王副局长"]
+    assert card.title == "本周预警：红色 7 项、黄色 1 项"
+    assert [f.label for f in card.fields] == ["红色预警"] * 5 + ["还有"]
+    assert card.fields[-1].value.startswith("3 项（红色 2、黄色 1）")
 
 
 async def test_once_per_person_per_week(resources: Resources, org: Org) -> None:

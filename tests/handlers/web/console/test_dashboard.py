@@ -123,3 +123,18 @@ async def test_staff_and_section_heads_get_403_and_no_figures(
         status, html = await _page(resources, as_person, person)
         assert status == 403
         assert "运政股" not in html and "审批中事项" not in html
+
+
+async def test_the_weekly_cards_list_link_shows_the_leaders_red_and_yellow_steps_and_replies(
+    resources: Resources, corg: ConsoleOrg, seeded: Seeded, as_person: list[Client]
+) -> None:
+    client = await signed_in_client(console_app(resources), corg.deputy)  # 运政股's 分管领导
+    as_person.append(client)
+    response = await client.get("/admin/matters?mine=1&warn=1", headers=HTML)
+    html = await response.text()
+    assert response.status == 200
+    listed = re.findall(r'href="/admin/matters/(TJ-\d{4}-\d{4})"', html)
+    m = seeded.matters
+    # b overdue at level 3, c due in 3 hours, d's reply due today, e's reply overdue; not a (3 days).
+    assert sorted(listed) == sorted(m[k].number for k in "bcde")
+    assert "预警（一个工作日内到期或已逾期）" in html

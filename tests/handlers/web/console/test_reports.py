@@ -11,13 +11,14 @@ import openpyxl
 import pytest
 
 from bot.clock import SimClock
+from bot.org.accounts import add_account
 from bot.runtime.resources import Resources
 from models.audit import AuditEntry
 from models.messaging import OutboxMessage
 from models.org import GroupChannel
 from models.reports import ReportTask
 from tests.handlers.web.console.reports_seed import seed_reports
-from tests.support.console import HTML, Client, ConsoleOrg, console_app, csrf_of
+from tests.support.console import HTML, Client, ConsoleOrg, console_app, console_client, csrf_of
 from tests.support.pages import signed_in_client
 
 PAGE = "/admin/reports?quarter=2026Q4"
@@ -173,3 +174,27 @@ async def test_staff_and_another_organisation_see_nothing(
     finally:
         await staff.close()
         await other.close()
+
+
+async def test_a_local_account_confirming_is_named_on_the_task_and_the_page(
+    resources: Resources, corg: ConsoleOrg, groups: dict[str, GroupChannel], clock: SimClock
+) -> None:
+    await add_account("tc", "wangban", "correct horse battery", ["office"], now=clock.now(),
+                      display_name="王办（本地）")  # fmt: skip
+    client = await console_client(resources)
+    try:
+        token = await csrf_of(client, "/admin/signin")
+        signed = await client.post("/admin/signin", data={"csrf": token, "username": "wangban",
+                                   "password": "correct horse battery", "next": PAGE}, headers=HTML)  # fmt: skip
+        assert signed.status == 200
+        token = await csrf_of(client, PAGE)
+        response = await client.post(
+            "/admin/reports/confirm", data={"csrf": token, "quarter": "2026Q4", "unit": str(corg.centre.id)}
+        )
+        assert response.status == 200
+        task = await ReportTask.get(unit_id=corg.centre.id)
+        assert task.confirmed_at is not None and task.confirmed_by_id is None
+        assert task.confirmed_by_account == "王办（本地）"
+        assert "王办（本地）（后台账号）" in await page(client)
+    finally:
+        await client.close()
