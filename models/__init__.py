@@ -16,4 +16,5 @@ MODEL_MODULES = [
     "models.notices",
     "models.unit_rules",
     "models.complaints",
+    "models.complaint_feedback",
 ]
