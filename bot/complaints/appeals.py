@@ -20,7 +20,9 @@ MAX_NOTE = 2000
 RULING_TITLES = {AppealRuling.UPHELD: "申诉成立", AppealRuling.REJECTED: "申诉不成立"}
 
 
-async def file_appeal(complaint: Complaint, evidence: str, batch: OutboxBatch, *, actor: str) -> ComplaintAppeal:
+async def file_appeal(
+    complaint: Complaint, evidence: str, batch: OutboxBatch, *, actor: str
+) -> ComplaintAppeal:
     """The section's 申诉 against the latest 差评 (once per 差评), with its evidence."""
     words = evidence.strip()
     if not words or len(words) > MAX_EVIDENCE:
@@ -55,7 +57,9 @@ async def appeal_from_card(batch: OutboxBatch, person: Person, complaint: Compla
 
 
 async def pending_appeal(complaint: Complaint) -> ComplaintAppeal | None:
-    return await ComplaintAppeal.filter(complaint_id=complaint.id, ruling__isnull=True).order_by("-id").first()
+    return (
+        await ComplaintAppeal.filter(complaint_id=complaint.id, ruling__isnull=True).order_by("-id").first()
+    )
 
 
 async def rule_appeal(
@@ -72,7 +76,12 @@ async def rule_appeal(
         raise FeedbackError("没有待裁定的申诉")
     feedback = await appeal.feedback
     async with in_transaction():
-        appeal.ruling, appeal.ruling_note, appeal.ruled_by, appeal.ruled_at = ruling, note, actor[:64], batch.now
+        appeal.ruling, appeal.ruling_note, appeal.ruled_by, appeal.ruled_at = (
+            ruling,
+            note,
+            actor[:64],
+            batch.now,
+        )
         await appeal.save()
         complaint.state, complaint.updated_at = state, batch.now
         # Rejected: the section is chased again to the same 整改 deadline.

@@ -74,7 +74,11 @@ async def build_complaint_card(complaint: Complaint, ref: str, settings: Setting
             CardField("content", "投诉内容", complaint.content[:300]),
             CardField("channel", "受理渠道", CHANNEL_TITLES[complaint.channel]),
             CardField("department", "承办股室", department.name if department else ""),
-            CardField("due", "整改期限" if reworking else "办结期限", format_local(complaint.deadline_at, settings.tz)),
+            CardField(
+                "due",
+                "整改期限" if reworking else "办结期限",
+                format_local(complaint.deadline_at, settings.tz),
+            ),
             *extra,
         ),
         body=f"[查看投诉详情]({complaint_url(settings, complaint)})",

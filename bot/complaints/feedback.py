@@ -127,7 +127,9 @@ async def latest_feedback(complaint: Complaint) -> ComplaintFeedback | None:
     return await ComplaintFeedback.filter(complaint_id=complaint.id).order_by("-round").first()
 
 
-async def report_back(complaint: Complaint, report: Report, *, actor: str, now: dt.datetime) -> ComplaintFeedback:
+async def report_back(
+    complaint: Complaint, report: Report, *, actor: str, now: dt.datetime
+) -> ComplaintFeedback:
     """反馈: the section finished (办结); the office tells the complainant and records how."""
     state = next_state(complaint.state, ComplaintAction.REPORT_BACK)
     previous = await latest_feedback(complaint)
@@ -180,11 +182,22 @@ async def rate(
 
 
 async def _send_back(
-    complaint: Complaint, feedback: ComplaintFeedback, calendar: WorkCalendar, batch: OutboxBatch, *, actor: str
+    complaint: Complaint,
+    feedback: ComplaintFeedback,
+    calendar: WorkCalendar,
+    batch: OutboxBatch,
+    *,
+    actor: str,
 ) -> None:
     """发回重办: the timeline row, the section's fresh card, and the office groups told."""
-    due = feedback.rework_deadline_at.astimezone(calendar.tz).strftime("%Y-%m-%d") if feedback.rework_deadline_at else ""
-    await record(complaint, actor, "rework", f"差评，发回重办：{feedback.rework_reason}；{due} 前整改", batch.now)
+    due = (
+        feedback.rework_deadline_at.astimezone(calendar.tz).strftime("%Y-%m-%d")
+        if feedback.rework_deadline_at
+        else ""
+    )
+    await record(
+        complaint, actor, "rework", f"差评，发回重办：{feedback.rework_reason}；{due} 前整改", batch.now
+    )
     await refresh_complaint_cards(batch, complaint)
     department = await Department.get_or_none(id=complaint.department_id or 0)
     head = await Person.get_or_none(id=department.head_id) if department and department.head_id else None
@@ -195,7 +208,9 @@ async def _send_back(
         f"{department.name if department else '承办股室'}须于 {due} 前整改。详情：{complaint_url(batch.settings, complaint)}"
     )
     for group in await GroupChannel.filter(organisation_id=complaint.organisation_id, kind=GroupKind.OFFICE):
-        await batch.group(group, text, dedupe_key=f"complaint:{complaint.id}:rework:{feedback.round}:{group.id}")
+        await batch.group(
+            group, text, dedupe_key=f"complaint:{complaint.id}:rework:{feedback.round}:{group.id}"
+        )
 
 
 async def follow_up(
@@ -205,7 +220,11 @@ async def follow_up(
     words = text.strip()
     if not words or len(words) > MAX_COMMENT:
         raise FeedbackError(f"请填写追评内容（不超过 {MAX_COMMENT} 字）")
-    feedback = await ComplaintFeedback.filter(complaint_id=complaint.id, rated_at__isnull=False).order_by("-round").first()
+    feedback = (
+        await ComplaintFeedback.filter(complaint_id=complaint.id, rated_at__isnull=False)
+        .order_by("-round")
+        .first()
+    )
     check_follow_up(rated=feedback is not None, already_followed_up=bool(feedback and feedback.follow_up_at))
     assert feedback is not None  # noqa: S101 -- check_follow_up refused otherwise
     async with in_transaction():
