@@ -5,11 +5,7 @@ section that handled the case may not record any of it."""
 
 from __future__ import annotations
 
-from bot.calendar.workdays import load_calendar
 from bot.complaints.appeals import file_appeal
-from bot.complaints.forms import parse_complaint_form
-from bot.complaints.ledger import register_complaint
-from bot.complaints.triage import assign_complaint
 from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import Resources
 from models.audit import AuditEntry
@@ -19,23 +15,11 @@ from models.complaints import Complaint, ComplaintEvent, ComplaintState
 from models.enums import CardKind, ReplyMethod
 from models.messaging import OutboxKind, OutboxMessage
 from models.org import Person
+from tests.support.complaint_feedback import finished_complaint
 from tests.support.console import HTML, Client, ConsoleOrg, console_app, csrf_of
 from tests.support.pages import signed_in_client
 
-FORM = {"channel": "phone", "complainant": "刘先生", "phone": "13800001234", "content": "办证被拒"}
 REPORT = {"method": "phone", "told_at": "", "summary": "已为企业补办道路运输证，电话告知"}
-
-
-async def finished_complaint(resources: Resources, corg: ConsoleOrg) -> Complaint:
-    """A complaint assigned to 运政股 (its head got a card) whose section has finished it (办结)."""
-    now = resources.clock.now()
-    complaint = await register_complaint(corg.organisation.id, parse_complaint_form(FORM), actor="office",
-                                         now=now, year=now.year)  # fmt: skip
-    calendar = await load_calendar(resources.settings, corg.organisation.id, today=now.date())
-    batch = OutboxBatch(resources.settings, corg.organisation, now)
-    await assign_complaint(complaint, corg.yunzheng.id, 5, calendar, batch, actor="office")
-    await Complaint.filter(id=complaint.id).update(state=ComplaintState.DONE, feedback="已补办")
-    return await Complaint.get(id=complaint.id)
 
 
 async def _post(client: Client, complaint: Complaint, action: str, data: dict[str, str]) -> int:
@@ -46,7 +30,9 @@ async def _post(client: Client, complaint: Complaint, action: str, data: dict[st
     return response.status
 
 
-async def test_the_office_records_the_feedback_and_a_good_rating(resources: Resources, corg: ConsoleOrg) -> None:
+async def test_the_office_records_the_feedback_and_a_good_rating(
+    resources: Resources, corg: ConsoleOrg
+) -> None:
     complaint = await finished_complaint(resources, corg)
     client = await signed_in_client(console_app(resources), corg.office)
     try:
@@ -137,7 +123,9 @@ async def test_an_upheld_appeal_ends_the_rework_and_keeps_the_original_rating(
                           actor=corg.head.handle)  # fmt: skip
         appealed = await Complaint.get(id=complaint.id)
         assert appealed.state is ComplaintState.APPEALED and appealed.next_reminder_at is None
-        assert await _post(client, appealed, "ruling", {"decision": "upheld", "note": ""}) == 400  # a note needed
+        assert (
+            await _post(client, appealed, "ruling", {"decision": "upheld", "note": ""}) == 400
+        )  # a note needed
         assert await _post(client, appealed, "ruling", {"decision": "upheld", "note": "录音属实"}) == 302
         page = await (await client.get(f"/admin/complaints/{complaint.number}", headers=HTML)).text()
         assert "申诉成立：录音属实" in page and "不满意" in page and "差评" in page
