@@ -64,7 +64,7 @@ async def build_complaint_card(complaint: Complaint, ref: str, settings: Setting
     reworking = complaint.state in REWORK_STATES and rework is not None
     if reworking and rework is not None and await ComplaintAppeal.exists(feedback_id=rework.id):
         actions = tuple(a for a in actions if a is not ComplaintCardAction.APPEAL)
-    extra = (CardField("rework", "发回重办理由", rework.rework_reason[:300]),) if reworking and rework else ()
+    extra = (CardField("rework", "重办理由", rework.rework_reason[:300]),) if reworking and rework else ()
     return Card(
         ref=ref,
         source=CARD_SOURCE,
