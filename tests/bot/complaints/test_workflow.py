@@ -107,4 +107,4 @@ def test_one_follow_up_only_after_a_rating() -> None:
 
 def test_only_the_last_two_grades_are_bad_ratings() -> None:
     assert {s for s in Satisfaction if rating_action(s) is A.RATE_BAD} == BAD_RATINGS
-    assert BAD_RATINGS == {Satisfaction.DISSATISFIED, Satisfaction.VERY_DISSATISFIED}
+    assert {Satisfaction.DISSATISFIED, Satisfaction.VERY_DISSATISFIED} == BAD_RATINGS
