@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     public_lookups_per_number_hour: int = Field(
         default=10, ge=1, description="Lookups of one matter / complaint number per hour, from anywhere"
     )
+    forwarded_for_hops: int = Field(
+        default=0,
+        ge=0,
+        le=5,
+        description="Reverse proxies of ours that append X-Forwarded-For (deploy/nginx.conf: 1); 0 trusts none",
+    )
     complaint_rework_working_days: int = Field(
         default=5,
         ge=1,

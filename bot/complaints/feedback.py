@@ -120,7 +120,7 @@ async def handled_by(person: Person | None, complaint: Complaint) -> bool:
     if person.department_id == complaint.department_id:
         return True
     department = await Department.get_or_none(id=complaint.department_id)
-    return department is not None and person.id in (department.head_id,)
+    return department is not None and person.id == department.head_id
 
 
 async def latest_feedback(complaint: Complaint) -> ComplaintFeedback | None:

@@ -26,6 +26,7 @@ from bot.complaints.progress import PHONE_TAIL, Progress, complaint_progress, fi
 from bot.complaints.workflow import SATISFACTION_TITLES, SOLVED_TITLES, TransitionError
 from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import RESOURCES
+from bot.web.client_ip import client_ip
 from bot.web.console_forms import posted
 from bot.web.csrf import check_csrf
 from bot.web.errors import PageError
@@ -74,7 +75,7 @@ async def _page(request: web.Request, organisation: Organisation, *, status: int
 
 async def _ip_allowed(request: web.Request) -> bool:
     resources = request.app[RESOURCES]
-    key = f"lookup:ip:{request.remote or '?'}"
+    key = f"lookup:ip:{client_ip(request, resources.settings)}"
     return await within_limit(resources.redis, key, resources.settings.public_lookups_per_ip_hour, HOUR)
 
 

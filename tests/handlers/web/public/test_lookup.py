@@ -219,3 +219,23 @@ async def test_rating_needs_a_lookup_of_that_number_in_this_session(
     finally:
         await client.close()
     assert (await ComplaintFeedback.get(complaint_id=complaint.id)).rated_at is None
+
+
+async def test_behind_the_proxy_each_client_address_has_its_own_limit(
+    resources: Resources, corg: ConsoleOrg
+) -> None:
+    resources.settings.public_lookups_per_ip_hour = 2
+    resources.settings.forwarded_for_hops = 1
+    client = await _client(resources)
+    try:
+        one = {"X-Forwarded-For": "10.0.0.1"}
+        spoofed = {"X-Forwarded-For": "1.2.3.4, 10.0.0.1"}  # the client's own entry is not believed
+        statuses = [
+            (await client.get("/public/tc/lookup", headers={**HTML, **h})).status for h in (one, spoofed, one)
+        ]
+        assert statuses == [200, 200, 429]
+        assert (
+            await client.get("/public/tc/lookup", headers={**HTML, "X-Forwarded-For": "10.0.0.2"})
+        ).status == 200
+    finally:
+        await client.close()
