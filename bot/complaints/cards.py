@@ -55,10 +55,13 @@ def complaint_url(settings: Settings, complaint: Complaint) -> str:
     return (settings.public_url or "").rstrip("/") + f"/admin/complaints/{complaint.number}"
 
 
-async def build_complaint_card(complaint: Complaint, ref: str, settings: Settings) -> Card:
-    """The card for ``complaint`` as it is now (its buttons follow its state)."""
+async def build_complaint_card(
+    complaint: Complaint, ref: str, settings: Settings, *, live: bool = True
+) -> Card:
+    """The card for ``complaint`` as it is now (its buttons follow its state); a card that is not
+    ``live`` (an older one, after 发回重办 sent a fresh card) shows the state without buttons."""
     department = await Department.get_or_none(id=complaint.department_id or 0)
-    actions = BUTTONS.get(complaint.state, ())
+    actions = BUTTONS.get(complaint.state, ()) if live else ()
     flag = "（督办：被告知“不能办”但无事项登记）" if complaint.no_matter_on_file else ""
     rework = await ComplaintFeedback.filter(complaint_id=complaint.id).order_by("-round").first()
     reworking = complaint.state in REWORK_STATES and rework is not None
@@ -96,8 +99,11 @@ async def issue_complaint_card(batch: OutboxBatch, complaint: Complaint, head: P
 
 
 async def refresh_complaint_cards(batch: OutboxBatch, complaint: Complaint) -> None:
-    """Every card of the complaint shows its new state (and loses the buttons it no longer has)."""
-    for instance in await CardInstance.filter(kind=CardKind.COMPLAINT, subject_id=complaint.id):
-        card = await build_complaint_card(complaint, instance.ref, batch.settings)
+    """Every card of the complaint shows its new state (and loses the buttons it no longer has);
+    only the newest card has buttons, so a card closed before a 发回重办 never opens again."""
+    instances = await CardInstance.filter(kind=CardKind.COMPLAINT, subject_id=complaint.id).order_by("id")
+    for instance in instances:
+        live = instance.id == instances[-1].id
+        card = await build_complaint_card(complaint, instance.ref, batch.settings, live=live)
         key = f"complaint:{complaint.id}:card:{instance.id}:{complaint.state.value}:{batch.now.isoformat()}"
         await batch.card_update(instance, card, dedupe_key=key)

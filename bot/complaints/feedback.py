@@ -165,9 +165,9 @@ async def rate(
         feedback.satisfaction, feedback.solved, feedback.rating_comment = (
             rating.satisfaction, rating.solved, rating.comment)  # fmt: skip
         feedback.rating_source, feedback.rated_by, feedback.rated_at = source, actor[:64], now
+        complaint.state, complaint.updated_at = state, now
         who = "投诉人" if source is RatingSource.COMPLAINANT else "回访"
         await record(complaint, actor, "rate", f"{who}评价：{rating_words(rating)}", now)
-        complaint.state, complaint.updated_at = state, now
         if rating.bad:
             feedback.rework_reason = rating.rework_reason
             feedback.rework_deadline_at = calendar.deadline_for(now, rating.rework_days)
@@ -198,11 +198,11 @@ async def _send_back(
     await record(
         complaint, actor, "rework", f"差评，发回重办：{feedback.rework_reason}；{due} 前整改", batch.now
     )
-    await refresh_complaint_cards(batch, complaint)
     department = await Department.get_or_none(id=complaint.department_id or 0)
     head = await Person.get_or_none(id=department.head_id) if department and department.head_id else None
     if head is not None:
         await issue_complaint_card(batch, complaint, head)
+    await refresh_complaint_cards(batch, complaint)  # the older cards show 发回重办, without buttons
     text = (
         f"【发回重办】投诉 {complaint.number} 收到差评：{feedback.rework_reason}。"
         f"{department.name if department else '承办股室'}须于 {due} 前整改。详情：{complaint_url(batch.settings, complaint)}"

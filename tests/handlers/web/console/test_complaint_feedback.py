@@ -108,6 +108,12 @@ async def test_a_bad_rating_reopens_the_case_and_the_section_gets_its_card_again
     assert len(cards) == cards_before + 1 and cards[-1].recipient_id == corg.head.id
     sent = await OutboxMessage.filter(card_id=cards[-1].id, kind=OutboxKind.CARD).first()
     assert sent is not None and "未实际补办" in str(sent.payload)
+    old = await OutboxMessage.filter(card_id=cards[0].id).order_by("-id").first()  # the first card stays shut
+    assert (
+        old is not None
+        and old.payload["card"]["buttons"] == []
+        and old.payload["card"]["status"] == "发回重办"
+    )
 
 
 async def test_an_upheld_appeal_ends_the_rework_and_keeps_the_original_rating(
