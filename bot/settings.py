@@ -49,6 +49,24 @@ class Settings(BaseSettings):
         ge=1,
         description="环节时限: a level's step taking longer counts as 环节超时 (分析研判, 考核)",
     )
+    # The public progress lookup (/public/{org}/lookup): every request counts per IP, every
+    # number asked about counts per number, known or not (so the limit tells nothing either).
+    public_lookups_per_ip_hour: int = Field(default=30, ge=1, description="Lookups an IP may make per hour")
+    public_lookups_per_number_hour: int = Field(
+        default=10, ge=1, description="Lookups of one matter / complaint number per hour, from anywhere"
+    )
+    forwarded_for_hops: int = Field(
+        default=0,
+        ge=0,
+        le=5,
+        description="Reverse proxies of ours that append X-Forwarded-For (deploy/nginx.conf: 1); 0 trusts none",
+    )
+    complaint_rework_working_days: int = Field(
+        default=5,
+        ge=1,
+        le=60,
+        description="整改时限 of a 发回重办 the complainant's 差评 on the lookup page causes",
+    )
     log_level: str = "INFO"
     log_format: Literal["json", "text"] | None = Field(
         default=None, description="json (one object a line, for servers) or text; unset: text for tiji dev"

@@ -17,4 +17,5 @@ MODEL_MODULES = [
     "models.unit_rules",
     "models.complaints",
     "models.discipline",
+    "models.complaint_feedback",
 ]

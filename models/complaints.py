@@ -29,6 +29,10 @@ class ComplaintState(StrEnum):
     EXTENSION_REQUESTED = "extension_requested"  # 申请延期, the office to rule
     DONE = "done"  # 已办结 with the section's feedback
     MERGED = "merged"  # 并单 into an earlier case
+    REPORTED = "reported"  # 已反馈: the office told the complainant the outcome; the rating is awaited
+    RATED = "rated"  # 已评价 (好评, or a 差评 whose 申诉 was upheld)
+    REOPENED = "reopened"  # 发回重办 after a 差评: the section reworks it by the 整改 deadline
+    APPEALED = "appealed"  # 申诉: the section contests the 差评, the office to rule
 
 
 class ComplaintCounter(Model):

@@ -7,6 +7,7 @@ import datetime as dt
 
 from tortoise.transactions import in_transaction
 
+from bot.complaints.appeals import appeal_from_card
 from bot.complaints.cards import ComplaintCardAction, refresh_complaint_cards
 from bot.complaints.events import record
 from bot.complaints.workflow import ComplaintAction, TransitionError, next_state
@@ -20,10 +21,12 @@ MAX_WORDS = 5000
 ASKED = {
     ComplaintCardAction.FINISH: "请直接回复办结情况（办理结果、如何答复投诉人），作为办结反馈。",
     ComplaintCardAction.EXTEND: "请直接回复申请延期的理由，由活动办公室审核。",
+    ComplaintCardAction.APPEAL: "请直接回复申诉的理由和证据（如沟通记录、办理依据），由活动办公室裁定。",
 }
 DONE_WORDS = {
     ComplaintCardAction.FINISH: (ComplaintAction.FINISH, "办结"),
     ComplaintCardAction.EXTEND: (ComplaintAction.REQUEST_EXTENSION, "申请延期"),
+    ComplaintCardAction.APPEAL: (ComplaintAction.APPEAL, "申诉"),
 }
 
 
@@ -64,6 +67,8 @@ async def give_complaint_words(batch: OutboxBatch, person: Person, complaint: Co
     """The feedback (办结) or the reason (申请延期) the card asked ``person`` for."""
     words = text.strip()[:MAX_WORDS]
     action = ComplaintCardAction(complaint.prompt_action)
+    if action is ComplaintCardAction.APPEAL:
+        return await appeal_from_card(batch, person, complaint, words)
     workflow_action, title = DONE_WORDS[action]
     async with in_transaction():
         complaint.prompt_person_id, complaint.prompt_action, complaint.prompt_at = None, "", None

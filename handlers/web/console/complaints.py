@@ -12,6 +12,7 @@ from aiohttp import web
 from tortoise.transactions import in_transaction
 
 from bot.calendar.workdays import load_calendar
+from bot.complaints.feedback_view import feedback_context
 from bot.complaints.forms import ComplaintFormError, parse_complaint_form
 from bot.complaints.ledger import LedgerError, link_matter, merge_complaint, register_complaint
 from bot.complaints.linked import linked_for
@@ -154,6 +155,7 @@ async def _detail(request: web.Request, viewer: ConsoleViewer, complaint: Compla
     context.update(c=complaint, events=events, names=names, error=error, tz=resources.settings.tz,
                    linked=await linked_for(complaint, resources.clock.now()))  # fmt: skip
     context.update(await referral_context(viewer.organisation_id, complaint.id))
+    context.update(await feedback_context(complaint, viewer.person, may_change=viewer.has(*CHANGERS)))
     return await render_console(request, "console/complaint.html.j2", context, status=status)
 
 
