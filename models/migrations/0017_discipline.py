@@ -8,7 +8,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0015_complaints")]
+    dependencies = [("models", "0016_complaint_feedback")]
 
     initial = False
 

@@ -11,7 +11,7 @@ from models.enums import CardKind
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0015_complaints")]
+    dependencies = [("models", "0017_discipline")]
 
     initial = False
 
