@@ -1,6 +1,6 @@
-"""Attachments of a matter: photos or PDFs of the applicant's documents, stored as files under the
-data dir (``stored_path`` is relative to ``Settings.data_dir``), served only to those who may see
-the matter."""
+"""Attachments of a matter or of a complaint: photos or PDFs of the documents, stored as files under
+the data dir (``stored_path`` is relative to ``Settings.data_dir``), served only to those who may
+see the matter (or the complaint). Each row belongs to exactly one of the two."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from models.complaints import Complaint
     from models.matter import Matter
     from models.org import Organisation, Person
 
@@ -20,10 +21,15 @@ class Attachment(Model):
         "models.Organisation", related_name="attachments"
     )
     organisation_id: int
-    matter: fields.ForeignKeyRelation[Matter] = fields.ForeignKeyField(
-        "models.Matter", related_name="attachments"
+    matter: fields.ForeignKeyNullableRelation[Matter] = fields.ForeignKeyField(
+        "models.Matter", related_name="attachments", null=True
     )
-    matter_id: int
+    matter_id: int | None
+    # A complaint's materials (台账): set instead of ``matter``.
+    complaint: fields.ForeignKeyNullableRelation[Complaint] = fields.ForeignKeyField(
+        "models.Complaint", related_name="attachments", null=True
+    )
+    complaint_id: int | None
     uploader: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
         "models.Person", related_name="attachments"
     )
@@ -37,4 +43,4 @@ class Attachment(Model):
 
     class Meta:
         table = "attachment"
-        indexes = (("organisation_id", "matter_id"),)
+        indexes = (("organisation_id", "matter_id"), ("organisation_id", "complaint_id"))
