@@ -30,10 +30,11 @@ class Attachment(Model):
         "models.Complaint", related_name="attachments", null=True
     )
     complaint_id: int | None
-    uploader: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
-        "models.Person", related_name="attachments"
+    # None: uploaded in the console by a local account (the complaint's timeline names it).
+    uploader: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="attachments", null=True
     )
-    uploader_id: int
+    uploader_id: int | None
     filename = fields.CharField(max_length=200)  # as the uploader named it, cleaned
     content_type = fields.CharField(max_length=64)  # from the content's magic bytes, not the upload
     size = fields.IntField()
