@@ -100,5 +100,7 @@ async def test_an_extension_asked_on_dingtalk_is_posted_to_the_office_group(
         posted = [str(m["param"]) for m in side.fake.group_messages]
         notice = [p for p in posted if "申请延期" in p]
         assert len(notice) == 1, posted
-        assert complaint.number in notice[0] and "需要现场核查两处站点" in notice[0] and head.name in notice[0]
+        assert (
+            complaint.number in notice[0] and "需要现场核查两处站点" in notice[0] and head.name in notice[0]
+        )
         assert f"/admin/complaints/{complaint.number}" in notice[0]

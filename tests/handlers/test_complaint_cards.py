@@ -145,4 +145,6 @@ async def test_an_extension_request_is_posted_to_the_office_group(world: World) 
     posts = await OutboxMessage.filter(dedupe_key__startswith=f"complaint:{complaint.id}:extension:")
     assert sorted(p.group_id for p in posts) == sorted(g.id for g in offices)
     text = str(posts[0].payload["markdown"])
-    assert "【申请延期】" in text and complaint.number in text and "需要现场核查" in text and head.name in text
+    assert (
+        "【申请延期】" in text and complaint.number in text and "需要现场核查" in text and head.name in text
+    )

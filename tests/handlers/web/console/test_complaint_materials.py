@@ -18,7 +18,12 @@ from tests.handlers.web.pages.test_new import JPEG, PDF, files_on_disk
 from tests.support.console import HTML, Client, ConsoleOrg, console_app, csrf_of
 from tests.support.pages import signed_in_client
 
-FORM = {"channel": "visit", "complainant": "刘先生", "phone": "13800000000", "content": "办证被拒，材料见附件"}
+FORM = {
+    "channel": "visit",
+    "complainant": "刘先生",
+    "phone": "13800000000",
+    "content": "办证被拒，材料见附件",
+}
 
 
 async def _client(resources: Resources, person: Person) -> Client:
@@ -52,7 +57,9 @@ async def test_materials_given_at_registration_are_served_to_the_section_and_no_
 ) -> None:
     office = await _client(resources, corg.office)
     try:
-        response = await _register(office, ("营业执照.jpg", JPEG), ("告知书.pdf", PDF), department=str(corg.yunzheng.id))
+        response = await _register(
+            office, ("营业执照.jpg", JPEG), ("告知书.pdf", PDF), department=str(corg.yunzheng.id)
+        )
         assert response.status == 302, await response.text()
         complaint = await Complaint.get(number=response.headers["Location"].rsplit("/", 1)[1])
         files = await Attachment.filter(complaint_id=complaint.id).order_by("id")
@@ -130,7 +137,9 @@ async def test_an_upload_without_the_csrf_token_keeps_nothing(resources: Resourc
             number=(await _register(office)).headers["Location"].rsplit("/", 1)[1]
         )
         data = _multipart({"csrf": "forged"}, ("a.jpg", JPEG))
-        response = await office.post(f"/admin/complaints/{complaint.number}/files/upload", data=data, headers=HTML)
+        response = await office.post(
+            f"/admin/complaints/{complaint.number}/files/upload", data=data, headers=HTML
+        )
         assert response.status == 403
         assert await Attachment.all().count() == 0 and files_on_disk(resources) == []
     finally:
