@@ -12,6 +12,7 @@ import pytest
 from bot.clock import SimClock
 from bot.org.accounts import add_account
 from bot.settings import Settings
+from models.org import Department, Person
 from tests.browser.test_console import PHONE
 from tests.browser.test_sim_flow import ARTIFACTS, CHROMIUM_ARGS, WAIT_MS, chromium
 from tests.handlers.web.pages.test_new import JPEG, PDF, PNG
@@ -86,6 +87,21 @@ async def test_the_office_registers_a_complaint_with_materials_on_a_phone(
             opened = await page.request.get(f"{served}{href}")
             assert opened.status == 200 and opened.headers["content-type"] == "image/jpeg"
             assert await opened.body() == JPEG
+            await context.close()
+            # The section head (the first section in the form's list) opens the materials on a phone.
+            section = await Department.all().order_by("code").first()
+            assert section is not None and section.head_id is not None
+            head = await Person.get(id=section.head_id)
+            context = await browser.new_context(viewport=PHONE, locale="zh-CN")
+            page = await context.new_page()
+            page.set_default_timeout(WAIT_MS)
+            await page.goto(f"{served}/sim/open-as/{head.handle}?next=/m/complaints/TS-2026-0001/materials")
+            await expect(page.locator("#materials")).to_contain_text("补充截图.png")
+            await page.screenshot(
+                path=str(ARTIFACTS / "complaint-materials-section-phone.png"), full_page=True
+            )
+            wide = await page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= PHONE["width"], f"the section's page scrolls sideways ({wide}px)"
             await context.close()
         finally:
             await browser.close()

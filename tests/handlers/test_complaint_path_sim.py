@@ -78,6 +78,9 @@ async def test_register_assign_sign_extend_finish_through_the_worker(stack: Stac
     assert complaint.number in str(card["title"]) and card["status"] == "已交办"
     keys = {b["text"]: b["key"] for b in card["buttons"]}  # type: ignore[attr-defined]
     assert list(keys) == ["签收", "办结", "申请延期"]
+    materials_page = f"/m/complaints/{complaint.number}/materials"
+    assert [link["label"] for link in card["links"]] == ["查看投诉材料"]  # type: ignore[attr-defined]
+    assert materials_page in str(card["links"][0]["url"])  # type: ignore[index]
     assert (await click(stack, head.handle, str(card["ref"]), keys["签收"]))["ok"]
     assert (await _head_card(stack, head.handle))["status"] == "已签收"
 
@@ -107,5 +110,7 @@ async def test_register_assign_sign_extend_finish_through_the_worker(stack: Stac
 
     material = await Attachment.get(complaint_id=complaint.id)
     await _open_as(stack, head.handle)
+    listed = await stack.client.get(materials_page, headers=HTML)
+    assert listed.status == 200 and "现场照片.jpg" in await listed.text()
     opened = await stack.client.get(f"/m/attachments/{material.id}", headers=HTML)
     assert opened.status == 200 and await opened.read() == JPEG

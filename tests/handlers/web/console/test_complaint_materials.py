@@ -86,6 +86,10 @@ async def test_materials_given_at_registration_are_served_to_the_section_and_no_
             assert response.status == status, (person.handle, await response.text())
             if status == 200:
                 assert await response.read() == JPEG
+            listed = await client.get(f"/m/complaints/{complaint.number}/materials", headers=HTML)
+            assert listed.status == status
+            if status == 200:
+                assert f'href="/m/attachments/{files[0].id}"' in await listed.text()
         finally:
             await client.close()
 
