@@ -1,6 +1,6 @@
-"""Attachments of a matter: photos or PDFs of the applicant's documents, stored as files under the
-data dir (``stored_path`` is relative to ``Settings.data_dir``), served only to those who may see
-the matter."""
+"""Attachments of a matter or of a complaint: photos or PDFs of the documents, stored as files under
+the data dir (``stored_path`` is relative to ``Settings.data_dir``), served only to those who may
+see the matter (or the complaint). Each row belongs to exactly one of the two."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 if TYPE_CHECKING:
+    from models.complaints import Complaint
     from models.matter import Matter
     from models.org import Organisation, Person
 
@@ -20,14 +21,20 @@ class Attachment(Model):
         "models.Organisation", related_name="attachments"
     )
     organisation_id: int
-    matter: fields.ForeignKeyRelation[Matter] = fields.ForeignKeyField(
-        "models.Matter", related_name="attachments"
+    matter: fields.ForeignKeyNullableRelation[Matter] = fields.ForeignKeyField(
+        "models.Matter", related_name="attachments", null=True
     )
-    matter_id: int
-    uploader: fields.ForeignKeyRelation[Person] = fields.ForeignKeyField(
-        "models.Person", related_name="attachments"
+    matter_id: int | None
+    # A complaint's materials (台账): set instead of ``matter``.
+    complaint: fields.ForeignKeyNullableRelation[Complaint] = fields.ForeignKeyField(
+        "models.Complaint", related_name="attachments", null=True
     )
-    uploader_id: int
+    complaint_id: int | None
+    # None: uploaded in the console by a local account (the complaint's timeline names it).
+    uploader: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="attachments", null=True
+    )
+    uploader_id: int | None
     filename = fields.CharField(max_length=200)  # as the uploader named it, cleaned
     content_type = fields.CharField(max_length=64)  # from the content's magic bytes, not the upload
     size = fields.IntField()
@@ -37,4 +44,4 @@ class Attachment(Model):
 
     class Meta:
         table = "attachment"
-        indexes = (("organisation_id", "matter_id"),)
+        indexes = (("organisation_id", "matter_id"), ("organisation_id", "complaint_id"))

@@ -7,9 +7,11 @@ from enum import StrEnum
 
 from bot.cards import ButtonStyle, Card, CardField, CardKindSpec
 from bot.complaints.workflow import CHANNEL_TITLES, STATE_TITLES, ComplaintState
+from bot.matters.links import card_link
 from bot.outbox.batch import OutboxBatch
 from bot.settings import Settings
 from bot.texts import format_local
+from models.attachments import Attachment
 from models.cards import CardInstance
 from models.complaint_feedback import ComplaintAppeal, ComplaintFeedback
 from models.complaints import Complaint
@@ -55,12 +57,18 @@ def complaint_url(settings: Settings, complaint: Complaint) -> str:
     return (settings.public_url or "").rstrip("/") + f"/admin/complaints/{complaint.number}"
 
 
+MATERIALS_PAGE = "/m/complaints/{number}/materials"
+
+
 async def build_complaint_card(
     complaint: Complaint, ref: str, settings: Settings, *, live: bool = True
 ) -> Card:
-    """The card for ``complaint`` as it is now (its buttons follow its state); a card that is not
+    """The card for ``complaint`` as it is now (its buttons follow its state; with materials, a
+    link to them on the phone, where the section's people may open them); a card that is not
     ``live`` (an older one, after 发回重办 sent a fresh card) shows the state without buttons."""
     department = await Department.get_or_none(id=complaint.department_id or 0)
+    has_materials = await Attachment.filter(complaint_id=complaint.id).exists()
+    path = MATERIALS_PAGE.format(number=complaint.number)
     actions = BUTTONS.get(complaint.state, ()) if live else ()
     flag = "（督办：被告知“不能办”但无事项登记）" if complaint.no_matter_on_file else ""
     rework = await ComplaintFeedback.filter(complaint_id=complaint.id).order_by("-round").first()
@@ -89,6 +97,7 @@ async def build_complaint_card(
         status=STATE_TITLES[complaint.state],
         closed=not actions,
         reference=complaint.number,
+        links=card_link(settings, "查看投诉材料", path) if has_materials else (),
     )
 
 

@@ -8,13 +8,15 @@ import datetime as dt
 from tortoise.transactions import in_transaction
 
 from bot.complaints.appeals import appeal_from_card
-from bot.complaints.cards import ComplaintCardAction, refresh_complaint_cards
+from bot.complaints.cards import ComplaintCardAction, complaint_url, refresh_complaint_cards
 from bot.complaints.events import record
 from bot.complaints.workflow import ComplaintAction, TransitionError, next_state
 from bot.outbox.batch import OutboxBatch
+from bot.texts import format_local
 from models.cards import CardInstance
 from models.complaints import Complaint
-from models.org import Person
+from models.enums import GroupKind
+from models.org import Department, GroupChannel, Person
 
 PROMPT_VALID_FOR = dt.timedelta(hours=24)
 MAX_WORDS = 5000
@@ -87,4 +89,25 @@ async def give_complaint_words(batch: OutboxBatch, person: Person, complaint: Co
             complaint, person.handle, workflow_action.value, f"{person.name} {title}：{words}", batch.now
         )
         await refresh_complaint_cards(batch, complaint)
+        if action is ComplaintCardAction.EXTEND:
+            await tell_office_of_extension(batch, complaint, person, words)
     return f"投诉 {complaint.number} 已{title}，活动办公室会看到你的说明。"
+
+
+async def tell_office_of_extension(
+    batch: OutboxBatch, complaint: Complaint, person: Person, reason: str
+) -> None:
+    """申请延期 is the office's to rule on: each office group is told who asks, why, the deadline
+    now and where to rule (one message per request: a later request is told again)."""
+    department = await Department.get_or_none(id=complaint.department_id or 0)
+    due = format_local(complaint.deadline_at, batch.settings.tz) if complaint.deadline_at else "未定"
+    text = (
+        f"【申请延期】投诉 {complaint.number}（{department.name if department else '承办股室'}）："
+        f"{person.name} 申请延期，理由：{reason[:500]}。现办结期限 {due}。"
+        f"请在台账审核（同意或不同意延期）：{complaint_url(batch.settings, complaint)}"
+    )
+    stamp = batch.now.isoformat()
+    for group in await GroupChannel.filter(organisation_id=complaint.organisation_id, kind=GroupKind.OFFICE):
+        await batch.group(
+            group, text, dedupe_key=f"complaint:{complaint.id}:extension:{stamp}:group:{group.id}"
+        )

@@ -170,10 +170,7 @@ async def keep(
         raise AttachmentRefused(room_left(count) + "。")
     kept = []
     for item in staged:
-        relative = f"{matter.organisation_id}/{matter.id}/{item.path.name}.{EXTENSIONS[item.content_type]}"
-        target = _root(settings) / relative
-        await asyncio.to_thread(_link, item.path, target)
-        linked.append(target)
+        relative = await link_into(settings, item, f"{matter.organisation_id}/{matter.id}", linked)
         kept.append(
             await Attachment.create(
                 organisation_id=matter.organisation_id,
@@ -188,6 +185,16 @@ async def keep(
             )
         )
     return kept
+
+
+async def link_into(settings: Settings, item: StagedFile, folder: str, linked: list[Path]) -> str:
+    """Hard-link the staged ``item`` into ``folder`` (relative to the attachments' root), add the
+    link to ``linked`` (for ``settle``) and give its path relative to the root (``stored_path``)."""
+    relative = f"{folder}/{item.path.name}.{EXTENSIONS[item.content_type]}"
+    target = _root(settings) / relative
+    await asyncio.to_thread(_link, item.path, target)
+    linked.append(target)
+    return relative
 
 
 def _link(source: Path, target: Path) -> None:

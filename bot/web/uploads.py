@@ -36,6 +36,7 @@ class UploadForm:
     staged: list[StagedFile] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
     over_room: bool = False  # more files came than there was room for
+    noun: str = "每个事项"  # what holds the files, for the refusal's words
 
     def first(self, name: str) -> str:
         values = self.fields.get(name)
@@ -77,12 +78,15 @@ async def _text(part: BodyPartReader, budget: _Budget) -> str:
         raise PageError(400, "填写有误", "提交的内容不是有效的文字。请刷新页面后重新填写。") from None
 
 
-async def read_upload_form(request: web.Request, settings: Settings, *, room: int) -> UploadForm:
-    """The form of ``request``, with at most ``room`` files kept (a file beyond it is refused).
-    On any refusal of the whole request the staged files are removed before it is raised."""
+async def read_upload_form(
+    request: web.Request, settings: Settings, *, room: int, noun: str = "每个事项"
+) -> UploadForm:
+    """The form of ``request``, with at most ``room`` files kept (a file beyond it is refused;
+    ``noun`` names what holds them in that message). On any refusal of the whole request the
+    staged files are removed before it is raised."""
     if request.content_type != "multipart/form-data":
         raise PageError(400, "填写有误", BAD_FORM)
-    form = UploadForm()
+    form = UploadForm(noun=noun)
     try:
         await _read_parts(request, settings, form, room)
     except BaseException:
@@ -121,7 +125,7 @@ async def _file(
     if len(form.staged) >= room:
         if not form.over_room:
             form.over_room = True
-            form.refusals.append(too_many(room))
+            form.refusals.append(too_many(room, form.noun))
         await _drain(part, budget)
         return
     try:
@@ -131,10 +135,10 @@ async def _file(
         await _drain(part, budget)
 
 
-def too_many(room: int) -> str:
+def too_many(room: int, noun: str = "每个事项") -> str:
     if room <= 0:
-        return f"每个事项最多 {MAX_FILES} 个附件，已经有 {MAX_FILES} 个，不能再上传"
-    return f"每个事项最多 {MAX_FILES} 个附件，这次最多还能上传 {room} 个，请少选几个"
+        return f"{noun}最多 {MAX_FILES} 个附件，已经有 {MAX_FILES} 个，不能再上传"
+    return f"{noun}最多 {MAX_FILES} 个附件，这次最多还能上传 {room} 个，请少选几个"
 
 
 async def _drain(part: BodyPartReader, budget: _Budget) -> None:

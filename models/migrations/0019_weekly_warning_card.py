@@ -11,7 +11,7 @@ from models.enums import CardKind
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0017_discipline")]
+    dependencies = [("models", "0018_complaint_attachments")]
 
     initial = False
 

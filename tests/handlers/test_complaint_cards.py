@@ -15,7 +15,9 @@ from bot.complaints.triage import TriageError, assign_complaint, rule_extension
 from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import Resources
 from models.complaints import Complaint, ComplaintEvent, ComplaintState
-from models.org import Department, Organisation, Person
+from models.enums import GroupKind
+from models.messaging import OutboxMessage
+from models.org import Department, GroupChannel, Organisation, Person
 from tests.handlers.test_commands import World, make_world
 
 FORM = {"channel": "phone", "complainant": "李四", "phone": "13800000000", "content": "办证被拒"}
@@ -131,3 +133,18 @@ async def test_a_refused_extension_keeps_the_deadline(world: World) -> None:
     await rule_extension(asked, False, 0, calendar, batch, actor="office")
     saved = await Complaint.get(id=complaint.id)
     assert (saved.state, saved.deadline_at) == (ComplaintState.SIGNED, complaint.deadline_at)
+
+
+async def test_an_extension_request_is_posted_to_the_office_group(world: World) -> None:
+    complaint, head = await assigned(world)
+    card = await world.open_card(head.handle)
+    assert (await world.click(head.handle, card["ref"], "extend")).ok
+    assert (await world.say(head.handle, "需要现场核查")).ok
+    offices = await GroupChannel.filter(organisation_id=complaint.organisation_id, kind=GroupKind.OFFICE)
+    assert offices
+    posts = await OutboxMessage.filter(dedupe_key__startswith=f"complaint:{complaint.id}:extension:")
+    assert sorted(p.group_id for p in posts) == sorted(g.id for g in offices)
+    text = str(posts[0].payload["markdown"])
+    assert (
+        "【申请延期】" in text and complaint.number in text and "需要现场核查" in text and head.name in text
+    )

@@ -29,7 +29,7 @@ from bot.web.console import ConsoleViewer, console_viewer
 from bot.web.console_audit import audit_change
 from bot.web.csrf import check_csrf
 from bot.web.errors import PageError
-from handlers.web.console.complaints import CHANGERS, _complaint, _detail, _fields
+from handlers.web.console.complaints import CHANGERS, _fields, complaint_in_scope, render_detail
 from models.complaint_feedback import AppealRuling, RatingSource
 from models.complaints import Complaint
 from models.org import Organisation
@@ -88,12 +88,12 @@ async def feedback_action(request: web.Request) -> web.Response:
     viewer = await console_viewer(request, *CHANGERS)
     form = _fields(await request.post())
     await check_csrf(request, form)
-    complaint = await _complaint(request, viewer)
+    complaint = await complaint_in_scope(request, viewer)
     action = request.match_info["action"]
     if action not in ACTIONS:
         raise PageError(404, "找不到该操作", "没有这个操作。")
     if await handled_by(viewer.person, complaint):
-        return await _detail(request, viewer, complaint, error=OWN_SECTION, status=403)
+        return await render_detail(request, viewer, complaint, error=OWN_SECTION, status=403)
     before = await _snapshot(complaint)
     try:
         async with in_transaction():
@@ -102,8 +102,8 @@ async def feedback_action(request: web.Request) -> web.Response:
                                await _snapshot(complaint), subject=complaint.number,
                                at=request.app[RESOURCES].clock.now())  # fmt: skip
     except (FeedbackError, TransitionError) as problem:
-        return await _detail(
-            request, viewer, await _complaint(request, viewer), error=str(problem), status=400
+        return await render_detail(
+            request, viewer, await complaint_in_scope(request, viewer), error=str(problem), status=400
         )
     await batch.nudge(request.app[RESOURCES])
     raise web.HTTPFound(f"/admin/complaints/{complaint.number}#feedback")

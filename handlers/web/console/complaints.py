@@ -5,6 +5,7 @@ leaders read (leaders their own units and sections). Every POST is CSRF-checked 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,6 +13,7 @@ from aiohttp import web
 from tortoise.transactions import in_transaction
 
 from bot.calendar.workdays import load_calendar
+from bot.complaints.attachments import NOUN, keep_complaint_files, materials_of, may_see_materials
 from bot.complaints.feedback_view import feedback_context
 from bot.complaints.forms import ComplaintFormError, parse_complaint_form
 from bot.complaints.ledger import LedgerError, link_matter, merge_complaint, register_complaint
@@ -28,12 +30,14 @@ from bot.complaints.queries import (
 )
 from bot.complaints.triage import TriageError, answer_complaint, assign_complaint, rule_extension
 from bot.complaints.workflow import CHANNEL_TITLES, STATE_TITLES, TransitionError
+from bot.matters.attachments import MAX_FILES, AttachmentRefused, settle
 from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import RESOURCES
 from bot.web.console import CONSOLE_ROLES, ConsoleViewer, console_viewer, render_console
 from bot.web.console_audit import audit_change
 from bot.web.csrf import check_csrf
 from bot.web.errors import PageError
+from bot.web.uploads import UploadForm, read_upload_form
 from handlers.web.console.changes import actor_names
 from handlers.web.console.discipline import referral_context
 from models.complaints import Complaint
@@ -45,10 +49,11 @@ DEFAULT_DAYS = 5
 MAX_FIELD = 6000
 MAX_DAYS_DIGITS = 3
 MAX_ID_DIGITS = 9
-ACTION_ERRORS = (LedgerError, TriageError, TransitionError, ComplaintFormError)
+ACTION_ERRORS = (LedgerError, TriageError, TransitionError, ComplaintFormError, AttachmentRefused)
 
 
-def _scope(viewer: ConsoleViewer) -> LedgerScope:
+def ledger_scope(viewer: ConsoleViewer) -> LedgerScope:
+    """The complaints of the ledger ``viewer`` may see."""
     return LedgerScope(
         viewer.organisation_id, viewer.whole_organisation, viewer.unit_ids, viewer.department_ids
     )
@@ -91,7 +96,7 @@ def _base(viewer: ConsoleViewer, departments: list[Department]) -> dict[str, Any
 async def _list(request: web.Request, viewer: ConsoleViewer, *, error: str = "", form: Mapping[str, str] | None = None,
                 status: int = 200) -> web.Response:  # fmt: skip
     filters = parse_filters(request.query)
-    rows, total = await ledger_page(_scope(viewer), filters)
+    rows, total = await ledger_page(ledger_scope(viewer), filters)
     context = _base(viewer, await _departments(viewer.organisation_id))
     context.update(rows=rows, total=total, filters=filters, pages=max(1, -(-total // PAGE_SIZE)),
                    error=error, form=form or {}, tz=request.app[RESOURCES].settings.tz,
@@ -105,12 +110,35 @@ async def complaints(request: web.Request) -> web.Response:
     return await _list(request, viewer)
 
 
+async def _registration(request: web.Request) -> UploadForm:
+    """The registration's fields and its materials (a form without files may come url-encoded)."""
+    if request.content_type == "multipart/form-data":
+        upload = await read_upload_form(request, request.app[RESOURCES].settings, room=MAX_FILES, noun=NOUN)
+        upload.fields = {k: [v[0][:MAX_FIELD]] for k, v in upload.fields.items() if v}
+        return upload
+    form = _fields(await request.post())
+    await check_csrf(request, form)
+    return UploadForm(fields={k: [v] for k, v in form.items()})
+
+
 @routes.post("/admin/complaints")
 async def register(request: web.Request) -> web.Response:
     viewer = await console_viewer(request, *CHANGERS)
-    form = _fields(await request.post())
-    await check_csrf(request, form)
+    upload = await _registration(request)
+    linked: list[Path] = []
+    try:
+        return await _register(request, viewer, upload, linked)
+    finally:
+        await settle(request.app[RESOURCES].settings, upload.staged, linked)
+
+
+async def _register(request: web.Request, viewer: ConsoleViewer, upload: UploadForm,
+                    linked: list[Path]) -> web.Response:  # fmt: skip
+    form = {k: upload.first(k) for k in upload.fields}
     resources = request.app[RESOURCES]
+    if upload.refusals:
+        error = "；".join([*upload.refusals, "投诉未登记，请重新选择材料"])
+        return await _list(request, viewer, error=error, form=form, status=400)
     try:
         parsed = parse_complaint_form(form)
     except ComplaintFormError as problem:
@@ -125,28 +153,32 @@ async def register(request: web.Request) -> web.Response:
         async with in_transaction():
             complaint = await register_complaint(viewer.organisation_id, parsed, actor=viewer.actor, now=now,
                                                  year=now.astimezone(resources.settings.tz).year)  # fmt: skip
+            kept = await keep_complaint_files(resources.settings, complaint, upload.staged, uploader=viewer.person,
+                                              actor=viewer.actor, now=now, linked=linked)  # fmt: skip
             if department_id:  # 交办 at once (a 督办 tells the section and the office now)
                 calendar = await load_calendar(resources.settings, viewer.organisation_id, today=now.date())
                 await assign_complaint(complaint, department_id, _days(form.get("days", "")) or DEFAULT_DAYS,
                                        calendar, batch, actor=viewer.actor)  # fmt: skip
             await audit_change(viewer.actor, viewer.organisation_id, "complaint.register", {},
                                {"number": complaint.number, "state": complaint.state.value,
-                                "department": complaint.department_id}, subject=complaint.number, at=now)  # fmt: skip
+                                "department": complaint.department_id, "files": len(kept)},
+                               subject=complaint.number, at=now)  # fmt: skip
     except ACTION_ERRORS as problem:
         return await _list(request, viewer, error=str(problem), form=form, status=400)
     await batch.nudge(resources)
     raise web.HTTPFound(f"/admin/complaints/{complaint.number}")
 
 
-async def _complaint(request: web.Request, viewer: ConsoleViewer) -> Complaint:
+async def complaint_in_scope(request: web.Request, viewer: ConsoleViewer) -> Complaint:
+    """The complaint of the path in the viewer's ledger scope (else the Chinese 404)."""
     number = normalise_complaint_number(request.match_info["number"][:40])
-    complaint = await complaint_of(_scope(viewer), number) if number else None
+    complaint = await complaint_of(ledger_scope(viewer), number) if number else None
     if complaint is None:
         raise PageError(404, "找不到该投诉", "没有这个投诉编号，或不在你可查看的范围内。")
     return complaint
 
 
-async def _detail(request: web.Request, viewer: ConsoleViewer, complaint: Complaint, *, error: str = "",
+async def render_detail(request: web.Request, viewer: ConsoleViewer, complaint: Complaint, *, error: str = "",
                   status: int = 200) -> web.Response:  # fmt: skip
     resources = request.app[RESOURCES]
     context = _base(viewer, await _departments(viewer.organisation_id))
@@ -156,13 +188,22 @@ async def _detail(request: web.Request, viewer: ConsoleViewer, complaint: Compla
                    linked=await linked_for(complaint, resources.clock.now()))  # fmt: skip
     context.update(await referral_context(viewer.organisation_id, complaint.id))
     context.update(await feedback_context(complaint, viewer.person, may_change=viewer.has(*CHANGERS)))
+    context.update(await materials_context(viewer, complaint))
     return await render_console(request, "console/complaint.html.j2", context, status=status)
+
+
+async def materials_context(viewer: ConsoleViewer, complaint: Complaint) -> dict[str, Any]:
+    """What ``console/complaint_attachments.html.j2`` shows: the files, to those who may see them."""
+    visible = await may_see_materials(complaint, viewer.roles, viewer.person)
+    files = await materials_of(complaint) if visible else []
+    return {"materials": files, "may_see_materials": visible, "max_files": MAX_FILES,
+            "may_upload": viewer.has(*CHANGERS) and len(files) < MAX_FILES}  # fmt: skip
 
 
 @routes.get("/admin/complaints/{number}")
 async def detail(request: web.Request) -> web.Response:
     viewer = await console_viewer(request, *CONSOLE_ROLES)
-    return await _detail(request, viewer, await _complaint(request, viewer))
+    return await render_detail(request, viewer, await complaint_in_scope(request, viewer))
 
 
 async def _apply(request: web.Request, viewer: ConsoleViewer, complaint: Complaint, action: str,
@@ -200,7 +241,7 @@ async def act(request: web.Request) -> web.Response:
     viewer = await console_viewer(request, *CHANGERS)
     form = _fields(await request.post())
     await check_csrf(request, form)
-    complaint = await _complaint(request, viewer)
+    complaint = await complaint_in_scope(request, viewer)
     action = request.match_info["action"]
     before = {
         "state": complaint.state.value,
@@ -215,8 +256,8 @@ async def act(request: web.Request) -> web.Response:
             await audit_change(viewer.actor, viewer.organisation_id, f"complaint.{action}"[:40], before, after,
                                subject=complaint.number, at=request.app[RESOURCES].clock.now())  # fmt: skip
     except ACTION_ERRORS as problem:
-        fresh = await _complaint(request, viewer)
-        return await _detail(request, viewer, fresh, error=str(problem), status=400)
+        fresh = await complaint_in_scope(request, viewer)
+        return await render_detail(request, viewer, fresh, error=str(problem), status=400)
     if batch is not None:
         await batch.nudge(request.app[RESOURCES])
     raise web.HTTPFound(f"/admin/complaints/{complaint.number}")

@@ -12,6 +12,7 @@ from aiohttp import web
 from tortoise.transactions import in_transaction
 
 from bot.calendar.workdays import load_calendar
+from bot.complaints.about import complaint_events, complaints_about
 from bot.errors import UserError
 from bot.matters.notices import notice_draft
 from bot.matters.scoping import matters_in
@@ -25,6 +26,7 @@ from bot.runtime.resources import RESOURCES
 from bot.web.console import console_viewer, render_console
 from bot.web.console_audit import audit_change
 from bot.web.csrf import check_csrf
+from handlers.web.console.complaints import ledger_scope
 from handlers.web.console.matter_access import form_text, moment, org_names, visible_matter
 from models.matter import Matter
 from models.notices import NOTICE_TEXT_MAX
@@ -101,7 +103,10 @@ async def _detail_context(request: web.Request, matter: Matter) -> dict[str, obj
         "unit": unit,
         "department": department,
         "submitter": await Person.get(id=matter.submitter_id),
-        "events": await matter_timeline(matter),
+        "events": sorted(
+            [*await matter_timeline(matter), *await complaint_events(matter)], key=lambda e: e.at
+        ),
+        "complaints": await complaints_about(matter, ledger_scope(await console_viewer(request))),
         "state_title": STATE_TITLES[matter.state],
         "level_title": LEVEL_TITLES.get(matter.level, ""),
         "groups": groups,

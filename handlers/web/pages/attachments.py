@@ -13,6 +13,7 @@ from urllib.parse import quote
 from aiohttp import web
 from tortoise.transactions import in_transaction
 
+from bot.complaints.attachments import may_see_materials, person_roles
 from bot.matters.access import may_view
 from bot.matters.attachments import EXTENSIONS, MAX_FILES, attachments_of, file_of, keep, may_attach, settle
 from bot.runtime.resources import RESOURCES
@@ -21,6 +22,7 @@ from bot.web.pages import render_page
 from bot.web.sessions import signed_in_person
 from bot.web.uploads import read_upload_form
 from models.attachments import Attachment
+from models.complaints import Complaint
 from models.matter import Matter
 from models.org import Person
 
@@ -30,6 +32,7 @@ NUMBER = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 MAX_ID = 2**31 - 1
 NOT_FOUND = "没有这个事项，或您无权查看。请从卡片或待办打开。"
 FORBIDDEN = "只有事项的提交人、审批领导、协办股室负责人和活动办公室、纪检、主要领导可以查看。"
+NO_MATERIALS = "只有活动办公室、纪检组、主要领导和承办股室的人员可以查看投诉材料。"
 ATTACHMENTS_PAGE = "/m/matters/{number}/attachments"
 
 
@@ -115,18 +118,30 @@ async def open_attachment(request: web.Request) -> web.StreamResponse:
         if 0 < attachment_id <= MAX_ID
         else None
     )
-    matter = await Matter.get_or_none(id=attachment.matter_id) if attachment is not None else None
-    if attachment is None or matter is None:
+    if attachment is None:
         raise PageError(404, "没有找到", "没有这个附件，或您无权查看。")
-    if not await may_view(person, matter):
-        raise PageError(403, "没有权限", FORBIDDEN)
+    if not await _may_open(person, attachment):
+        raise PageError(403, "没有权限", FORBIDDEN if attachment.complaint_id is None else NO_MATERIALS)
     path = file_of(request.app[RESOURCES].settings, attachment)
     if not await asyncio.to_thread(path.is_file):
         raise PageError(404, "没有找到", "附件的文件已不在服务器上，请联系活动办公室。")
-    headers = {
+    return web.FileResponse(path, headers=file_headers(attachment))
+
+
+async def _may_open(person: Person, attachment: Attachment) -> bool:
+    """A matter's file: who may see the matter; a complaint's: who may see its materials."""
+    if attachment.complaint_id is not None:
+        complaint = await Complaint.get_or_none(id=attachment.complaint_id)
+        return complaint is not None and await may_see_materials(complaint, person_roles(person), person)
+    matter = await Matter.get_or_none(id=attachment.matter_id or 0)
+    return matter is not None and await may_view(person, matter)
+
+
+def file_headers(attachment: Attachment) -> dict[str, str]:
+    """The headers an attachment is served with: its content's type, inline, never sniffed or cached."""
+    return {
         "Content-Type": attachment.content_type,
         "Content-Disposition": disposition(attachment),
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "private, no-store",
     }
-    return web.FileResponse(path, headers=headers)

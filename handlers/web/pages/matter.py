@@ -14,6 +14,8 @@ from typing import Any
 from aiohttp import web
 from multidict import MultiDictProxy
 
+from bot.complaints.about import complaints_about
+from bot.complaints.queries import LedgerScope
 from bot.matters.access import may_view, open_step_of
 from bot.matters.attachments import attachments_of
 from bot.matters.numbers import normalise_number
@@ -22,6 +24,7 @@ from bot.matters.record import record_of
 from bot.matters.workflow import LEVEL_ACTIONS, MatterState, StepStatus
 from bot.org.rules import rules_for_unit
 from bot.runtime.resources import RESOURCES
+from bot.web.console import current_viewer
 from bot.web.csrf import check_csrf
 from bot.web.errors import PageError
 from bot.web.pages import render_page
@@ -139,6 +142,8 @@ async def render_matter(
         "reply_methods": list(REPLY_METHOD_TITLES.items()),
         "withdraw_reasons": list(WITHDRAW_REASON_TITLES.items()),
         "attachments": await attachments_of(matter),
+        "complaints": await complaints_about(matter, await _ledger_of(request)),
+        "tz": resources.settings.tz,
         "unit_rules": await rules_for_unit(matter.unit_id),
         "may_attach": (mine or step is not None) and state not in (MatterState.CLOSED, MatterState.WITHDRAWN),
         "max_words": MAX_WORDS,
@@ -148,6 +153,16 @@ async def render_matter(
     # (with a fresh nonce) rather than shown as it was.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+async def _ledger_of(request: web.Request) -> LedgerScope | None:
+    """The ledger the viewer may open from the page (a console role), else None."""
+    viewer = await current_viewer(request)
+    if viewer is None:
+        return None
+    return LedgerScope(
+        viewer.organisation_id, viewer.whole_organisation, viewer.unit_ids, viewer.department_ids
+    )
 
 
 @routes.get("/m/matters/{number}")
