@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.cards import Card, CardField
+from bot.matters import lookups
 from bot.matters.cards import DECISION_CARD
 from bot.matters.holders import open_step_holders, step_holder
 from bot.matters.links import matter_links
@@ -43,6 +44,8 @@ async def build_card(
     ``settings``, the card links to the matter's page (“详情 / 填写意见”)."""
     matter = await Matter.get(id=step.matter_id).select_related("submitter", "department", "catalog_item")
     department: Department = matter.department
+    # All of the matter's steps in one read: the history shows the decided ones, 当前层级 the open ones.
+    steps = await DecisionStep.filter(matter_id=matter.id).order_by("id").select_related("decided_by")
     if closed is None:
         closed = step.status not in OPEN_STEP_STATUSES
     buttons = DECISION_CARD.controls(() if closed else LEVEL_ACTIONS.get(step.level, ()))
@@ -51,7 +54,7 @@ async def build_card(
         matter=matter,
         department=department,
         submitter=matter.submitter,
-        history=await _history(matter, step),
+        history=_history(steps, step),
         level=step.level,
     )
     fields = [
@@ -59,14 +62,14 @@ async def build_card(
         CardField("matter", "事项", matter.subject),
         CardField("reason", "拟说不理由", matter.reason),
         CardField("submitter", "提交人", f"{matter.submitter.name}（{department.name}）"),
-        CardField("level", "当前层级", await _current_level(matter, now, tz)),
+        CardField("level", "当前层级", await _current_level(matter, steps, now, tz)),
         CardField("due", "回复期限", format_local(matter.due_at, tz)),
     ]
     # Beyond a platform's slots these are shown above the body (WeCom and DingTalk show six).
     if matter.catalog_item is not None:
         item = matter.catalog_item
         fields.append(CardField("catalog", "清单编号", f"{item.code} {item.name}"))
-    co = await Department.filter(id__in=matter.co_department_ids or []).order_by("id")
+    co = sorted(await lookups.departments(matter.co_department_ids or []), key=lambda d: d.id)
     if co:
         fields.append(CardField("co_departments", "协办股室", "、".join(d.name for d in co)))
     if matter.policy_basis:
@@ -85,15 +88,17 @@ async def build_card(
     )
 
 
-async def _current_level(matter: Matter, now: dt.datetime, tz: dt.tzinfo) -> str:
+async def _current_level(
+    matter: Matter, all_steps: list[DecisionStep], now: dt.datetime, tz: dt.tzinfo
+) -> str:
     """Where the matter is now: the level and who holds it (a stand-in with the leader), or its state."""
     if matter.state != MatterState.PENDING:
         return STATE_TITLES[MatterState(matter.state)]
-    steps = await DecisionStep.filter(matter_id=matter.id, status__in=list(OPEN_STEP_STATUSES)).order_by("id")
-    held = await open_step_holders(matter, now, tz=tz)
+    steps = [s for s in all_steps if s.status in OPEN_STEP_STATUSES]
+    held = await open_step_holders(matter, now, tz=tz, steps=all_steps)
     people = {
-        p.id: p.name
-        for p in await Person.filter(id__in=[*held.values(), *(step_leader_id(s) for s in steps)])
+        i: p.name
+        for i, p in (await lookups.people([*held.values(), *(step_leader_id(s) for s in steps)])).items()
     }
     names = []
     for s in steps:
@@ -117,15 +122,11 @@ def card_status(step: DecisionStep) -> str:
     return "已处理"
 
 
-async def _history(matter: Matter, current: DecisionStep) -> list[str]:
+def _history(all_steps: list[DecisionStep], current: DecisionStep) -> list[str]:
     """One line per decision taken before this step (the leader sees what the levels below said)."""
     lines = []
-    steps = (
-        await DecisionStep.filter(matter_id=matter.id, status=StepStatus.DECIDED)
-        .order_by("decided_at", "id")
-        .select_related("decided_by")
-    )
-    for s in steps:
+    decided = [s for s in all_steps if s.status == StepStatus.DECIDED]
+    for s in sorted(decided, key=lambda s: (s.decided_at is None, s.decided_at, s.id)):
         if s.id == current.id:
             continue
         who = s.decided_by.name if s.decided_by else ""
