@@ -237,7 +237,7 @@ async def _escalate(
     names = await step_names(new_steps)
     status = f"已提级至 {LEVEL_TITLES[opening.level]} {names}"
     for s in level_steps:
-        await refresh_step_cards(batch, s, status, version=matter.version)
+        await refresh_step_cards(batch, s, status, version=matter.version, matter=matter)
     submitter = await lookups.person(matter.submitter_id)
     await batch.text(
         submitter,
@@ -277,7 +277,7 @@ async def _settle(
         status = f"已确认不能办（{level_title} {actor.name}）"
         template, kind = "refused.md.j2", MatterState.REFUSED
     for s in level_steps:
-        await refresh_step_cards(batch, s, status, version=matter.version)
+        await refresh_step_cards(batch, s, status, version=matter.version, matter=matter)
     submitter = await lookups.person(matter.submitter_id)
     await batch.text(
         submitter,

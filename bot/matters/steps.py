@@ -32,7 +32,7 @@ async def open_steps(batch: OutboxBatch, matter: Matter, opening: Opening) -> li
         )
         steps.append(step)
     for step in steps:  # addressed once every step of the level exists (holders depend on each other)
-        await issue_step_card(batch, step, await lookups.person(step.approver_id))
+        await issue_step_card(batch, step, await lookups.person(step.approver_id), matter=matter)
     return steps
 
 
