@@ -83,6 +83,10 @@ async def decide_step(
     )
     outcome = apply(view, command)
     tz = batch.settings.tz
+    if outcome.verdict in (Verdict.APPLIED, Verdict.NEEDS_TEXT):
+        # Everyone the decision's cards and notices may name, in one read (bot.matters.lookups).
+        chain = [a for level in view.chain.levels.values() for a in level]
+        await lookups.people([*chain, *view.stand_ins.values(), matter.submitter_id])
     if outcome.verdict is Verdict.ALREADY_HANDLED:
         raise AlreadyHandled(await handled_message(step, matter, tz))
     if outcome.verdict is Verdict.NOT_ALLOWED:
