@@ -21,9 +21,9 @@ from tests.handlers.test_commands import FORM, World, make_world
 
 # Statements per event on PostgreSQL / SQLite (SQLite keeps the outbox's SELECT-then-INSERT).
 # Before the hotpath work (session 4): submission 30 / 31, 提级 tap 51 / 52, 能办 tap 29 / 30.
-SUBMISSION_BUDGET = {"postgres": 16, "sqlite": 19}
-ESCALATION_BUDGET = {"postgres": 26, "sqlite": 31}
-CAN_DO_BUDGET = {"postgres": 22, "sqlite": 26}
+SUBMISSION_BUDGET = {"postgres": 15, "sqlite": 19}
+ESCALATION_BUDGET = {"postgres": 25, "sqlite": 31}
+CAN_DO_BUDGET = {"postgres": 21, "sqlite": 26}
 
 
 @pytest.fixture
