@@ -25,7 +25,7 @@ from bench.report import Row, header, table, write_results
 from tests.support.wecom_traffic import WeComTraffic
 
 
-async def measure(p: Processes) -> list[Row]:
+async def measure(p: Processes, *, web_only: bool = False) -> list[Row]:
     traffic = WeComTraffic(p.wecom.api, p.wecom.signer)
     rows: list[Row] = []
 
@@ -53,6 +53,8 @@ async def measure(p: Processes) -> list[Row]:
     await step(
         "clicks at a fixed rate", lambda: web_figures.clicks_at_rate(p, traffic, cards[n : n + rate_n])
     )
+    if web_only:
+        return rows
     await web_figures.settled(p.database_url)
     await step("click → next card", lambda: web_figures.click_to_next_card(p, traffic, latency_cards))
     await web_figures.settled(p.database_url)
@@ -69,10 +71,10 @@ async def measure(p: Processes) -> list[Row]:
     return rows
 
 
-async def bench(database_url: str | None, admin_url: str) -> list[Row]:
+async def bench(database_url: str | None, admin_url: str, *, web_only: bool = False) -> list[Row]:
     with tempfile.TemporaryDirectory(prefix="tiji-bench-") as tmp:
         async with bench_database(database_url, admin_url) as url, running(Path(tmp), url) as processes:
-            return await measure(processes)
+            return await measure(processes, web_only=web_only)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,6 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="a small run to try the bench (not the issue's sizes)"
     )
+    parser.add_argument(
+        "--web",
+        action="store_true",
+        help="only the web rows (submissions and clicks, each with its reference); prints, writes nothing",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         web_figures.SUBMISSIONS, web_figures.CLICKS, web_figures.RATE_SECONDS = 500, 150, 1
@@ -93,11 +100,11 @@ def main(argv: list[str] | None = None) -> int:
         scheduled.MESSAGES, scheduled.OPEN, scheduled.DUE, scheduled.MORE_DUE = 1000, 5000, 100, 1000
         scheduled.SUMMARY_MATTERS = 20_000
     try:
-        rows = asyncio.run(bench(args.database_url, args.admin_url))
+        rows = asyncio.run(bench(args.database_url, args.admin_url, web_only=args.web))
     except Refused as refused:
         print(refused.code, file=sys.stderr)
         return 2
-    if args.quick:
+    if args.quick or args.web:
         print(table(rows))
         return 0
     write_results(rows, "")

@@ -39,10 +39,20 @@ HEAD_START = (
     ' ON CONFLICT ("organisation_id") DO NOTHING'
 )
 HEAD_SEAL = 'UPDATE "audit_head" SET "hash" = $1 WHERE "organisation_id" = $2'
-INSERT_AND_SEAL = (
-    'WITH sealed AS (UPDATE "audit_head" SET "hash" = $1 WHERE "organisation_id" = $2)'
+# PostgreSQL: bump the head, hash the row and write it in ONE statement, so the head (which every
+# event of the organisation waits for) is locked for one round trip and the commit. The locked
+# read returns the head as the writer before us committed it; the hash is ``entry_hash``'s, the
+# canonical JSON put together around the head's hash and seq (``$2`` is the rest of that array).
+APPEND = (
+    'WITH head AS (SELECT "seq", "hash" FROM "audit_head" WHERE "organisation_id" = $1 FOR UPDATE),'
+    ' nxt AS (SELECT "seq" + 1 AS "seq", "hash" AS "prev", encode(sha256(convert_to('
+    "'[\"' || \"hash\" || '\",' || (\"seq\" + 1)::text || ',' || $2::text || ']', 'UTF8')), 'hex') AS \"hash\""
+    " FROM head),"
+    ' bumped AS (UPDATE "audit_head" AS h SET "seq" = nxt."seq", "hash" = nxt."hash" FROM nxt'
+    ' WHERE h."organisation_id" = $1)'
     ' INSERT INTO "audit_log" ("organisation_id", "seq", "at", "actor", "action", "subject", "data", "prev_hash",'
-    ' "hash") VALUES ($3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)'
+    ' "hash") SELECT $1, nxt."seq", $3, $4, $5, $6, $7::jsonb, nxt."prev", nxt."hash" FROM nxt'
+    ' RETURNING "seq"'
 )
 
 
@@ -68,6 +78,15 @@ def entry_hash(prev_hash: str, seq: int, at: dt.datetime, actor: str, action: st
         ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
     )  # fmt: skip
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _canonical_tail(at: dt.datetime, actor: str, action: str, subject: str, data: dict[str, object]) -> str:
+    """``entry_hash``'s canonical JSON after ``[prev_hash, seq,`` and before the closing ``]``."""
+    rest = json.dumps(
+        [at.astimezone(dt.UTC).isoformat(timespec="microseconds"), actor, action, subject, data],
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str,
+    )  # fmt: skip
+    return rest[1:-1]
 
 
 async def append_audit(
@@ -112,6 +131,9 @@ async def audit_at_commit() -> AsyncIterator[None]:
 
 
 async def _write(row: _Row) -> None:
+    if AuditEntry._meta.db.capabilities.dialect == "postgres":
+        await _append_postgres(row)
+        return
     head = await first_row(AuditHead, HEAD_BUMP, [row.organisation_id])
     if head is None:
         await first_row(AuditHead, HEAD_START, [row.organisation_id, row.organisation_id, GENESIS,
@@ -121,18 +143,24 @@ async def _write(row: _Row) -> None:
         raise RuntimeError(f"no audit head for organisation {row.organisation_id}")
     seq, prev = int(head["seq"]), str(head["hash"])
     digest = entry_hash(prev, seq, row.at, row.actor, row.action, row.subject, row.data)
-    if AuditEntry._meta.db.capabilities.dialect == "postgres":
-        # The row and the head's new hash in one round trip: the head stays locked for less.
-        await first_row(AuditEntry, INSERT_AND_SEAL, [
-            digest, row.organisation_id, row.organisation_id, seq, row.at, row.actor, row.action, row.subject,
-            json.dumps(row.data, ensure_ascii=False), prev, digest,
-        ])  # fmt: skip
-        return
     await AuditEntry.create(
         organisation_id=row.organisation_id, seq=seq, at=row.at, actor=row.actor, action=row.action,
         subject=row.subject, data=row.data, prev_hash=prev, hash=digest,
     )  # fmt: skip
     await first_row(AuditHead, HEAD_SEAL, [digest, row.organisation_id])
+
+
+async def _append_postgres(row: _Row) -> None:
+    tail = _canonical_tail(row.at, row.actor, row.action, row.subject, row.data)
+    values = [row.organisation_id, tail, row.at, row.actor, row.action, row.subject,
+              json.dumps(row.data, ensure_ascii=False)]  # fmt: skip
+    if await first_row(AuditEntry, APPEND, values) is not None:
+        return
+    # The organisation's first row: create its head (after any rows from before heads), then append.
+    await first_row(AuditHead, HEAD_START, [row.organisation_id, row.organisation_id, GENESIS,
+                                            row.organisation_id])  # fmt: skip
+    if await first_row(AuditEntry, APPEND, values) is None:
+        raise RuntimeError(f"no audit head for organisation {row.organisation_id}")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from bot.complaints.taps import give_complaint_words, open_complaint_prompt
 from bot.errors import AlreadyHandled, ConcurrentChange, UserError
 from bot.events import CardAction, FileMessage, Reply, TextMessage
 from bot.matters.comments import give_text
+from bot.matters.lookups import event_lookups
 from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import Resources
 from handlers.cards import CardRouter
@@ -98,7 +99,8 @@ async def _run(
             async with in_transaction(), audit_at_commit():
                 await _claim_inbox(dedupe_key, organisation, now)
                 ctx = HandlerContext(resources, organisation, person, now, batch, dedupe_key, usages)
-                with audit_via(via):  # every audit row of the event says its platform
+                # every audit row of the event says its platform; org rows are read once per attempt
+                with audit_via(via), event_lookups(person):
                     message = await handler(ctx)
                 if reply_in_chat and message:
                     await batch.text(

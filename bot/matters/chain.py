@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from bot.matters import lookups
 from bot.matters.workflow import Chain, Level
-from models.org import Department, Person, StandIn, Unit
+from models.org import Department, Person, StandIn
 
 
 class ChainError(ValueError):
@@ -15,7 +16,7 @@ class ChainError(ValueError):
 
 async def chain_for(department: Department, co_departments: Iterable[Department]) -> Chain:
     """The approvers per level: section head, the deputies in charge (lead first, 会商), the principal."""
-    unit = await Unit.get(id=department.unit_id)
+    unit = await lookups.unit(department.unit_id)
     if department.head_id is None or department.deputy_id is None:
         raise ChainError(f"股室“{department.name}”没有设置负责人或分管领导，请联系管理员更新组织架构")
     if unit.principal_id is None:
@@ -52,10 +53,4 @@ async def standing_in_for(person_id: int, today: dt.date) -> frozenset[int]:
 
 async def stand_ins_on(person_ids: Iterable[int], day: dt.date) -> dict[int, int]:
     """Leader id → the stand-in acting for them on ``day`` (the latest-starting range wins)."""
-    ids = list(set(person_ids))
-    if not ids:
-        return {}
-    rows = await StandIn.filter(person_id__in=ids, start_date__lte=day, end_date__gte=day).order_by(
-        "start_date", "id"
-    )
-    return {row.person_id: row.stand_in_id for row in rows}
+    return await lookups.stand_ins_on(person_ids, day)  # read once per event

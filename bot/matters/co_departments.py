@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.matters import lookups
 from bot.matters.chain import active_stand_in
 from bot.matters.links import where_to_see
 from bot.matters.store import local_today
@@ -31,9 +32,11 @@ async def notify_co_departments(
     Each head is told once per co-department named; the submitter is never told about their own
     matter (a submitter heading a co-department already knows).
     """
-    submitter = await Person.get(id=matter.submitter_id)
-    department = await Department.get(id=matter.department_id)
     told: list[str] = []
+    if not co_departments:
+        return told
+    submitter = await lookups.person(matter.submitter_id)
+    department = await lookups.department(matter.department_id)
     for co in co_departments:
         head = await Person.get_or_none(id=co.head_id, active=True) if co.head_id else None
         if head is None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.calendar.hours import decision_hours
-from bot.calendar.workdays import load_calendar
 from bot.errors import AlreadyHandled, UserError
+from bot.matters import lookups
 from bot.matters.prompts import ask_for_words, invite_comment
 from bot.matters.step_cards import refresh_step_cards
 from bot.matters.steps import open_steps, step_names
@@ -51,7 +51,9 @@ async def decide_by_card(
 ) -> ServiceResult:
     """A tap on a decision card by ``actor`` (whose identity, not the card, decides). ``action`` and
     ``refusal_category`` were parsed from the tap against the decision card kind."""
-    step = await DecisionStep.get_or_none(id=card.subject_id, organisation_id=card.organisation_id)
+    step = await DecisionStep.get_or_none(
+        id=card.subject_id, organisation_id=card.organisation_id
+    ).select_related("matter")
     if step is None:  # the subject is not a foreign key: the step may be gone
         raise UserError("找不到这张审批卡对应的事项，它可能已失效。发送“待办”可重新获取待审批的卡片。")
     return await decide_step(batch, actor, step, action, refusal_category=refusal_category)
@@ -67,8 +69,10 @@ async def decide_step(
     text: str = "",
     way_forward: str = "",
 ) -> ServiceResult:
-    matter = await Matter.get(id=step.matter_id)
-    view = await matter_view(matter, local_today(batch))
+    loaded: object = step.matter  # read with the step by a card tap; else read it now
+    matter = loaded if isinstance(loaded, Matter) else await Matter.get(id=step.matter_id)
+    steps = await DecisionStep.filter(matter_id=matter.id).order_by("id")
+    view = await matter_view(matter, local_today(batch), steps_read=steps)
     command = Command(
         action=action,
         actor_id=actor.id,
@@ -79,6 +83,10 @@ async def decide_step(
     )
     outcome = apply(view, command)
     tz = batch.settings.tz
+    if outcome.verdict in (Verdict.APPLIED, Verdict.NEEDS_TEXT):
+        # Everyone the decision's cards and notices may name, in one read (bot.matters.lookups).
+        chain = [a for level in view.chain.levels.values() for a in level]
+        await lookups.people([*chain, *view.stand_ins.values(), matter.submitter_id])
     if outcome.verdict is Verdict.ALREADY_HANDLED:
         raise AlreadyHandled(await handled_message(step, matter, tz))
     if outcome.verdict is Verdict.NOT_ALLOWED:
@@ -87,7 +95,11 @@ async def decide_step(
         raise UserError(f"{matter.number}：{outcome.notes[0] if outcome.notes else '此操作无效'}")
     if outcome.verdict is Verdict.NEEDS_TEXT:
         return await _await_refusal_text(batch, actor, matter, step, outcome, refusal_category)
-    return await _commit(batch, actor, matter, step, outcome, action, text=text, way_forward=way_forward)
+    # The level's steps as read above, with this one as it is about to be saved.
+    level_steps = [step if s.id == step.id else s for s in steps if s.level == step.level]
+    return await _commit(
+        batch, actor, matter, step, outcome, action, level_steps, text=text, way_forward=way_forward
+    )
 
 
 async def _not_yours(view: MatterView, matter: Matter, step: DecisionStep, actor: Person) -> str:
@@ -132,6 +144,7 @@ async def _commit(
     step: DecisionStep,
     outcome: Outcome,
     action: Action,
+    level_steps: list[DecisionStep],
     *,
     text: str,
     way_forward: str,
@@ -140,7 +153,6 @@ async def _commit(
     await _record_decision(batch, actor, matter, step, outcome, decision, text=text, way_forward=way_forward)
     if outcome.waiting_for_others:
         return await _wait_for_consultation(batch, actor, matter, step, decision)
-    level_steps = await DecisionStep.filter(matter_id=matter.id, level=step.level)
     if outcome.opening is not None:
         return await _escalate(batch, actor, matter, step, outcome.opening, level_steps)
     return await _settle(
@@ -165,7 +177,7 @@ async def _record_decision(
     step.decided_by_id = actor.id
     step.decided_at = batch.now
     # The working hours are stored with the decision, so the quarterly figures average them in SQL.
-    calendar = await load_calendar(batch.settings, batch.organisation.id, today=local_today(batch))
+    calendar = await lookups.calendar(batch.settings, batch.organisation.id, today=local_today(batch))
     step.working_hours = decision_hours(calendar, step.opened_at, batch.now)
     if decision is Action.CONFIRM_NO:
         step.comment, step.way_forward = text, way_forward
@@ -229,8 +241,8 @@ async def _escalate(
     names = await step_names(new_steps)
     status = f"已提级至 {LEVEL_TITLES[opening.level]} {names}"
     for s in level_steps:
-        await refresh_step_cards(batch, s, status, version=matter.version)
-    submitter = await Person.get(id=matter.submitter_id)
+        await refresh_step_cards(batch, s, status, version=matter.version, matter=matter)
+    submitter = await lookups.person(matter.submitter_id)
     await batch.text(
         submitter,
         render_text("escalated.md.j2", matter=matter, actor=actor, level_title=LEVEL_TITLES[step.level],
@@ -269,8 +281,8 @@ async def _settle(
         status = f"已确认不能办（{level_title} {actor.name}）"
         template, kind = "refused.md.j2", MatterState.REFUSED
     for s in level_steps:
-        await refresh_step_cards(batch, s, status, version=matter.version)
-    submitter = await Person.get(id=matter.submitter_id)
+        await refresh_step_cards(batch, s, status, version=matter.version, matter=matter)
+    submitter = await lookups.person(matter.submitter_id)
     await batch.text(
         submitter,
         render_text(template, matter=matter, actor=actor, level_title=level_title,

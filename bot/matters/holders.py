@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.matters import lookups
 from bot.matters.store import matter_view
 from bot.matters.workflow import holders
 from models.matter import DecisionStep, Matter
@@ -19,11 +20,16 @@ def _day(at: dt.datetime, tz: dt.tzinfo | None) -> dt.date:
 
 
 async def open_step_holders(
-    matter: Matter, at: dt.datetime, *, tz: dt.tzinfo | None = None
+    matter: Matter,
+    at: dt.datetime,
+    *,
+    tz: dt.tzinfo | None = None,
+    steps: list[DecisionStep] | None = None,
 ) -> dict[int, int]:
     """Each open step of ``matter`` → the id of its holder at ``at`` (stand-in ranges are dates in
-    ``tz``, normally ``settings.tz``; without it, in ``at``'s own zone)."""
-    return holders(await matter_view(matter, _day(at, tz)))
+    ``tz``, normally ``settings.tz``; without it, in ``at``'s own zone). ``steps``: all of the
+    matter's steps, when the caller has just read them."""
+    return holders(await matter_view(matter, _day(at, tz), steps_read=steps))
 
 
 async def step_holder(step: DecisionStep, at: dt.datetime, *, tz: dt.tzinfo | None = None) -> Person:
@@ -31,4 +37,4 @@ async def step_holder(step: DecisionStep, at: dt.datetime, *, tz: dt.tzinfo | No
     the leader it belongs to."""
     view = await matter_view(await Matter.get(id=step.matter_id), _day(at, tz))
     leader = step.on_behalf_of_id if step.on_behalf_of_id is not None else step.approver_id
-    return await Person.get(id=holders(view).get(step.id, leader))
+    return await lookups.person(holders(view).get(step.id, leader))

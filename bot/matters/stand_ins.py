@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from bot.audit import append_audit
 from bot.errors import UserError
+from bot.matters import lookups
 from bot.outbox.batch import OutboxBatch
 from models.enums import GroupKind
 from models.org import GroupChannel, Person, Role, StandIn
@@ -166,6 +167,7 @@ async def set_stand_in(batch: OutboxBatch, person: Person, form: StandInForm, to
         end_date=end,
         reason=form.reason.strip(),
     )
+    lookups.forget_stand_ins()
     span = f"{start.isoformat()} 至 {end.isoformat()}"
     await _audit(batch, person, "stand_in_set", stand_in=stand_in.handle, start=start, end=end)
     note = f"（事由：{row.reason}）" if row.reason else ""
@@ -194,6 +196,7 @@ async def end_stand_in(batch: OutboxBatch, person: Person, range_id: int, today:
     else:
         row.end_date = today - dt.timedelta(days=1)
         await row.save(update_fields=["end_date"])
+    lookups.forget_stand_ins()
     await _audit(
         batch, person, "stand_in_end", stand_in=stand_in.handle, start=row.start_date, end=row.end_date
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.cards import Card, CardField
+from bot.matters import lookups
 from bot.matters.cards import DECISION_CARD
 from bot.matters.holders import open_step_holders, step_holder
 from bot.matters.links import matter_links
@@ -21,6 +22,7 @@ from bot.outbox.batch import OutboxBatch
 from bot.settings import Settings
 from bot.texts import format_local, render_text
 from models.cards import CardInstance
+from models.catalog import CatalogItem
 from models.enums import ACTION_TITLES, CardKind
 from models.matter import DecisionStep, Matter
 from models.org import Department, Person
@@ -37,12 +39,15 @@ async def build_card(
     status: str | None = None,
     closed: bool | None = None,
     settings: Settings | None = None,
+    matter: Matter | None = None,
 ) -> Card:
     """The card for ``step`` as it is at ``now``: every field is read afresh on every send and
     update (当前层级 names whoever holds the matter now), times in ``tz`` (``settings.tz``). With
-    ``settings``, the card links to the matter's page (“详情 / 填写意见”)."""
-    matter = await Matter.get(id=step.matter_id).select_related("submitter", "department", "catalog_item")
-    department: Department = matter.department
+    ``settings``, the card links to the matter's page (“详情 / 填写意见”). ``matter``: the step's
+    matter as the caller's transaction has just changed it (else it is read)."""
+    matter, submitter, department, catalog_item = await _card_matter(step, matter)
+    # All of the matter's steps in one read: the history shows the decided ones, 当前层级 the open ones.
+    steps = await DecisionStep.filter(matter_id=matter.id).order_by("id").select_related("decided_by")
     if closed is None:
         closed = step.status not in OPEN_STEP_STATUSES
     buttons = DECISION_CARD.controls(() if closed else LEVEL_ACTIONS.get(step.level, ()))
@@ -50,23 +55,22 @@ async def build_card(
         "card_body.md.j2",
         matter=matter,
         department=department,
-        submitter=matter.submitter,
-        history=await _history(matter, step),
+        submitter=submitter,
+        history=_history(steps, step),
         level=step.level,
     )
     fields = [
         CardField("applicant", "服务对象", f"{matter.applicant} {matter.applicant_phone}"),
         CardField("matter", "事项", matter.subject),
         CardField("reason", "拟说不理由", matter.reason),
-        CardField("submitter", "提交人", f"{matter.submitter.name}（{department.name}）"),
-        CardField("level", "当前层级", await _current_level(matter, now, tz)),
+        CardField("submitter", "提交人", f"{submitter.name}（{department.name}）"),
+        CardField("level", "当前层级", await _current_level(matter, steps, now, tz)),
         CardField("due", "回复期限", format_local(matter.due_at, tz)),
     ]
     # Beyond a platform's slots these are shown above the body (WeCom and DingTalk show six).
-    if matter.catalog_item is not None:
-        item = matter.catalog_item
-        fields.append(CardField("catalog", "清单编号", f"{item.code} {item.name}"))
-    co = await Department.filter(id__in=matter.co_department_ids or []).order_by("id")
+    if catalog_item is not None:
+        fields.append(CardField("catalog", "清单编号", f"{catalog_item.code} {catalog_item.name}"))
+    co = sorted(await lookups.departments(matter.co_department_ids or []), key=lambda d: d.id)
     if co:
         fields.append(CardField("co_departments", "协办股室", "、".join(d.name for d in co)))
     if matter.policy_basis:
@@ -85,15 +89,30 @@ async def build_card(
     )
 
 
-async def _current_level(matter: Matter, now: dt.datetime, tz: dt.tzinfo) -> str:
+async def _card_matter(
+    step: DecisionStep, matter: Matter | None
+) -> tuple[Matter, Person, Department, CatalogItem | None]:
+    """The matter and what the card names of it: submitter, section, catalog entry."""
+    if matter is None:
+        matter = await Matter.get(id=step.matter_id).select_related("submitter", "department", "catalog_item")
+        return matter, matter.submitter, matter.department, matter.catalog_item
+    catalog_id = matter.catalog_item_id
+    catalog_item = await CatalogItem.get_or_none(id=catalog_id) if catalog_id is not None else None
+    submitter = await lookups.person(matter.submitter_id)
+    return matter, submitter, await lookups.department(matter.department_id), catalog_item
+
+
+async def _current_level(
+    matter: Matter, all_steps: list[DecisionStep], now: dt.datetime, tz: dt.tzinfo
+) -> str:
     """Where the matter is now: the level and who holds it (a stand-in with the leader), or its state."""
     if matter.state != MatterState.PENDING:
         return STATE_TITLES[MatterState(matter.state)]
-    steps = await DecisionStep.filter(matter_id=matter.id, status__in=list(OPEN_STEP_STATUSES)).order_by("id")
-    held = await open_step_holders(matter, now, tz=tz)
+    steps = [s for s in all_steps if s.status in OPEN_STEP_STATUSES]
+    held = await open_step_holders(matter, now, tz=tz, steps=all_steps)
     people = {
-        p.id: p.name
-        for p in await Person.filter(id__in=[*held.values(), *(step_leader_id(s) for s in steps)])
+        i: p.name
+        for i, p in (await lookups.people([*held.values(), *(step_leader_id(s) for s in steps)])).items()
     }
     names = []
     for s in steps:
@@ -117,15 +136,11 @@ def card_status(step: DecisionStep) -> str:
     return "已处理"
 
 
-async def _history(matter: Matter, current: DecisionStep) -> list[str]:
+def _history(all_steps: list[DecisionStep], current: DecisionStep) -> list[str]:
     """One line per decision taken before this step (the leader sees what the levels below said)."""
     lines = []
-    steps = (
-        await DecisionStep.filter(matter_id=matter.id, status=StepStatus.DECIDED)
-        .order_by("decided_at", "id")
-        .select_related("decided_by")
-    )
-    for s in steps:
+    decided = [s for s in all_steps if s.status == StepStatus.DECIDED]
+    for s in sorted(decided, key=lambda s: (s.decided_at is None, s.decided_at, s.id)):
         if s.id == current.id:
             continue
         who = s.decided_by.name if s.decided_by else ""
@@ -138,13 +153,16 @@ async def _history(matter: Matter, current: DecisionStep) -> list[str]:
 
 
 async def issue_step_card(
-    batch: OutboxBatch, step: DecisionStep, recipient: Person | None = None
+    batch: OutboxBatch, step: DecisionStep, recipient: Person | None = None, *, matter: Matter | None = None
 ) -> CardInstance:
     """A new card (new ref) for the step's holder now, or for ``recipient`` (the leader of a step given
-    to their stand-in, or the stand-in of a leader's step, asking 待办), queued in ``batch``'s transaction."""
+    to their stand-in, or the stand-in of a leader's step, asking 待办), queued in ``batch``'s transaction.
+    ``matter``: as in ``build_card``."""
     approver = recipient or await step_holder(step, batch.now, tz=batch.settings.tz)
     instance = await batch.new_card(CardKind.DECISION, step.id, approver)
-    card = await build_card(step, instance.ref, tz=batch.settings.tz, now=batch.now, settings=batch.settings)
+    card = await build_card(
+        step, instance.ref, tz=batch.settings.tz, now=batch.now, settings=batch.settings, matter=matter
+    )
     await batch.card(instance, card, dedupe_key=f"card:{instance.ref}")
     return instance
 
@@ -153,10 +171,19 @@ async def latest_card(step: DecisionStep) -> CardInstance | None:
     return await CardInstance.filter(kind=CardKind.DECISION, subject_id=step.id).order_by("-id").first()
 
 
-async def refresh_step_cards(batch: OutboxBatch, step: DecisionStep, status: str, *, version: int) -> None:
-    """Show ``status`` on every card of ``step`` (closed unless the step is still open)."""
+async def refresh_step_cards(
+    batch: OutboxBatch, step: DecisionStep, status: str, *, version: int, matter: Matter | None = None
+) -> None:
+    """Show ``status`` on every card of ``step`` (closed unless the step is still open); ``matter``:
+    as in ``build_card``."""
     for instance in await CardInstance.filter(kind=CardKind.DECISION, subject_id=step.id):
         card = await build_card(
-            step, instance.ref, tz=batch.settings.tz, now=batch.now, status=status, settings=batch.settings
+            step,
+            instance.ref,
+            tz=batch.settings.tz,
+            now=batch.now,
+            status=status,
+            settings=batch.settings,
+            matter=matter,
         )
         await batch.card_update(instance, card, dedupe_key=f"card_update:{instance.ref}:{version}")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from bot.matters import lookups
 from bot.matters.chain import stand_ins_on
 from bot.matters.step_cards import issue_step_card
 from bot.matters.store import local_today
 from bot.matters.workflow import Opening, StepStatus, assign_holders
 from bot.outbox.batch import OutboxBatch
 from models.matter import DecisionStep, Matter
-from models.org import Person
 
 
 async def open_steps(batch: OutboxBatch, matter: Matter, opening: Opening) -> list[DecisionStep]:
@@ -32,14 +32,14 @@ async def open_steps(batch: OutboxBatch, matter: Matter, opening: Opening) -> li
         )
         steps.append(step)
     for step in steps:  # addressed once every step of the level exists (holders depend on each other)
-        await issue_step_card(batch, step, await Person.get(id=step.approver_id))
+        await issue_step_card(batch, step, await lookups.person(step.approver_id), matter=matter)
     return steps
 
 
 async def step_names(steps: list[DecisionStep]) -> str:
     """Who the steps went to, a stand-in with the leader: 「赵志强（代 李明华）」."""
     ids = [s.approver_id for s in steps] + [s.on_behalf_of_id for s in steps if s.on_behalf_of_id]
-    people = {p.id: p.name for p in await Person.filter(id__in=ids)}
+    people = {i: p.name for i, p in (await lookups.people(ids)).items()}
     return "、".join(
         people.get(s.approver_id, "?")
         + (f"（代 {people.get(s.on_behalf_of_id, '?')}）" if s.on_behalf_of_id else "")

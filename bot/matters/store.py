@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from bot.audit import append_audit
 from bot.errors import ConcurrentChange
 from bot.logs import bind_matter
+from bot.matters import lookups
 from bot.matters.chain import chain_for, stand_ins_on
 from bot.matters.workflow import (
     Action,
@@ -51,12 +52,17 @@ def local_today(batch: OutboxBatch) -> dt.date:
     return batch.now.astimezone(batch.settings.tz).date()
 
 
-async def matter_view(matter: Matter, day: dt.date) -> MatterView:
-    """The matter as the rules see it on ``day`` (the stand-ins active that day)."""
-    department = await Department.get(id=matter.department_id)
-    co = await Department.filter(id__in=matter.co_department_ids) if matter.co_department_ids else []
+async def matter_view(
+    matter: Matter, day: dt.date, *, steps_read: list[DecisionStep] | None = None
+) -> MatterView:
+    """The matter as the rules see it on ``day`` (the stand-ins active that day). ``steps_read``:
+    all of the matter's steps, when the caller has just read them."""
+    department = await lookups.department(matter.department_id)
+    co = await lookups.departments(matter.co_department_ids or [])
     chain = await chain_for(department, co)
-    steps = tuple(step_view(s) for s in await DecisionStep.filter(matter_id=matter.id).order_by("id"))
+    if steps_read is None:
+        steps_read = await DecisionStep.filter(matter_id=matter.id).order_by("id")
+    steps = tuple(step_view(s) for s in sorted(steps_read, key=lambda s: s.id))
     leaders = [a for level in chain.levels.values() for a in level] + [step_leader(s) for s in steps]
     return MatterView(
         state=MatterState(matter.state),

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.calendar.workdays import load_calendar
 from bot.errors import UserError
+from bot.matters import lookups
 from bot.matters.catalog_guide import applicant_guide
 from bot.matters.chain import chain_for, stand_ins_on
 from bot.matters.co_departments import notify_co_departments
@@ -18,18 +18,22 @@ from bot.matters.workflow import (
 from bot.outbox.batch import OutboxBatch
 from bot.texts import format_local, render_text
 from models.matter import Matter
-from models.org import Department, Person
+from models.org import Person
 
 
 async def submit_matter(batch: OutboxBatch, submitter: Person, form: MatterForm) -> ServiceResult:
     """Create the matter and open its first level."""
     if submitter.department_id is None:
         raise UserError("您没有归属股室，无法提交说“不”事项。请联系管理员在组织架构中设置您的股室。")
-    department = await Department.get(id=submitter.department_id)
+    department = await lookups.department(submitter.department_id)
     chain = await chain_for(department, form.co_departments)
     leaders = [a for level in chain.levels.values() for a in level]
-    opening = first_opening(chain, submitter.id, await stand_ins_on(leaders, local_today(batch)))
-    calendar = await load_calendar(batch.settings, batch.organisation.id, today=local_today(batch))
+    stand_ins = await stand_ins_on(leaders, local_today(batch))
+    opening = first_opening(chain, submitter.id, stand_ins)
+    calendar = await lookups.calendar(batch.settings, batch.organisation.id, today=local_today(batch))
+    # Everyone the cards name, read before the number is taken: from then on until commit every
+    # submission of the organisation waits on the counter row, so that stretch does only writes.
+    await lookups.people([*leaders, *stand_ins.values()])
     year = batch.now.astimezone(batch.settings.tz).year
     seq = await next_seq(batch.organisation.id, year)
     matter = await Matter.create(

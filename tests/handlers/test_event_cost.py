@@ -1,0 +1,102 @@
+"""What one event costs the database: a 说不 submission and a tap on its card through the router,
+counted statement by statement (the web process's hot path, issue 9). The budgets are the figures
+measured after the hotpath work with a little slack; a change that re-reads the chain per card or
+checks every outbox key with a SELECT again goes over them."""
+
+from __future__ import annotations
+
+import contextlib
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from bot.runtime.resources import Resources
+from models.cards import CardInstance
+from models.enums import CardKind, StepStatus
+from models.matter import DecisionStep
+from tests.handlers.test_commands import FORM, World, make_world
+
+# Statements per event on PostgreSQL / SQLite (SQLite keeps the outbox's SELECT-then-INSERT).
+# Before the hotpath work (session 4): submission 30 / 31, 提级 tap 51 / 52, 能办 tap 29 / 30.
+SUBMISSION_BUDGET = {"postgres": 15, "sqlite": 19}
+ESCALATION_BUDGET = {"postgres": 25, "sqlite": 31}
+CAN_DO_BUDGET = {"postgres": 21, "sqlite": 26}
+
+
+@pytest.fixture
+async def world(resources: Resources) -> AsyncIterator[World]:
+    yield await make_world(resources)
+
+
+@contextlib.contextmanager
+def counted_statements() -> Iterator[Counter[str]]:
+    """Count every statement tortoise sends while the block runs (by its first word)."""
+    seen: Counter[str] = Counter()
+    patched: list[tuple[type, str, Any]] = []
+
+    def wrap(cls: type, name: str) -> None:
+        original = cls.__dict__.get(name)
+        if original is None:
+            return
+
+        async def counting(self: Any, query: str, *args: Any) -> Any:
+            seen[query.lstrip().split(" ", 1)[0].upper()] += 1
+            return await original(self, query, *args)
+
+        patched.append((cls, name, original))
+        setattr(cls, name, counting)
+
+    def classes(cls: type) -> Iterator[type]:
+        yield cls
+        for sub in cls.__subclasses__():
+            yield from classes(sub)
+
+    for cls in classes(BaseDBAsyncClient):
+        for name in ("execute_query", "execute_insert", "execute_query_dict", "execute_many"):
+            wrap(cls, name)
+    try:
+        yield seen
+    finally:
+        for cls, name, original in reversed(patched):
+            setattr(cls, name, original)
+
+
+def dialect(world: World) -> str:
+    return "postgres" if world.resources.settings.database_url.startswith("postgres") else "sqlite"
+
+
+async def the_open_card() -> tuple[str, str]:
+    step = await DecisionStep.get(status=StepStatus.PENDING).prefetch_related("approver")
+    card = await CardInstance.get(kind=CardKind.DECISION, subject_id=step.id)
+    return step.approver.handle, card.ref
+
+
+async def test_a_submission_stays_within_its_statement_budget(world: World) -> None:
+    await world.say("zhangwei", FORM)  # the counter and audit head rows exist from now on
+    with counted_statements() as seen:
+        reply = await world.say("zhangwei", FORM + "\n诉求：第二件")
+    assert reply.ok, reply.message
+    assert sum(seen.values()) <= SUBMISSION_BUDGET[dialect(world)], seen
+
+
+async def test_an_escalation_tap_stays_within_its_statement_budget(world: World) -> None:
+    await world.say("zhangwei", FORM)
+    approver, ref = await the_open_card()
+    with counted_statements() as seen:
+        reply = await world.click(approver, ref, "escalate")
+    assert reply.ok, reply.message
+    assert "已提级" in reply.message
+    assert sum(seen.values()) <= ESCALATION_BUDGET[dialect(world)], seen
+
+
+async def test_a_can_do_tap_stays_within_its_statement_budget(world: World) -> None:
+    await world.say("zhangwei", FORM)
+    approver, ref = await the_open_card()
+    with counted_statements() as seen:
+        reply = await world.click(approver, ref, "can_do")
+    assert reply.ok, reply.message
+    assert "能办" in reply.message
+    assert sum(seen.values()) <= CAN_DO_BUDGET[dialect(world)], seen
