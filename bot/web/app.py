@@ -14,6 +14,7 @@ from aiohttp import web
 
 import handlers.web.console
 import handlers.web.pages
+import handlers.web.public
 import handlers.web.sim
 from bot.events import EventSink
 from bot.health.metrics import WebMetrics
@@ -44,6 +45,7 @@ WEB_HANDLERS: tuple[tuple[Callable[[Settings], bool], Callable[[web.Application]
     (lambda settings: settings.simulator, handlers.web.sim.setup_routes),
     (lambda settings: True, handlers.web.pages.setup_routes),
     (lambda settings: True, handlers.web.console.setup_routes),
+    (lambda settings: True, handlers.web.public.setup_routes),
 )
 
 
