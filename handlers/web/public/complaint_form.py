@@ -43,7 +43,9 @@ HOUR, DAY = 3600, 86400
 async def public_organisation(request: web.Request) -> Organisation:
     """The organisation named by the path's ``{org}`` code; the Chinese 404 page for any other."""
     code = request.match_info.get("org", "")
-    organisation = await organisation_by_code(code) if 0 < len(code) <= MAX_CODE else None
+    # printable: no NUL or lone surrogate, which no text column can be compared with
+    well_formed = 0 < len(code) <= MAX_CODE and code.isprintable()
+    organisation = await organisation_by_code(code) if well_formed else None
     if organisation is None:
         raise PageError(404, "没有找到", NOT_FOUND)
     return organisation
