@@ -11,7 +11,7 @@ from bot.org.rules import UnitRulesView, rules_for_unit
 from models.catalog import CATALOG_CATEGORIES, CatalogItem
 from models.org import Department, Organisation, Person, Unit
 
-FIRST_CONTACT = "本股室工作人员（首问责任人）"
+FIRST_CONTACT = "本股室工作人员（您第一个找到的人）"
 
 
 @dataclass(frozen=True)
