@@ -43,7 +43,9 @@ async def test_a_citizen_reads_the_page_and_complains_on_a_phone(
             context = await browser.new_context(viewport=PHONE, locale="zh-CN")
             page = await context.new_page()
             page.set_default_timeout(WAIT_MS)
-            page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
+            page.on(
+                "console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None
+            )
             await page.goto(f"{served}/public/tongbai-jt")
             await expect(page.locator("main h1")).to_contain_text("说“不”事项提级管理公示")
             await expect(page.locator("#catalog")).to_contain_text("事项清单")

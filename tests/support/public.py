@@ -20,7 +20,7 @@ from bot.web.pages import setup_pages
 from models.catalog import CatalogItem
 from models.org import Department, Organisation, Person, Unit
 from models.unit_rules import UnitRules
-from tests.support.console import HTML, CSRF_INPUT, Client, ConsoleOrg, console_org
+from tests.support.console import CSRF_INPUT, HTML, Client, ConsoleOrg, console_org
 
 STAMP_INPUT = re.compile(r'name="started" value="([^"]+)"')
 GOOD = {
