@@ -18,7 +18,7 @@ from bot.runtime.resources import RESOURCES, Resources
 from bot.web.app import web_layer
 from bot.web.pages import setup_pages
 from models.catalog import CatalogItem
-from models.org import Department, Organisation, Person, Unit
+from models.org import Department, GroupChannel, Organisation, Person, Unit
 from models.unit_rules import UnitRules
 from tests.support.console import CSRF_INPUT, HTML, Client, ConsoleOrg, console_org
 
@@ -51,6 +51,7 @@ async def public_org() -> ConsoleOrg:
         complaint_phone="0556-1234567", complaint_address="桐城市龙眠路 1 号一楼"
     )
     await Person.filter(id=corg.head.id).update(phone="0556-7654321")
+    await GroupChannel.create(organisation=corg.organisation, code="office", name="活动办公室群", kind="office")
     await CatalogItem.create(
         organisation=corg.organisation, department=corg.yunzheng, code="YZ-01", name="道路运输经营许可",
         category="行政许可", legal_basis="《道路运输条例》第十条", time_limit="法定20个工作日，承诺5个工作日",

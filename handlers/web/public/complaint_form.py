@@ -7,16 +7,15 @@ same receipt page as a person, but nothing is stored. A complaint lands in the l
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from typing import Any
 
 from aiohttp import web
-from tortoise.transactions import in_transaction
 
-from bot.complaints.ledger import link_matter, register_complaint
+from bot.complaints.intake import register_public_complaint
 from bot.complaints.numbers import format_complaint_number
 from bot.complaints.public_form import FIELDS, PublicComplaint, PublicComplaintErrors, parse_public_complaint
 from bot.org.public_info import organisation_by_code
+from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import RESOURCES, Resources
 from bot.web.console_forms import posted
 from bot.web.csrf import check_csrf
@@ -25,15 +24,13 @@ from bot.web.pages import render_page
 from bot.web.rate_limits import within_limit
 from bot.web.sessions import get_session
 from bot.web.visitors import STAMP_FIELD, client_ip, issue_stamp, stamp_age
-from models.complaints import Complaint, ComplaintCounter
-from models.matter import Matter
+from models.complaints import ComplaintCounter
 from models.org import Organisation
 
 routes = web.RouteTableDef()
 
 HONEYPOT = "website"  # hidden from people (CSS), filled in by bots that fill every field
 RECEIPT_KEY = "public_receipt"
-ACTOR = "web_form"
 MAX_CODE = 64
 MAX_FIELD = 8000  # characters read of any one field; the form's own limits are far lower
 NOT_FOUND = "没有这个单位的公示页面。请检查地址，或向单位索取正确的链接。"
@@ -101,27 +98,6 @@ async def _over_limit(request: web.Request, organisation: Organisation, complain
     return ""
 
 
-async def _register(
-    resources: Resources, organisation: Organisation, complaint: PublicComplaint
-) -> Complaint:
-    """Into the ledger; a related matter number of this organisation is linked, any other is kept in
-    the text for the office (the visitor is never told whether the number exists)."""
-    now = resources.clock.now()
-    matter = None
-    form = complaint.form
-    if complaint.matter_number:
-        matter = await Matter.get_or_none(organisation_id=organisation.id, number=complaint.matter_number)
-        if matter is None:
-            note = f"（投诉人填写的相关事项编号 {complaint.matter_number} 未找到）"
-            form = replace(form, content=f"{form.content}\n\n{note}")
-    async with in_transaction():
-        year = now.astimezone(resources.settings.tz).year
-        registered = await register_complaint(organisation.id, form, actor=ACTOR, now=now, year=year)
-        if matter is not None:
-            await link_matter(registered, matter.id, actor=ACTOR, now=now)
-    return registered
-
-
 async def _plausible_number(resources: Resources, organisation: Organisation) -> str:
     """What a caught bot is shown: the number the next complaint would get (nothing is taken)."""
     year = resources.clock.now().astimezone(resources.settings.tz).year
@@ -151,7 +127,11 @@ async def send_complaint(request: web.Request) -> web.Response:
     refusal = await _over_limit(request, organisation, complaint)
     if refusal:
         return await _form_page(request, organisation, values, message=refusal, status=429)
-    registered = await _register(resources, organisation, complaint)
+    now = resources.clock.now()
+    batch = OutboxBatch(resources.settings, organisation, now)
+    year = now.astimezone(resources.settings.tz).year
+    registered = await register_public_complaint(batch, complaint, year=year)
+    await batch.nudge(resources)
     session[RECEIPT_KEY] = registered.number
     raise web.HTTPSeeOther(f"/public/{organisation.code}/complaint/received")
 

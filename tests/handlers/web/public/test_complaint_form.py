@@ -11,6 +11,7 @@ import re
 from bot.clock import SimClock
 from bot.runtime.resources import Resources
 from models.complaints import Complaint, ComplaintChannel, ComplaintState
+from models.messaging import OutboxMessage
 from tests.support.console import HTML, ConsoleOrg, make_matter
 from tests.support.public import GOOD, FormVisit, public_client
 
@@ -42,6 +43,8 @@ async def test_a_visitor_complains_and_sees_the_receipt_number(
         "桐城运输公司",
     )
     assert again.status == 200 and await Complaint.all().count() == 1
+    (told,) = await OutboxMessage.filter(group_id__isnull=False)  # the office group, to triage it
+    assert complaint.number in told.payload["markdown"] and "刘先生" not in told.payload["markdown"]
 
 
 async def test_a_related_matter_of_this_bureau_is_linked_and_an_unknown_one_kept_in_the_text(
@@ -115,7 +118,7 @@ async def test_a_filled_honeypot_gets_the_same_receipt_and_stores_nothing(
     finally:
         await client.close()
     assert status == 200 and "您的投诉已收到" in text and RECEIPT.search(text)
-    assert await Complaint.all().count() == 0
+    assert await Complaint.all().count() == 0 and await OutboxMessage.all().count() == 0
 
 
 async def test_a_form_sent_too_fast_or_without_a_true_stamp_gets_the_receipt_and_stores_nothing(
