@@ -4,6 +4,7 @@ Chinese sentence kept under the field's name so the page shows it beside the fie
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -60,7 +61,8 @@ def _text(form: Mapping[str, str], key: str, label: str, limit: int, errors: dic
 
 
 def _phone(form: Mapping[str, str], errors: dict[str, str]) -> str:
-    phone = clean(form.get("phone", ""))
+    # NFKC: digits and dashes typed full-width on a Chinese keyboard (１３８－…) are the ASCII ones
+    phone = unicodedata.normalize("NFKC", clean(form.get("phone", "")))
     digits = sum(c.isdigit() for c in phone)
     if not phone:
         errors["phone"] = "请填写联系电话，办理结果将通过电话或书面告知您"

@@ -51,7 +51,9 @@ async def public_org() -> ConsoleOrg:
         complaint_phone="0556-1234567", complaint_address="桐城市龙眠路 1 号一楼"
     )
     await Person.filter(id=corg.head.id).update(phone="0556-7654321")
-    await GroupChannel.create(organisation=corg.organisation, code="office", name="活动办公室群", kind="office")
+    await GroupChannel.create(
+        organisation=corg.organisation, code="office", name="活动办公室群", kind="office"
+    )
     await CatalogItem.create(
         organisation=corg.organisation, department=corg.yunzheng, code="YZ-01", name="道路运输经营许可",
         category="行政许可", legal_basis="《道路运输条例》第十条", time_limit="法定20个工作日，承诺5个工作日",
