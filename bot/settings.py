@@ -129,6 +129,19 @@ class Settings(BaseSettings):
     dingtalk_robot_webhook_secret: str | None = None
     dingtalk_disconnect_alert_seconds: int = 300
 
+    # The public pages (/public/…): the complaint form's limits against floods and bots
+    public_complaints_per_ip_hour: int = Field(
+        default=5, ge=1, description="Complaints one IP may send an hour"
+    )
+    public_complaints_per_phone_day: int = Field(
+        default=3, ge=1, description="Complaints one phone may send a day"
+    )
+    public_form_min_seconds: int = Field(
+        default=3,
+        ge=0,
+        description="A complaint sent sooner after the form was shown is a bot's (not stored)",
+    )
+
     # Operations: health, readiness and metrics
     metrics_port: int | None = Field(
         default=None,

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_request import FileField
 from multidict import MultiDictProxy
 from tortoise.transactions import in_transaction
@@ -49,7 +50,7 @@ async def posted(request: web.Request) -> MultiDictProxy[str | bytes | bytearray
     """The POSTed body as a form; a body that is no form (a broken multipart, say) gets 400."""
     try:
         return await request.post()
-    except ValueError:
+    except (ValueError, HttpProcessingError):  # a multipart part's broken headers raise the latter
         raise PageError(400, "无法读取表单", "提交的内容无法识别。请刷新页面后重新提交。") from None
 
 

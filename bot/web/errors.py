@@ -50,8 +50,10 @@ OTHER_CLIENT_ERROR = "请求有误（{status}），请检查后重试"
 INTERNAL_ERROR = "服务器内部错误，已记录，请稍后再试"
 PAGES_PREFIX = "/m/"
 CONSOLE_PREFIX = "/admin"
+PUBLIC_PREFIX = "/public/"
 ERROR_TEMPLATE = "pages/error.html.j2"
 CONSOLE_ERROR_TEMPLATE = "console/error.html.j2"
+PUBLIC_ERROR_TEMPLATE = "public/error.html.j2"
 # The heading of a phone page's error, by status (the message below it says what to do).
 PAGE_TITLES: Mapping[int, str] = {
     400: "填写有误",
@@ -77,18 +79,23 @@ class PageError(Exception):
 
 
 def render_error_page(request: web.Request, status: int, title: str, message: str) -> web.Response:
-    """The error page: the console's (``templates/console/error.html.j2``) under ``/admin``, else
-    the phone pages' (``templates/pages/error.html.j2``)."""
-    template = CONSOLE_ERROR_TEMPLATE if request.path.startswith(CONSOLE_PREFIX) else ERROR_TEMPLATE
+    """The error page: the console's (``templates/console/error.html.j2``) under ``/admin``, the
+    public pages' (``templates/public/error.html.j2``) under ``/public/``, else the phone pages'
+    (``templates/pages/error.html.j2``)."""
+    template = ERROR_TEMPLATE
+    if request.path.startswith(CONSOLE_PREFIX):
+        template = CONSOLE_ERROR_TEMPLATE
+    elif request.path.startswith(PUBLIC_PREFIX):
+        template = PUBLIC_ERROR_TEMPLATE
     return aiohttp_jinja2.render_template(
         template, request, {"title": title, "message": message, "status": status}, status=status
     )
 
 
 def wants_page(request: web.Request) -> bool:
-    """Whether an error goes out as the HTML error page: a browser on a phone page (``/m/…``) or
-    on the console (``/admin…``)."""
-    on_pages = request.path.startswith(PAGES_PREFIX) or request.path.startswith(CONSOLE_PREFIX)
+    """Whether an error goes out as the HTML error page: a browser on a phone page (``/m/…``), on
+    the console (``/admin…``) or on a public page (``/public/…``)."""
+    on_pages = request.path.startswith((PAGES_PREFIX, CONSOLE_PREFIX, PUBLIC_PREFIX))
     return on_pages and not wants_json(request)
 
 

@@ -35,6 +35,7 @@ from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import RESOURCES
 from bot.web.console import CONSOLE_ROLES, ConsoleViewer, console_viewer, render_console
 from bot.web.console_audit import audit_change
+from bot.web.console_forms import posted
 from bot.web.csrf import check_csrf
 from bot.web.errors import PageError
 from bot.web.uploads import UploadForm, read_upload_form
@@ -239,7 +240,7 @@ async def _apply(request: web.Request, viewer: ConsoleViewer, complaint: Complai
 @routes.post("/admin/complaints/{number}/{action}")
 async def act(request: web.Request) -> web.Response:
     viewer = await console_viewer(request, *CHANGERS)
-    form = _fields(await request.post())
+    form = _fields(await posted(request))
     await check_csrf(request, form)
     complaint = await complaint_in_scope(request, viewer)
     action = request.match_info["action"]

@@ -25,6 +25,7 @@ from bot.reports.list_extras import ListExtras, list_extras
 from bot.runtime.resources import RESOURCES
 from bot.web.console import console_viewer, render_console
 from bot.web.console_audit import audit_change
+from bot.web.console_forms import posted
 from bot.web.csrf import check_csrf
 from handlers.web.console.complaints import ledger_scope
 from handlers.web.console.matter_access import form_text, moment, org_names, visible_matter
@@ -141,7 +142,7 @@ async def matter_detail(request: web.Request) -> web.Response:
 async def matter_showcase(request: web.Request) -> web.Response:
     """Mark (``action=mark`` with ``note``) or unmark (``action=unmark``) a typical case, audited."""
     viewer = await console_viewer(request, *EDIT_ROLES)
-    form = await request.post()
+    form = await posted(request)
     await check_csrf(request, form)
     matter = await visible_matter(viewer, request.match_info["number"])
     action, note = form_text(form, "action"), form_text(form, "note")

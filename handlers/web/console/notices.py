@@ -15,6 +15,7 @@ from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import RESOURCES
 from bot.web.console import console_viewer, render_console
 from bot.web.console_audit import audit_change
+from bot.web.console_forms import posted
 from bot.web.csrf import check_csrf
 from bot.web.inputs import decimal
 from handlers.web.console.matter_access import form_text, moment, visible_matter
@@ -29,7 +30,7 @@ MAX_ID = 2**31 - 1
 @routes.post("/admin/matters/{number}/notice")
 async def issue(request: web.Request) -> web.Response:
     viewer = await console_viewer(request, *EDIT_ROLES)
-    form = await request.post()
+    form = await posted(request)
     await check_csrf(request, form)
     matter = await visible_matter(viewer, request.match_info["number"])
     text, key = form_text(form, "text"), form_text(form, "key")

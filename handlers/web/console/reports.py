@@ -24,6 +24,7 @@ from bot.runtime.resources import RESOURCES
 from bot.texts import format_local
 from bot.web.console import CONSOLE_ROLES, ConsoleViewer, console_viewer, render_console
 from bot.web.console_audit import audit_change
+from bot.web.console_forms import posted
 from bot.web.csrf import check_csrf
 from bot.web.errors import PageError
 from bot.web.inputs import decimal
@@ -176,7 +177,7 @@ async def reports_download(request: web.Request) -> web.Response:
 
 async def _act(request: web.Request, action: str) -> web.Response:
     viewer = await console_viewer(request, *CHANGERS)
-    form = await request.post()
+    form = await posted(request)
     await check_csrf(request, form)
     raw_quarter, raw_unit = form.get("quarter"), form.get("unit")
     quarter = _quarter(request, raw_quarter if isinstance(raw_quarter, str) else None)

@@ -25,6 +25,7 @@ from bot.matters.workflow import LEVEL_ACTIONS, MatterState, StepStatus
 from bot.org.rules import rules_for_unit
 from bot.runtime.resources import RESOURCES
 from bot.web.console import current_viewer
+from bot.web.console_forms import posted
 from bot.web.csrf import check_csrf
 from bot.web.errors import PageError
 from bot.web.pages import render_page
@@ -208,7 +209,7 @@ def decision_errors(form: Form, awaiting_text: bool) -> tuple[PageDecision | Non
 @routes.post("/m/matters/{number}/decide")
 async def decide(request: web.Request) -> web.Response:
     """能办 / 提级 / 确认不能办 with the comment, once."""
-    form = await request.post()
+    form = await posted(request)
     await check_csrf(request, form)
     person, matter = await viewable_matter(request)
     step = await open_step_of(

@@ -23,6 +23,7 @@ from bot.matters.stand_ins import (
 )
 from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import RESOURCES, Resources
+from bot.web.console_forms import posted as posted_form
 from bot.web.csrf import check_csrf
 from bot.web.errors import PageError
 from bot.web.inputs import InputError, decimal, storable
@@ -96,7 +97,7 @@ def _field(form: Mapping[str, object], key: str, label: str, errors: dict[str, s
 async def set_stand_in_post(request: web.Request) -> web.Response:
     """Add a range; on a problem the form comes back with the words beside the fields."""
     person = await _leader(request)
-    posted = await request.post()
+    posted = await posted_form(request)
     await check_csrf(request, posted)
     errors: dict[str, str] = {}
     form = StandInForm(
@@ -126,7 +127,7 @@ async def set_stand_in_post(request: web.Request) -> web.Response:
 async def end_stand_in_post(request: web.Request) -> web.Response:
     """End one of my ranges (from today my steps come back to me)."""
     person = await _leader(request)
-    posted = await request.post()
+    posted = await posted_form(request)
     await check_csrf(request, posted)
     range_id = decimal(request.match_info["range_id"], MAX_ID)
     if range_id is None:

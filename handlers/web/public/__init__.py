@@ -1,6 +1,5 @@
-"""The public pages (``/public/{org}/…``): no sign-in, phone-first, no external resources. One
-module per page, each with a ``routes`` table; ``setup_routes`` serves every module of this package
-that has one (like ``handlers.web.console``)."""
+"""The public pages (``/public/{org}/…``, no sign-in): the 公示 page, the complaint form and the
+progress lookup; one module per page, each with a ``routes`` table, all served by ``setup_routes``."""
 
 from __future__ import annotations
 

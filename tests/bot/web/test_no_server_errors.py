@@ -49,6 +49,7 @@ EXPECTED_ROUTES = {
     "/sim/api/clock", "/sim/api/inbox/{handle}", "/wecom/callback", "/dingtalk/robot", "/dingtalk/card",
     "/admin", "/admin/signin", "/admin/signin/wecom", "/admin/signin/dingtalk",
     "/admin/matters", "/admin/matters/{number}", "/admin/matters/{number}/form", "/admin/cases", "/admin/notices",
+    "/public/{org}", "/public/{org}/complaint", "/public/{org}/complaint/received",
 }  # fmt: skip
 
 FUZZ = settings(
@@ -164,6 +165,7 @@ async def fuzz(settings: Settings, clock: SimClock, db: None) -> AsyncIterator[F
                     "group_id": [str(g.id) for g in await GroupChannel.all().order_by("id").limit(3)],
                     "message_id": ["1", "2"],
                     "filename": ["sim.js", "sim.css"],
+                    "org": ["tongbai-jt"],
                 }
                 signer = WeComSigner(WECOM_TOKEN, WECOM_AES_KEY, wecom_api.corp_id)
                 fuzz = Fuzz(stack, known, await row_counts(), signer)
