@@ -30,7 +30,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from tortoise.exceptions import IntegrityError
@@ -43,6 +44,23 @@ from models.org import Organisation
 from models.reports import DutyRun
 
 log = logging.getLogger(__name__)
+
+
+Write = Callable[[OutboxBatch], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Work:
+    """One piece of scheduled work for `Duty.once_many`: its DutyRun key and what it writes."""
+
+    kind: str
+    subject: str
+    period: str
+    write: Write
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.kind, self.subject, self.period
 
 
 @dataclass
@@ -68,9 +86,7 @@ class Duty:
         ).values_list("subject", flat=True)
         return {str(s) for s in rows}
 
-    async def once(
-        self, kind: str, subject: str, period: str, write: Callable[[OutboxBatch], Awaitable[None]]
-    ) -> bool:
+    async def once(self, kind: str, subject: str, period: str, write: Write) -> bool:
         """Run ``write`` with its DutyRun row in one transaction; False if it had already run."""
         batch = OutboxBatch(self.resources.settings, self.organisation, self.now)
         try:
@@ -89,3 +105,42 @@ class Duty:
         self.queued += len(batch.ids)
         await batch.nudge(self.resources)
         return True
+
+    async def once_many(self, works: Sequence[Work]) -> int:
+        """`once` for a chunk of work in one transaction: the DutyRun rows not there yet inserted
+        together, every write collected and its outbox rows inserted together, one nudge. If a
+        concurrent pass stored one of them meanwhile (a unique key), nothing of the chunk is kept
+        and each piece goes through `once` on its own. Returns how many pieces ran."""
+        unique = list({w.key: w for w in works}.values())
+        done = await self._done_keys(unique)
+        todo = [w for w in unique if w.key not in done]
+        if not todo:
+            return 0
+        batch = OutboxBatch(self.resources.settings, self.organisation, self.now, deferred=True)
+        try:
+            async with in_transaction():
+                await DutyRun.bulk_create(
+                    [
+                        DutyRun(organisation_id=self.organisation.id, kind=w.kind, subject=w.subject,
+                                period=w.period, ran_at=self.now)
+                        for w in todo
+                    ]
+                )  # fmt: skip
+                for work in todo:
+                    await work.write(batch)
+                await batch.flush()
+        except IntegrityError:
+            log.info("a concurrent pass ran some of %d pieces of work; one by one", len(todo))
+            return sum([await self.once(w.kind, w.subject, w.period, w.write) for w in todo])
+        self.queued += len(batch.ids)
+        await batch.nudge(self.resources)
+        return len(todo)
+
+    async def _done_keys(self, works: Sequence[Work]) -> set[tuple[str, str, str]]:
+        by_kind: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for work in works:
+            by_kind[work.kind, work.period].append(work.subject)
+        done: set[tuple[str, str, str]] = set()
+        for (kind, period), subjects in by_kind.items():
+            done |= {(kind, s, period) for s in await self.done(kind, subjects, period)}
+        return done
