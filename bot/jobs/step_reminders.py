@@ -55,6 +55,7 @@ async def remind_open_steps(duty: Duty) -> None:
     directory = Directory(duty.organisation.id)
     for chunk in await due_steps(duty):
         loaded = await StepChunk.load(chunk, duty.today)
+        await directory.remember(loaded.people(chunk))
         works: list[Work] = []
         for step in chunk:
             works += await _climb_step(duty, directory, loaded, step)

@@ -77,6 +77,10 @@ class OutboxBatch:
     async def _add(self, dedupe_key: str, **values: Any) -> None:
         if self.deferred:
             if dedupe_key not in self._pending:
+                for relation in ("person", "group", "card"):  # ids: cheaper for tortoise than objects
+                    if relation in values:
+                        related = values.pop(relation)
+                        values[f"{relation}_id"] = related.id if related is not None else None
                 self._pending[dedupe_key] = OutboxMessage(
                     organisation_id=self.organisation.id,
                     dedupe_key=dedupe_key,
@@ -101,7 +105,8 @@ class OutboxBatch:
         rows, self._pending = self._pending, {}
         for start in range(0, len(rows), FLUSH_CHUNK):
             keys = list(rows)[start : start + FLUSH_CHUNK]
-            stored = set(await OutboxMessage.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+            known = OutboxMessage.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+            stored = {str(k) for k in await known}
             new = [rows[k] for k in keys if k not in stored]
             if not new:
                 continue
