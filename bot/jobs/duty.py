@@ -33,8 +33,10 @@ import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from bot.calendar.workdays import WorkCalendar
@@ -44,6 +46,9 @@ from models.org import Organisation
 from models.reports import DutyRun
 
 log = logging.getLogger(__name__)
+
+CHUNK_TRIES = 3  # chunk transactions tried before falling back to one piece at a time
+DISTINCT_UPDATES = 20  # distinct next reminder moments in a chunk stored one UPDATE each
 
 
 Write = Callable[[OutboxBatch], Awaitable[None]]
@@ -109,11 +114,23 @@ class Duty:
     async def once_many(self, works: Sequence[Work]) -> int:
         """`once` for a chunk of work in one transaction: the DutyRun rows not there yet inserted
         together, every write collected and its outbox rows inserted together, one nudge. If a
-        concurrent pass stored one of them meanwhile (a unique key), nothing of the chunk is kept
-        and each piece goes through `once` on its own. Returns how many pieces ran."""
+        concurrent pass (two workers' crons, a catch-up) stored one of them meanwhile (a unique
+        key), nothing of the chunk is kept and the chunk is tried again without what that pass
+        did; after `CHUNK_TRIES`, each piece goes through `once` on its own. Returns how many
+        pieces ran here."""
         unique = list({w.key: w for w in works}.values())
-        done = await self._done_keys(unique)
-        todo = [w for w in unique if w.key not in done]
+        for _ in range(CHUNK_TRIES):
+            ran = await self._chunk_once(unique)
+            if ran is not None:
+                return ran
+        log.info("passes keep colliding on %d pieces of work; one by one", len(unique))
+        return sum([await self.once(w.kind, w.subject, w.period, w.write) for w in unique])
+
+    async def _chunk_once(self, works: Sequence[Work]) -> int | None:
+        """One try of `once_many`; None if a concurrent pass stored some of it first (everything
+        here rolled back; that pass has committed, so the next try skips what it did)."""
+        done = await self._done_keys(works)
+        todo = [w for w in works if w.key not in done]
         if not todo:
             return 0
         batch = OutboxBatch(self.resources.settings, self.organisation, self.now, deferred=True)
@@ -130,8 +147,8 @@ class Duty:
                     await work.write(batch)
                 await batch.flush()
         except IntegrityError:
-            log.info("a concurrent pass ran some of %d pieces of work; one by one", len(todo))
-            return sum([await self.once(w.kind, w.subject, w.period, w.write) for w in todo])
+            log.info("a concurrent pass ran some of %d pieces of work first; trying again", len(todo))
+            return None
         self.queued += len(batch.ids)
         await batch.nudge(self.resources)
         return len(todo)
@@ -144,3 +161,17 @@ class Duty:
         for (kind, period), subjects in by_kind.items():
             done |= {(kind, s, period) for s in await self.done(kind, subjects, period)}
         return done
+
+
+async def store_next_reminders(model: type[Model], rows: Sequence[Any]) -> None:
+    """Store each row's new ``next_reminder_at``: one UPDATE per distinct moment (a chunk's steps
+    wait for the same few calendar moments, and tortoise's ``bulk_update`` builds a CASE over every
+    row, costly to build for hundreds), or ``bulk_update`` when the moments are many."""
+    ids_by_moment: dict[dt.datetime | None, list[int]] = defaultdict(list)
+    for row in rows:
+        ids_by_moment[row.next_reminder_at].append(row.id)
+    if len(ids_by_moment) > DISTINCT_UPDATES:
+        await model.bulk_update(list(rows), fields=["next_reminder_at"])
+        return
+    for moment, ids in ids_by_moment.items():
+        await model.filter(id__in=ids).update(next_reminder_at=moment)

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from tortoise.expressions import Q
 
-from bot.jobs.duty import Duty, Work
+from bot.jobs.duty import Duty, Work, store_next_reminders
 from bot.jobs.ladder import Moment, Rung, climb, reply_ladder
 from bot.jobs.recipients import Directory, lateness
 from bot.jobs.step_reminders import tell_office
@@ -48,7 +48,7 @@ async def remind_owed_replies(duty: Duty) -> None:
             works += _climb_reply(duty, directory, matter)
         await duty.once_many(works)  # the chunk's rungs in one transaction
         if chunk:
-            await Matter.bulk_update(chunk, fields=["next_reminder_at"])
+            await store_next_reminders(Matter, chunk)
         if len(chunk) < CHUNK:
             return
         last_id = chunk[-1].id

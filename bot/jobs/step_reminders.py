@@ -8,7 +8,7 @@ import logging
 
 from tortoise.expressions import Q
 
-from bot.jobs.duty import Duty, Work
+from bot.jobs.duty import Duty, Work, store_next_reminders
 from bot.jobs.ladder import Moment, Rung, climb, step_ladder
 from bot.jobs.recipients import Directory, lateness
 from bot.jobs.step_chunk import StepChunk
@@ -60,7 +60,7 @@ async def remind_open_steps(duty: Duty) -> None:
         for step in chunk:
             works += await _climb_step(duty, directory, loaded, step)
         await duty.once_many(works)
-        await DecisionStep.bulk_update(chunk, fields=["next_reminder_at"])
+        await store_next_reminders(DecisionStep, chunk)
 
 
 async def _climb_step(duty: Duty, directory: Directory, loaded: StepChunk, step: DecisionStep) -> list[Work]:
