@@ -1,16 +1,23 @@
 """One scheduled pass in a process built as `tiji worker` builds its resources
 (`python -m bench.passes reminders ORG_CODE`, settings from the environment): the real pass functions
 of ``bot.jobs.passes.SCHEDULE`` named ``reminders``, timed alone (not the imports or the connect).
-Prints ``{"seconds", "maxrss_bytes", "outbox_rows"}``."""
+Prints ``{"seconds", "maxrss_bytes", "outbox_rows", "cpu_seconds"}`` (``cpu_seconds``: this process's
+CPU time in the pass, which on a loaded machine says more than the wall time). With
+``BENCH_PROFILE_DIR=DIR`` (and pyinstrument installed) the pass is profiled into ``DIR``."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import resource
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
+from bot.calendar.schedule import official_years
 from bot.calendar.workdays import load_calendar
 from bot.cli.common import make_clock, settings_from_env
 from bot.jobs.duty import Duty
@@ -26,17 +33,37 @@ async def run(name: str, organisation_code: str) -> dict[str, float]:
     async with running_resources(settings, make_clock(settings), build_messengers) as resources:
         organisation = await Organisation.get(code=organisation_code)
         before = await OutboxMessage.all().count()
-        start = time.perf_counter()
-        now = resources.clock.now()
-        calendar = await load_calendar(settings, organisation.id, today=now.astimezone(settings.tz).date())
-        duty = Duty(resources, organisation, calendar, now)
-        for scheduled in SCHEDULE:
-            if scheduled.name == name:
-                await scheduled.run(duty)
-        seconds = time.perf_counter() - start
+        official_years()  # the holidays package: imported once by a running worker, not per pass
+        profile = os.environ.get("BENCH_PROFILE_DIR")
+        with profiled(Path(profile) / f"pass-{name}-{before}.txt" if profile else None):
+            start, cpu = time.perf_counter(), time.process_time()
+            now = resources.clock.now()
+            calendar = await load_calendar(
+                settings, organisation.id, today=now.astimezone(settings.tz).date()
+            )
+            duty = Duty(resources, organisation, calendar, now)
+            for scheduled in SCHEDULE:
+                if scheduled.name == name:
+                    await scheduled.run(duty)
+            seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         written = await OutboxMessage.all().count() - before
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return {"seconds": seconds, "maxrss_bytes": maxrss, "outbox_rows": written}
+    return {"seconds": seconds, "maxrss_bytes": maxrss, "outbox_rows": written, "cpu_seconds": cpu}
+
+
+@contextlib.contextmanager
+def profiled(out: Path | None) -> Iterator[None]:
+    """pyinstrument around the block, its text report written to ``out`` (nothing when None)."""
+    if out is None:
+        yield
+        return
+    from pyinstrument import Profiler  # noqa: PLC0415 - a profiling extra, not a dependency
+
+    profiler = Profiler(async_mode="enabled")
+    with profiler:
+        yield
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(profiler.output_text(unicode=True, show_all=False), encoding="utf-8")
 
 
 if __name__ == "__main__":

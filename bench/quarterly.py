@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import secrets
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 from tortoise import Tortoise
 
+from bench.passes import profiled
 from bot.calendar.quarters import Quarter, parse_quarter
 from bot.calendar.workdays import load_calendar
 from bot.clock import SystemClock
@@ -108,9 +110,11 @@ async def _child(database_url: str, data_dir: str, quarter: str) -> dict[str, An
         organisation = await Organisation.get(code=ORG_CODE)
         calendar = await load_calendar(settings, organisation.id)
         rss_before = _rss_kib("VmRSS")
-        started = time.perf_counter()
-        stats = await post_digest(resources, organisation, parse_quarter(quarter), calendar, clock.now())
-        elapsed = time.perf_counter() - started
+        profile = os.environ.get("BENCH_PROFILE_DIR")  # bench.passes.profiled
+        with profiled(Path(profile) / f"summary-{quarter}.txt" if profile else None):
+            started = time.perf_counter()
+            stats = await post_digest(resources, organisation, parse_quarter(quarter), calendar, clock.now())
+            elapsed = time.perf_counter() - started
     assert stats is not None, "the summary had already been posted"
     return {
         "seconds": round(elapsed, 2),

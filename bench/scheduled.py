@@ -131,9 +131,9 @@ async def reminders(p: Processes) -> Row:
     ok = due["seconds"] <= 1.0 and more["seconds"] > due["seconds"] > idle["seconds"]
     return Row(
         f"reminder pass, {OPEN:,} open: {DUE:,} due, then {MORE_DUE:,} more due",
-        f"{due['seconds']:.2f} s ({due['outbox_rows']:,.0f} messages); {more['seconds']:.2f} s "
-        f"({more['outbox_rows']:,.0f} messages)",
-        f"0 due: {idle['seconds']:.2f} s",
+        f"{due['seconds']:.2f} s ({due['outbox_rows']:,.0f} messages, CPU {due['cpu_seconds']:.2f} s); "
+        f"{more['seconds']:.2f} s ({more['outbox_rows']:,.0f} messages, CPU {more['cpu_seconds']:.2f} s)",
+        f"0 due: {idle['seconds']:.2f} s (CPU {idle['cpu_seconds']:.2f} s)",
         "≤ 1 s; cost follows the due rows",
         ok,
     )

@@ -49,6 +49,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=False,
+        auto_reload=False,  # read once per process: no stat of the file on every message
     )
     env.filters["local"] = _local_filter
     env.filters["refusal_title"] = refusal_title

@@ -5,15 +5,37 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 from collections.abc import Callable, Coroutine, Sequence
 
-from bot.cli.admin import cmd_digest, cmd_holidays, cmd_migrate, cmd_org
-from bot.cli.backup import cmd_backup, cmd_restore
-from bot.cli.check import cmd_check_config
-from bot.cli.doctor import cmd_doctor
-from bot.cli.processes import cmd_dev, cmd_dingtalk_stream, cmd_serve, cmd_worker
 from bot.cli.users import add_user_parser
 from models.enums import Platform
+
+Command = Callable[[argparse.Namespace], Coroutine[None, None, int]]
+
+
+def _lazy(module: str, name: str) -> Command:
+    """A command whose module is imported when it runs: each process (`tiji serve`, `tiji worker`,
+    a one-off `tiji digest`) loads only its own code, which is what its start-up time and memory
+    are made of."""
+
+    async def run(args: argparse.Namespace) -> int:
+        command: Command = getattr(importlib.import_module(module), name)
+        return await command(args)
+
+    return run
+
+
+cmd_digest, cmd_holidays = _lazy("bot.cli.admin", "cmd_digest"), _lazy("bot.cli.admin", "cmd_holidays")
+cmd_migrate, cmd_org = _lazy("bot.cli.admin", "cmd_migrate"), _lazy("bot.cli.admin", "cmd_org")
+cmd_backup, cmd_restore = _lazy("bot.cli.backup", "cmd_backup"), _lazy("bot.cli.backup", "cmd_restore")
+cmd_check_config, cmd_doctor = (
+    _lazy("bot.cli.check", "cmd_check_config"),
+    _lazy("bot.cli.doctor", "cmd_doctor"),
+)
+cmd_dev, cmd_serve = _lazy("bot.cli.processes", "cmd_dev"), _lazy("bot.cli.processes", "cmd_serve")
+cmd_worker = _lazy("bot.cli.processes", "cmd_worker")
+cmd_dingtalk_stream = _lazy("bot.cli.processes", "cmd_dingtalk_stream")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -79,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    run: Callable[[argparse.Namespace], Coroutine[None, None, int]] = args.run
+    run: Command = args.run
     try:
         return asyncio.run(run(args))
     except KeyboardInterrupt:

@@ -16,15 +16,11 @@ from bot.cli.common import (
     until_signalled,
 )
 from bot.health.metrics import Metrics, StreamMetrics
-from bot.jobs.supervisor import supervise
-from bot.jobs.worker import build_worker
-from bot.messengers.dingtalk import run_stream
 from bot.messengers.registry import build_messengers
 from bot.runtime.db import migrate
 from bot.runtime.lifecycle import running_resources
 from bot.runtime.resources import ROUTER, Resources
 from bot.settings import Settings
-from bot.web.app import build_app, build_router
 from bot.web.health import ops_app
 
 
@@ -40,6 +36,10 @@ async def serve_ops(resources: Resources, registry: Metrics) -> web.AppRunner | 
 
 
 async def serve(settings: Settings, *, with_worker: bool, banner: bool) -> None:
+    # Each process imports only what it runs (its start-up time and memory): the web app here, the
+    # worker only in `tiji dev`, which has both.
+    from bot.web.app import build_app  # noqa: PLC0415
+
     clock = make_clock(settings)
 
     async def main(stop: asyncio.Event) -> None:
@@ -51,8 +51,13 @@ async def serve(settings: Settings, *, with_worker: bool, banner: bool) -> None:
             await site.start()
             tasks: list[asyncio.Task[object]] = []
             if with_worker:
+                from bot.jobs.supervisor import supervise  # noqa: PLC0415
+                from bot.jobs.worker import build_worker  # noqa: PLC0415
+
                 tasks.append(asyncio.create_task(supervise(resources, build_worker(resources), stop)))
             if with_worker and settings.dingtalk_enabled and settings.dingtalk_mode == "stream":
+                from bot.messengers.dingtalk import run_stream  # noqa: PLC0415
+
                 tasks.append(asyncio.create_task(run_stream(resources, app[ROUTER], stop)))
             base = f"http://{settings.host}:{settings.port}"
             if banner:
@@ -91,6 +96,9 @@ async def cmd_serve(args: argparse.Namespace) -> int:
 
 
 async def cmd_worker(args: argparse.Namespace) -> int:
+    from bot.jobs.supervisor import supervise  # noqa: PLC0415 - the worker's code only (see serve)
+    from bot.jobs.worker import build_worker  # noqa: PLC0415
+
     settings = settings_from_env()
     logging_setup(settings)
     clock = make_clock(settings)
@@ -119,6 +127,9 @@ async def cmd_dingtalk_stream(args: argparse.Namespace) -> int:
     if not settings.dingtalk_enabled:
         print("钉钉未配置：需要 TIJI_DINGTALK_CLIENT_ID 和 TIJI_DINGTALK_CLIENT_SECRET", file=sys.stderr)
         return 2
+
+    from bot.messengers.dingtalk import run_stream  # noqa: PLC0415 - see serve
+    from bot.web.app import build_router  # noqa: PLC0415
 
     async def main(stop: asyncio.Event) -> None:
         async with running_resources(settings, make_clock(settings), build_messengers) as resources:

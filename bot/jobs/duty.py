@@ -30,10 +30,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from bot.calendar.workdays import WorkCalendar
@@ -43,6 +46,26 @@ from models.org import Organisation
 from models.reports import DutyRun
 
 log = logging.getLogger(__name__)
+
+CHUNK_TRIES = 3  # chunk transactions tried before falling back to one piece at a time
+DISTINCT_UPDATES = 20  # distinct next reminder moments in a chunk stored one UPDATE each
+
+
+Write = Callable[[OutboxBatch], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Work:
+    """One piece of scheduled work for `Duty.once_many`: its DutyRun key and what it writes."""
+
+    kind: str
+    subject: str
+    period: str
+    write: Write
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return self.kind, self.subject, self.period
 
 
 @dataclass
@@ -68,9 +91,7 @@ class Duty:
         ).values_list("subject", flat=True)
         return {str(s) for s in rows}
 
-    async def once(
-        self, kind: str, subject: str, period: str, write: Callable[[OutboxBatch], Awaitable[None]]
-    ) -> bool:
+    async def once(self, kind: str, subject: str, period: str, write: Write) -> bool:
         """Run ``write`` with its DutyRun row in one transaction; False if it had already run."""
         batch = OutboxBatch(self.resources.settings, self.organisation, self.now)
         try:
@@ -89,3 +110,68 @@ class Duty:
         self.queued += len(batch.ids)
         await batch.nudge(self.resources)
         return True
+
+    async def once_many(self, works: Sequence[Work]) -> int:
+        """`once` for a chunk of work in one transaction: the DutyRun rows not there yet inserted
+        together, every write collected and its outbox rows inserted together, one nudge. If a
+        concurrent pass (two workers' crons, a catch-up) stored one of them meanwhile (a unique
+        key), nothing of the chunk is kept and the chunk is tried again without what that pass
+        did; after `CHUNK_TRIES`, each piece goes through `once` on its own. Returns how many
+        pieces ran here."""
+        unique = list({w.key: w for w in works}.values())
+        for _ in range(CHUNK_TRIES):
+            ran = await self._chunk_once(unique)
+            if ran is not None:
+                return ran
+        log.info("passes keep colliding on %d pieces of work; one by one", len(unique))
+        return sum([await self.once(w.kind, w.subject, w.period, w.write) for w in unique])
+
+    async def _chunk_once(self, works: Sequence[Work]) -> int | None:
+        """One try of `once_many`; None if a concurrent pass stored some of it first (everything
+        here rolled back; that pass has committed, so the next try skips what it did)."""
+        done = await self._done_keys(works)
+        todo = [w for w in works if w.key not in done]
+        if not todo:
+            return 0
+        batch = OutboxBatch(self.resources.settings, self.organisation, self.now, deferred=True)
+        try:
+            async with in_transaction():
+                await DutyRun.bulk_create(
+                    [
+                        DutyRun(organisation_id=self.organisation.id, kind=w.kind, subject=w.subject,
+                                period=w.period, ran_at=self.now)
+                        for w in todo
+                    ]
+                )  # fmt: skip
+                for work in todo:
+                    await work.write(batch)
+                await batch.flush()
+        except IntegrityError:
+            log.info("a concurrent pass ran some of %d pieces of work first; trying again", len(todo))
+            return None
+        self.queued += len(batch.ids)
+        await batch.nudge(self.resources)
+        return len(todo)
+
+    async def _done_keys(self, works: Sequence[Work]) -> set[tuple[str, str, str]]:
+        by_kind: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for work in works:
+            by_kind[work.kind, work.period].append(work.subject)
+        done: set[tuple[str, str, str]] = set()
+        for (kind, period), subjects in by_kind.items():
+            done |= {(kind, s, period) for s in await self.done(kind, subjects, period)}
+        return done
+
+
+async def store_next_reminders(model: type[Model], rows: Sequence[Any]) -> None:
+    """Store each row's new ``next_reminder_at``: one UPDATE per distinct moment (a chunk's steps
+    wait for the same few calendar moments, and tortoise's ``bulk_update`` builds a CASE over every
+    row, costly to build for hundreds), or ``bulk_update`` when the moments are many."""
+    ids_by_moment: dict[dt.datetime | None, list[int]] = defaultdict(list)
+    for row in rows:
+        ids_by_moment[row.next_reminder_at].append(row.id)
+    if len(ids_by_moment) > DISTINCT_UPDATES:
+        await model.bulk_update(list(rows), fields=["next_reminder_at"])
+        return
+    for moment, ids in ids_by_moment.items():
+        await model.filter(id__in=ids).update(next_reminder_at=moment)

@@ -55,6 +55,12 @@ class Directory:
             return None
         return await self.holder_of(leader_id, at, matter.submitter_id)
 
+    async def remember(self, person_ids: set[int]) -> None:
+        """Read the people of ``person_ids`` not known yet in one query (a chunk's holders)."""
+        missing = person_ids - self._people.keys()
+        if missing:
+            self._people.update({p.id: p for p in await Person.filter(id__in=missing)})
+
     async def person(self, person_id: int) -> Person:
         if person_id not in self._people:
             self._people[person_id] = await Person.get(id=person_id)

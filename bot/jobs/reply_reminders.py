@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from tortoise.expressions import Q
 
-from bot.jobs.duty import Duty
+from bot.jobs.duty import Duty, Work, store_next_reminders
 from bot.jobs.ladder import Moment, Rung, climb, reply_ladder
 from bot.jobs.recipients import Directory, lateness
 from bot.jobs.step_reminders import tell_office
@@ -43,29 +43,33 @@ async def remind_owed_replies(duty: Duty) -> None:
             .limit(CHUNK)
             .select_related("submitter")
         )
+        works: list[Work] = []
         for matter in chunk:
-            await _climb_reply(duty, directory, matter)
+            works += _climb_reply(duty, directory, matter)
+        await duty.once_many(works)  # the chunk's rungs in one transaction
         if chunk:
-            await Matter.bulk_update(chunk, fields=["next_reminder_at"])
+            await store_next_reminders(Matter, chunk)
         if len(chunk) < CHUNK:
             return
         last_id = chunk[-1].id
 
 
-async def _climb_reply(duty: Duty, directory: Directory, matter: Matter) -> None:
+def _climb_reply(duty: Duty, directory: Directory, matter: Matter) -> list[Work]:
     decided_at = matter.decided_at or matter.submitted_at
     ladder = reply_ladder(duty.calendar, decided_at=decided_at, due_at=matter.due_at)
     plan = climb(ladder, since=matter.next_reminder_at, now=duty.now, due_at=matter.due_at)
+    works: list[Work] = []
     for moment in plan.due:
-        await duty.once(
-            moment.rung.value, f"matter:{matter.id}", moment.period, _writer(duty, matter, moment)
+        works.append(
+            Work(moment.rung.value, f"matter:{matter.id}", moment.period, _writer(duty, matter, moment))
         )
         if moment.rung is not Rung.REPLY_DUE:
             office = _office_writer(duty, directory, matter)
-            await duty.once("reply_overdue_office", f"matter:{matter.id}", "", office)
+            works.append(Work("reply_overdue_office", f"matter:{matter.id}", "", office))
     # Stored with the chunk; not the conditional update on ``version``: the ladder's own column,
     # which no decision reads.
     matter.next_reminder_at = plan.next_at
+    return works
 
 
 def _writer(duty: Duty, matter: Matter, moment: Moment) -> Callable[[OutboxBatch], Awaitable[None]]:

@@ -30,27 +30,32 @@ class StepChunk:
         open steps in id order, with the stand-ins of ``day``), resolved for the chunk at once."""
         chunk = cls()
         matter_ids = list({s.matter_id for s in steps})
-        open_steps = await DecisionStep.filter(
-            matter_id__in=matter_ids, status__in=list(OPEN_STEP_STATUSES)
-        ).order_by("id")
-        by_matter: dict[int, list[DecisionStep]] = defaultdict(list)
-        for step in open_steps:
-            by_matter[step.matter_id].append(step)
-        stand_ins = await stand_ins_on([s.on_behalf_of_id or s.approver_id for s in open_steps], day)
+        # Plain tuples, not models: (id, leader) of every open step of the chunk's matters.
+        open_steps = (
+            await DecisionStep.filter(matter_id__in=matter_ids, status__in=list(OPEN_STEP_STATUSES))
+            .order_by("id")
+            .values_list("id", "matter_id", "approver_id", "on_behalf_of_id")
+        )
+        by_matter: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for step_id, matter_id, approver_id, on_behalf_of_id in open_steps:
+            by_matter[int(matter_id)].append((int(step_id), int(on_behalf_of_id or approver_id)))
+        stand_ins = await stand_ins_on([leader for rows in by_matter.values() for _, leader in rows], day)
         submitters = {s.matter_id: s.matter.submitter_id for s in steps}
         for matter_id, level_steps in by_matter.items():
-            leaders = [s.on_behalf_of_id or s.approver_id for s in level_steps]
-            held = assign_holders(leaders, submitters[matter_id], stand_ins)
-            chunk.holders.update({s.id: h for s, h in zip(level_steps, held, strict=True)})
+            held = assign_holders([leader for _, leader in level_steps], submitters[matter_id], stand_ins)
+            chunk.holders.update({step_id: h for (step_id, _), h in zip(level_steps, held, strict=True)})
         for card in await CardInstance.filter(
             kind=CardKind.DECISION, subject_id__in=[s.id for s in steps]
         ).order_by("-id"):
             chunk.cards[card.subject_id].append(card)
-        deputies = Counter(
-            s.matter_id for s in await DecisionStep.filter(matter_id__in=matter_ids, level=Level.DEPUTY)
-        )
+        deputy_steps = DecisionStep.filter(matter_id__in=matter_ids, level=Level.DEPUTY)
+        deputies = Counter(int(str(m)) for m in await deputy_steps.values_list("matter_id", flat=True))
         chunk.consulted = {m for m, n in deputies.items() if n > 1}
         return chunk
+
+    def people(self, steps: list[DecisionStep]) -> set[int]:
+        """Everyone a reminder about ``steps`` may name: holders and the leaders they stand in for."""
+        return {*self.holders.values(), *(s.on_behalf_of_id or s.approver_id for s in steps)}
 
     async def holder(self, step: DecisionStep, directory: Directory) -> Person:
         return await directory.person(self.holders.get(step.id, step.on_behalf_of_id or step.approver_id))

@@ -8,7 +8,7 @@ import logging
 
 from tortoise.expressions import Q
 
-from bot.jobs.duty import Duty
+from bot.jobs.duty import Duty, Work, store_next_reminders
 from bot.jobs.ladder import Moment, Rung, climb, step_ladder
 from bot.jobs.recipients import Directory, lateness
 from bot.jobs.step_chunk import StepChunk
@@ -50,16 +50,20 @@ async def due_steps(duty: Duty, *, level: int | None = None) -> list[list[Decisi
 
 async def remind_open_steps(duty: Duty) -> None:
     """Send the rungs due for every open step whose ``next_reminder_at`` has come, and store the next
-    (one UPDATE per chunk: the new ``next_reminder_at`` of each of its steps)."""
+    (per chunk: one transaction for its rungs (`Duty.once_many`), one UPDATE of the new
+    ``next_reminder_at`` of each of its steps)."""
     directory = Directory(duty.organisation.id)
     for chunk in await due_steps(duty):
         loaded = await StepChunk.load(chunk, duty.today)
+        await directory.remember(loaded.people(chunk))
+        works: list[Work] = []
         for step in chunk:
-            await _climb_step(duty, directory, loaded, step)
-        await DecisionStep.bulk_update(chunk, fields=["next_reminder_at"])
+            works += await _climb_step(duty, directory, loaded, step)
+        await duty.once_many(works)
+        await store_next_reminders(DecisionStep, chunk)
 
 
-async def _climb_step(duty: Duty, directory: Directory, loaded: StepChunk, step: DecisionStep) -> None:
+async def _climb_step(duty: Duty, directory: Directory, loaded: StepChunk, step: DecisionStep) -> list[Work]:
     matter: Matter = step.matter
     ladder = step_ladder(
         duty.calendar,
@@ -69,10 +73,12 @@ async def _climb_step(duty: Duty, directory: Directory, loaded: StepChunk, step:
         consultation=loaded.is_consultation(step),
     )
     plan = climb(ladder, since=step.next_reminder_at, now=duty.now, due_at=matter.due_at)
-    for moment in plan.due:
-        if moment.rung is not Rung.CONSULTATION_LAPSED:  # the 会商 pass closes those
-            await _send_rung(duty, directory, loaded, step, moment)
     step.next_reminder_at = plan.next_at  # stored with the chunk
+    return [
+        await _rung(duty, directory, loaded, step, moment)
+        for moment in plan.due
+        if moment.rung is not Rung.CONSULTATION_LAPSED  # the 会商 pass closes those
+    ]
 
 
 async def _fresh_card_if_stale(
@@ -94,9 +100,9 @@ async def _fresh_card_if_stale(
     return True
 
 
-async def _send_rung(
+async def _rung(
     duty: Duty, directory: Directory, loaded: StepChunk, step: DecisionStep, moment: Moment
-) -> bool:
+) -> Work:
     matter: Matter = step.matter
     local_now = duty.now.astimezone(duty.calendar.tz)
     holder = await loaded.holder(step, directory)
@@ -141,7 +147,7 @@ async def _send_rung(
                 lateness=str(context["lateness"]),
             )
 
-    return await duty.once(moment.rung.value, f"step:{step.id}", moment.period, write)
+    return Work(moment.rung.value, f"step:{step.id}", moment.period, write)
 
 
 _HOLDER_TEMPLATES = {

@@ -23,6 +23,7 @@ from typing import Any
 from arq.worker import Worker
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.exceptions import WatchError
 
 from bot.runtime.resources import Resources
 
@@ -30,6 +31,14 @@ log = logging.getLogger(__name__)
 
 LOST_REDIS = (RedisConnectionError, RedisTimeoutError, OSError)
 EXIT_REDIS_LOST = 1
+
+
+def _lost_redis(error: BaseException) -> bool:
+    # redis-py turns a connection lost while WATCHing (arq's start_jobs) into a WatchError raised
+    # while handling the ConnectionError: that is Redis going away too, not a conflict.
+    if isinstance(error, WatchError):
+        return isinstance(error.__cause__ or error.__context__, LOST_REDIS)
+    return isinstance(error, LOST_REDIS)
 
 
 async def _redis_answers(resources: Resources) -> bool:
@@ -88,7 +97,7 @@ async def supervise(resources: Resources, worker: Worker, stop: asyncio.Event) -
             error = loop.exception()
             if error is None:  # a burst worker that ran out of work
                 return 0
-            if not isinstance(error, LOST_REDIS):
+            if not _lost_redis(error):
                 raise error
             if await _redis_answers(resources):
                 log.debug("worker loop ended by %r with Redis up; starting it again", error)

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NUDGE_SECONDS = 2.0  # a nudge waits at most this for Redis (a callback must answer in time)
+FLUSH_CHUNK = 1000  # deferred rows per existence query and INSERT (well under 32,767 parameters)
 
 
 def platform_for_person(person: Person, organisation: Organisation, settings: Settings) -> Platform:
@@ -86,9 +87,29 @@ class OutboxBatch:
     organisation: Organisation
     now: dt.datetime
     ids: list[int] = field(default_factory=list)
+    # Deferred: rows are collected and written by ``flush`` with one existence query and one
+    # multi-row INSERT (a pass writing thousands of reminders; one row at a time costs two
+    # statements each). The caller flushes inside its transaction.
+    deferred: bool = False
+    _pending: dict[str, OutboxMessage] = field(default_factory=dict)
 
     async def _add(self, dedupe_key: str, **values: Any) -> int | None:
-        """Store the row unless one has ``dedupe_key``; its id, or None when it was there already."""
+        """Store the row unless one has ``dedupe_key``; its id, or None when it was there already
+        (or, deferred, when it is only collected for ``flush``)."""
+        if self.deferred:
+            if dedupe_key not in self._pending:
+                for relation in ("person", "group", "card"):  # ids: cheaper for tortoise than objects
+                    if relation in values:
+                        related = values.pop(relation)
+                        values[f"{relation}_id"] = related.id if related is not None else None
+                self._pending[dedupe_key] = OutboxMessage(
+                    organisation_id=self.organisation.id,
+                    dedupe_key=dedupe_key,
+                    next_attempt_at=self.now,
+                    created_at=self.now,
+                    **values,
+                )
+            return None
         row = OutboxMessage(
             organisation=self.organisation,
             dedupe_key=dedupe_key,
@@ -110,6 +131,20 @@ class OutboxBatch:
             row_id = row.id
         self.ids.append(row_id)
         return row_id
+
+    async def flush(self) -> None:
+        """Write the deferred rows not stored yet (by ``dedupe_key``), in id order as collected."""
+        rows, self._pending = self._pending, {}
+        for start in range(0, len(rows), FLUSH_CHUNK):
+            keys = list(rows)[start : start + FLUSH_CHUNK]
+            known = OutboxMessage.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+            stored = {str(k) for k in await known}
+            new = [rows[k] for k in keys if k not in stored]
+            if not new:
+                continue
+            await OutboxMessage.bulk_create(new)
+            written = OutboxMessage.filter(dedupe_key__in=[r.dedupe_key for r in new]).order_by("id")
+            self.ids.extend(int(str(i)) for i in await written.values_list("id", flat=True))
 
     async def text(
         self,

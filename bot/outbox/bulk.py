@@ -2,7 +2,7 @@
 
 Plain rows (texts, group posts) are claimed with one statement per attempt count, their people
 read in one query and marked sent in one statement, so a message costs about one HTTP call and
-its share of three queries; card rows go one by one through ``deliver`` (they keep their order,
+its share of three queries; card rows go one by one through ``deliver_row`` (they keep their order,
 ``bot.outbox.order``). Claims work as for one row: only due rows, pushed a lease ahead, under a
 lease end unique to this claim so the rows that were won can be read back.
 """
@@ -18,7 +18,7 @@ from typing import Any
 
 from arq import Retry
 
-from bot.outbox.delivery import attempt, deliver
+from bot.outbox.delivery import attempt, deliver_row
 from bot.runtime.resources import Resources
 from models.messaging import OutboxMessage, OutboxStatus
 from models.org import Person
@@ -77,8 +77,8 @@ async def deliver_batch(ctx: dict[str, Any], outbox_ids: list[int]) -> dict[str,
         async with gate:
             try:
                 async with asyncio.timeout(lease):  # started before the claim: ends inside the lease
-                    if isinstance(row, int):
-                        return await deliver(ctx, row)
+                    if isinstance(row, int):  # a card row: alone, in order (bot.outbox.order)
+                        return await deliver_row(resources, cards[row])
                     outcome = await attempt(
                         resources, row, person=people.get(row.person_id or 0), record=False
                     )
@@ -91,7 +91,8 @@ async def deliver_batch(ctx: dict[str, Any], outbox_ids: list[int]) -> dict[str,
                 )
                 return "retrying"
 
-    work: list[OutboxMessage | int] = [*plain, *(r.id for r in rows if r.card_id is not None)]
+    cards = {r.id: r for r in rows if r.card_id is not None}
+    work: list[OutboxMessage | int] = [*plain, *cards]
     try:
         results = await asyncio.gather(*(one(item) for item in work), return_exceptions=True)
     finally:  # recorded even when the job is cut short: what went out must not go out again

@@ -143,8 +143,11 @@ async def _send(
 
 async def deliver(ctx: dict[str, Any], outbox_id: int) -> str:
     """arq job: send one outbox row (re-read from the database; the job carries only its id)."""
-    resources: Resources = ctx["resources"]
-    row = await OutboxMessage.get_or_none(id=outbox_id)
+    return await deliver_row(ctx["resources"], await OutboxMessage.get_or_none(id=outbox_id))
+
+
+async def deliver_row(resources: Resources, row: OutboxMessage | None) -> str:
+    """`deliver` of a row already read (``bot.outbox.bulk`` reads a chunk's rows at once)."""
     if row is None or row.status != OutboxStatus.PENDING:
         return "skipped"
     if await waits_for_earlier(row):

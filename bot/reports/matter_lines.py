@@ -43,13 +43,24 @@ class MatterLine:
     levels: dict[int, LevelLine] = field(default_factory=dict)
 
 
-def _days_late(calendar: WorkCalendar, due_at: dt.datetime, end: dt.datetime) -> int:
-    """Working days from the due day to ``end``'s day; at least 1 once past the deadline."""
-    day, last, late = calendar.local_date(due_at), calendar.local_date(end), 0
-    while day < last:
-        day += dt.timedelta(days=1)
-        late += calendar.is_workday(day)
-    return max(late, 1)
+class _DaysLate:
+    """Working days from the due day to an end's day, at least 1 once past the deadline; counted
+    once per pair of days (a chunk's matters share a few due days and one cutoff, and counting day
+    by day for each was most of a workbook's time after the cell styles)."""
+
+    def __init__(self, calendar: WorkCalendar) -> None:
+        self.calendar = calendar
+        self.known: dict[tuple[dt.date, dt.date], int] = {}
+
+    def __call__(self, due_at: dt.datetime, end: dt.datetime) -> int:
+        days = self.calendar.local_date(due_at), self.calendar.local_date(end)
+        if days not in self.known:
+            day, last, late = *days, 0
+            while day < last:
+                day += dt.timedelta(days=1)
+                late += self.calendar.is_workday(day)
+            self.known[days] = max(late, 1)
+        return self.known[days]
 
 
 def _result(matter: Matter, cutoff: dt.datetime) -> str:
@@ -86,7 +97,7 @@ def _level(steps: list[DecisionStep], names: dict[int, str], cutoff: dt.datetime
 
 
 def _overdue(
-    matter: Matter, replied: ReplyRecord | None, calendar: WorkCalendar, cutoff: dt.datetime
+    matter: Matter, replied: ReplyRecord | None, days_late: _DaysLate, cutoff: dt.datetime
 ) -> int | None:
     if (
         matter.withdrawn_at is not None
@@ -96,7 +107,7 @@ def _overdue(
         return None
     end = replied.recorded_at if replied is not None else cutoff
     if end > matter.due_at:
-        return _days_late(calendar, matter.due_at, end)
+        return days_late(matter.due_at, end)
     return 0 if replied is not None else None
 
 
@@ -120,6 +131,7 @@ async def _chunk_lines(
     units = {u.unit_id: u.name for u in stats.units}
     sections = {s.department_id: s.name for u in stats.units for s in u.sections}
     lines = []
+    days_late = _DaysLate(calendar)
     for m in matters:
         by_level = {}
         for level in LEVELS:
@@ -140,7 +152,7 @@ async def _chunk_lines(
                 way_forward=m.way_forward if refused else "",
                 reply_method=REPLY_METHOD_TITLES[found.method] if found else "",
                 replied_at=found.recorded_at.astimezone(tz) if found else None,
-                overdue_days=_overdue(m, found, calendar, cutoff),
+                overdue_days=_overdue(m, found, days_late, cutoff),
                 levels=by_level,
             )
         )

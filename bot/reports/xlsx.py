@@ -16,17 +16,20 @@ from __future__ import annotations
 import datetime as dt
 import io
 from dataclasses import dataclass
-
-from openpyxl import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from bot.calendar.workdays import WorkCalendar
 from bot.reports.matter_lines import matter_lines
 from bot.reports.stats import QuarterStats, UnitStats
-from bot.reports.xlsx_ledger import LEDGER_SUMMARY_SHEET, UNASSIGNED, ledger_sheet
-from bot.reports.xlsx_matters import MATTER_SHEET, matter_sheet
-from bot.reports.xlsx_style import sheet_name
-from bot.reports.xlsx_summary import SummaryHead, summary_sheet
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from bot.reports.xlsx_summary import SummaryHead
+
+# openpyxl (and the modules built on it) are imported when a workbook is made, not with this
+# module: the worker and the web app load them on their first workbook, not at start-up (~13 MB
+# and most of a second each).
 
 BUREAU_SHEET = "全局汇总"
 ATTACHED_MATTERS = 3000  # rows of 事项明细 in a file sent to a chat (the console's has them all)
@@ -60,6 +63,8 @@ def _filed_on(request: TableRequest, stats: QuarterStats) -> str:
 
 
 def _unit_head(stats: QuarterStats, unit: UnitStats, request: TableRequest) -> SummaryHead:
+    from bot.reports.xlsx_summary import SummaryHead  # noqa: PLC0415 - see the imports
+
     return SummaryHead(
         title=f"{unit.name}说“不”事项提级管理汇总表（{stats.quarter.label}）",
         filed_by=unit.name,
@@ -71,6 +76,8 @@ def _unit_head(stats: QuarterStats, unit: UnitStats, request: TableRequest) -> S
 
 
 def _bureau_head(stats: QuarterStats, request: TableRequest) -> SummaryHead:
+    from bot.reports.xlsx_summary import SummaryHead  # noqa: PLC0415 - see the imports
+
     bureau = next((u for u in stats.units if u.bureau), stats.units[0] if stats.units else None)
     return SummaryHead(
         title=f"{request.organisation_name}说“不”事项提级管理汇总表（{stats.quarter.label}）",
@@ -85,6 +92,8 @@ def _bureau_head(stats: QuarterStats, request: TableRequest) -> SummaryHead:
 def _ledger(
     ws: Worksheet, stats: QuarterStats, request: TableRequest, units: list[UnitStats], name: str
 ) -> None:
+    from bot.reports.xlsx_ledger import UNASSIGNED, ledger_sheet  # noqa: PLC0415 - see the imports
+
     ledger = stats.ledger
     if request.unit_id is None:
         rows = [(u.name, ledger.total([s.department_id for s in u.sections])) for u in units]
@@ -98,6 +107,13 @@ def _ledger(
 
 async def quarter_workbook(stats: QuarterStats, calendar: WorkCalendar, request: TableRequest) -> bytes:
     """The quarter's workbook (see the module docstring); one unit's sheets only with ``unit_id``."""
+    from openpyxl import Workbook  # noqa: PLC0415 - see the imports
+
+    from bot.reports.xlsx_ledger import LEDGER_SUMMARY_SHEET  # noqa: PLC0415
+    from bot.reports.xlsx_matters import MATTER_SHEET, matter_sheet  # noqa: PLC0415
+    from bot.reports.xlsx_style import sheet_name  # noqa: PLC0415
+    from bot.reports.xlsx_summary import summary_sheet  # noqa: PLC0415
+
     wb = Workbook(write_only=True)
     taken = {BUREAU_SHEET, MATTER_SHEET, LEDGER_SUMMARY_SHEET}
     units = stats.units if request.unit_id is None else [stats.unit(request.unit_id)]

@@ -3,9 +3,10 @@ and the landscape A4 print setup (openpyxl streaming sheets, ``write_only``)."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -46,6 +47,15 @@ def cell(
         value = value.replace(tzinfo=None)
         number_format = number_format or TIME_FORMAT
     made = WriteOnlyCell(ws, value=value)
+    # Setting a style attribute makes openpyxl hash the style into the workbook's tables: most of
+    # the time of a sheet of thousands of rows. A cell styled like an earlier one of the workbook
+    # takes a copy of that one's style indices instead.
+    styles = _style_cache(ws)
+    key = (centred, bold, fill, number_format)
+    known = styles.get(key)
+    if known is not None:
+        made._style = copy.copy(known)  # type: ignore[attr-defined]  # (the stubs omit it)
+        return made
     made.border = BORDER
     made.alignment = CENTER if centred else LEFT
     if bold:
@@ -54,7 +64,19 @@ def cell(
         made.fill = fill
     if number_format is not None:
         made.number_format = number_format
+    styles[key] = copy.copy(made._style)  # type: ignore[attr-defined]
     return made
+
+
+def _style_cache(ws: Worksheet) -> dict[tuple[object, ...], Any]:
+    """The style indices of the workbook of ``ws`` by cell look (kept on the workbook: the indices
+    mean something in that workbook only)."""
+    workbook = ws.parent
+    cache: dict[tuple[object, ...], Any] | None = getattr(workbook, "_tiji_styles", None)
+    if cache is None:
+        cache = {}
+        setattr(workbook, "_tiji_styles", cache)  # noqa: B010 - an attribute openpyxl does not declare
+    return cache
 
 
 def row(

