@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api.migrate import migrate as migrate_api
@@ -15,6 +16,9 @@ from models.cards import CardInstance
 from models.enums import CardKind, Platform
 from models.messaging import OutboxKind, OutboxMessage
 from models.org import Department, Organisation, Person, Unit
+
+# Every migration runs here: longer than the default 60 s on a loaded 2-core CI machine.
+pytestmark = pytest.mark.timeout(300)
 
 AT = dt.datetime(2026, 11, 30, 1, 0, tzinfo=dt.UTC)
 

@@ -9,6 +9,7 @@ import sys
 from asyncio.subprocess import PIPE, STDOUT
 from pathlib import Path
 
+import pytest
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.migrations.api.migrate import migrate as migrate_api
@@ -19,6 +20,10 @@ from bot.settings import Settings
 from models.enums import RefusalCategory
 from models.matter import Matter
 from models.org import Department, Organisation, Person, Unit
+
+# Each test runs every migration (19 of them), some twice in `tiji migrate` subprocesses: minutes on a
+# loaded 2-core CI machine, not the default 60 s.
+pytestmark = pytest.mark.timeout(300)
 
 
 async def test_migrations_are_up_to_date_with_the_models(tmp_path: Path) -> None:
