@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.web.console_forms import posted
 from bot.web.csrf import check_csrf
 from bot.web.pages import render_page
 from bot.web.sessions import sign_out, signed_in_person
@@ -23,7 +24,7 @@ async def me(request: web.Request) -> web.Response:
 @routes.post("/m/signout")
 async def signout(request: web.Request) -> web.Response:
     """End the session; the page says so (opening a card signs in again)."""
-    form = await request.post()
+    form = await posted(request)
     await check_csrf(request, form)
     await sign_out(request)
     return await render_page(request, "pages/signed_out.html.j2", {"viewer": None})

@@ -11,6 +11,7 @@ from bot.matters.closing import record_reply, withdraw
 from bot.matters.forms import normalise_phone
 from bot.matters.nudge import nudge
 from bot.matters.page_decision import MAX_WORDS
+from bot.web.console_forms import posted
 from bot.web.csrf import check_csrf
 from handlers.context import HandlerContext
 from handlers.dispatch import PageReply, PageStatus
@@ -32,7 +33,7 @@ NOT_YOURS = "只有提交人（首问责任人）可以这样做。"
 
 
 async def _submitter_only(request: web.Request) -> tuple[Person, Matter, Form]:
-    form = await request.post()
+    form = await posted(request)
     await check_csrf(request, form)
     person, matter = await viewable_matter(request)
     if person.id != matter.submitter_id:

@@ -19,6 +19,7 @@ from bot.messengers.wecom import oauth
 from bot.outbound import DeliveryError
 from bot.runtime.resources import RESOURCES
 from bot.settings import Settings
+from bot.web.console_forms import posted
 from bot.web.csrf import check_csrf
 from bot.web.errors import PageError
 from bot.web.pages import render_page
@@ -133,7 +134,7 @@ async def _wecom(request: web.Request, settings: Settings, next_path: str) -> we
 async def signin_dingtalk(request: web.Request) -> web.Response:
     """The free-login code the page got from ``dd.requestAuthCode``."""
     settings = request.app[RESOURCES].settings
-    form = await request.post()
+    form = await posted(request)
     await check_csrf(request, form)
     code = form.get("code")
     if not settings.dingtalk_enabled or not isinstance(code, str) or not code.strip():
