@@ -6,6 +6,7 @@ the matter (``bot.matters.access.may_view``); another organisation's number or i
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -16,6 +17,7 @@ from tortoise.transactions import in_transaction
 from bot.matters.access import may_view
 from bot.matters.attachments import EXTENSIONS, MAX_FILES, attachments_of, file_of, keep, may_attach, settle
 from bot.runtime.resources import RESOURCES
+from bot.web.console_forms import today
 from bot.web.errors import PageError
 from bot.web.pages import render_page
 from bot.web.sessions import signed_in_person
@@ -33,7 +35,7 @@ FORBIDDEN = "只有事项的提交人、审批领导、协办股室负责人和�
 ATTACHMENTS_PAGE = "/m/matters/{number}/attachments"
 
 
-async def viewable_matter(person: Person, number: str) -> Matter:
+async def viewable_matter(person: Person, number: str, today: dt.date) -> Matter:
     """The matter ``number`` of the person's own organisation, if they may see it (else 404/403)."""
     matter = (
         await Matter.get_or_none(organisation_id=person.organisation_id, number=number)
@@ -42,7 +44,7 @@ async def viewable_matter(person: Person, number: str) -> Matter:
     )
     if matter is None:
         raise PageError(404, "没有找到", NOT_FOUND)
-    if not await may_view(person, matter):
+    if not await may_view(person, matter, today=today):
         raise PageError(403, "没有权限", FORBIDDEN)
     return matter
 
@@ -68,7 +70,7 @@ async def _page(
 @routes.get("/m/matters/{number}/attachments")
 async def matter_attachments(request: web.Request) -> web.Response:
     person = await signed_in_person(request)
-    matter = await viewable_matter(person, request.match_info["number"])
+    matter = await viewable_matter(person, request.match_info["number"], today(request))
     return await _page(request, person, matter, [])
 
 
@@ -76,7 +78,7 @@ async def matter_attachments(request: web.Request) -> web.Response:
 async def upload_attachments(request: web.Request) -> web.Response:
     """Add files to the matter: all of them, or (any refused) none."""
     person = await signed_in_person(request)
-    matter = await viewable_matter(person, request.match_info["number"])
+    matter = await viewable_matter(person, request.match_info["number"], today(request))
     if not await _may_attach(request, person, matter):
         raise PageError(
             403,
@@ -118,7 +120,7 @@ async def open_attachment(request: web.Request) -> web.StreamResponse:
     matter = await Matter.get_or_none(id=attachment.matter_id) if attachment is not None else None
     if attachment is None or matter is None:
         raise PageError(404, "没有找到", "没有这个附件，或您无权查看。")
-    if not await may_view(person, matter):
+    if not await may_view(person, matter, today=today(request)):
         raise PageError(403, "没有权限", FORBIDDEN)
     path = file_of(request.app[RESOURCES].settings, attachment)
     if not await asyncio.to_thread(path.is_file):

@@ -22,6 +22,7 @@ from bot.matters.record import record_of
 from bot.matters.workflow import LEVEL_ACTIONS, MatterState, StepStatus
 from bot.org.rules import rules_for_unit
 from bot.runtime.resources import RESOURCES
+from bot.web.console_forms import posted, today
 from bot.web.csrf import check_csrf
 from bot.web.errors import PageError
 from bot.web.pages import render_page
@@ -50,6 +51,7 @@ FLASH_CLASSES = {
     PageStatus.DONE: "notice-ok",
     PageStatus.HANDLED: "notice-info",
     PageStatus.REFUSED: "notice-error",
+    PageStatus.BUSY: "notice-error",
 }
 Form = MultiDictProxy[str | bytes | Any]
 
@@ -62,7 +64,7 @@ async def viewable_matter(request: web.Request) -> tuple[Person, Matter]:
     matter = None
     if number is not None:
         matter = await Matter.get_or_none(organisation_id=person.organisation_id, number=number)
-    if matter is None or not await may_view(person, matter):
+    if matter is None or not await may_view(person, matter, today=today(request)):
         raise PageError(403, "没有权限", NOT_FOUND)
     return person, matter
 
@@ -193,7 +195,7 @@ def decision_errors(form: Form, awaiting_text: bool) -> tuple[PageDecision | Non
 @routes.post("/m/matters/{number}/decide")
 async def decide(request: web.Request) -> web.Response:
     """能办 / 提级 / 确认不能办 with the comment, once."""
-    form = await request.post()
+    form = await posted(request)
     await check_csrf(request, form)
     person, matter = await viewable_matter(request)
     step = await open_step_of(
