@@ -4,8 +4,8 @@ A matter is seen by its submitter; everyone on its chain — the section head, t
 (协办股室's included), the unit's principal — and whoever stood in for them since it was submitted
 (a range that has begun by ``today``: one booked for later sees the matter when it starts);
 everyone who held or decided one of its steps; the heads of its 协办股室; and the office, 纪检组,
-principals and admins of the same organisation. The chat's 查询 and the pages ask this same rule. Nobody else, and never
-anyone of another organisation, whatever number they type.
+principals and admins of the same organisation. Nobody else, and never anyone of another
+organisation, whatever number they type. The pages and the chat's 查询 ask this one rule.
 """
 
 from __future__ import annotations
