@@ -236,6 +236,7 @@ class PageStatus(StrEnum):
     DONE = "done"  # applied now
     HANDLED = "handled"  # 此环节已处理: this nonce was applied before, or someone decided first
     REFUSED = "refused"  # a UserError: nothing stored; the message says what to fix
+    BUSY = "busy"  # lost its race every time: nothing stored; the same form may be sent again
 
 
 @dataclass(frozen=True)
@@ -250,9 +251,10 @@ async def dispatch_page_action(
     """A POST of a phone page, applied once: the same one-transaction path as a tap (retries on a
     lost race, audit, outbox, delivery nudged after commit), with the inbox key made of the
     ``nonce`` the page was rendered with and the form's ``purpose`` (``decide``, ``reply`` …: one
-    page's forms share the nonce, each is applied once). A double tap or a resubmitted form finds the key taken;
-    a card tap that won the race leaves the step decided — both answer ``HANDLED``, not an error.
-    Nothing is told in chat about the page's own result (the page shows it)."""
+    page's forms share the nonce, each is applied once; ``/m/new`` is ``new``). A double tap or a
+    resubmitted form finds the key taken; a card tap that won the race leaves the step decided —
+    both answer ``HANDLED``, not an error. Nothing is told in chat about the page's own result (the
+    page shows it). An exception that is no ``UserError`` (a ``ChainError``, say) reaches the caller."""
     if not NONCE.fullmatch(nonce):
         return PageReply(PageStatus.REFUSED, "页面已过期，请刷新页面后重新提交。")
     try:
@@ -272,7 +274,7 @@ async def dispatch_page_action(
     except UserError as error:
         return PageReply(PageStatus.REFUSED, error.message)
     if not reply.ok:  # gave up after lost races
-        return PageReply(PageStatus.REFUSED, reply.message)
+        return PageReply(PageStatus.BUSY, reply.message)
     return PageReply(PageStatus.DONE, reply.message)
 
 
@@ -286,18 +288,3 @@ async def dispatch_file(resources: Resources, event: FileMessage) -> Reply:
         return await file_reply(ctx, event)
 
     return await _run(resources, person, event.dedupe_key, handle, via=str(event.sender.platform))
-
-
-async def dispatch_page_form(
-    resources: Resources, person: Person, nonce_key: str, handler: Handler
-) -> Reply | None:
-    """A page's form POST through the same path as a chat event: ``nonce_key`` (the form's nonce)
-    is the inbox key, so a reload or a double tap applies it once; one transaction with the audit
-    and the outbox, delivery nudged after commit. No reply goes to the chat: the handler's
-    ``UserError`` is raised to the page with nothing stored. None when the nonce was applied before."""
-    try:
-        return await _run(
-            resources, person, nonce_key, handler, reply_in_chat=False, for_page=True, via=PAGE_VIA
-        )
-    except _AppliedBefore:
-        return None

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.errors import UserError
+from bot.matters.access import may_view
 from bot.matters.additions import addition_lines
-from bot.matters.chain import standing_in_for
 from bot.matters.closing import withdraw_words
 from bot.matters.co_departments import co_departments_of
 from bot.matters.nudge import NUDGE_ACTION
@@ -17,11 +17,10 @@ from models.audit import AuditEntry
 from models.catalog import CatalogItem
 from models.enums import ACTION_TITLES, StepStatus
 from models.matter import DecisionStep, Matter, ReplyRecord
-from models.org import Department, Person, Role
+from models.org import Department, Person
 
 router = CommandRouter()
 
-VIEWER_ROLES = {Role.OFFICE.value, Role.DISCIPLINE.value, Role.ADMIN.value, Role.PRINCIPAL.value}
 STEP_WORDS = {
     StepStatus.PENDING: "待处理",
     StepStatus.AWAITING_TEXT: "待填写理由",
@@ -52,6 +51,8 @@ async def handle_mine(ctx: HandlerContext, body: str) -> str:
 async def handle_show(ctx: HandlerContext, body: str) -> str:
     number, _ = split_number(body, "查询 编号")
     matter = await find_matter(ctx, number)
+    if not await may_view(ctx.person, matter, today=ctx.now.astimezone(ctx.tz).date()):  # as the page
+        raise UserError(f"您无权查看 {matter.number}：只有提交人、审批人、协办股室负责人和办公室可以查看。")
     steps = (
         await DecisionStep.filter(matter_id=matter.id)
         .order_by("id")
@@ -59,8 +60,6 @@ async def handle_show(ctx: HandlerContext, body: str) -> str:
     )
     department = await Department.get(id=matter.department_id)
     co_departments = await co_departments_of(matter)
-    if not await _may_view(ctx, matter, steps, [department, *co_departments]):
-        raise UserError(f"您无权查看 {matter.number}：只有提交人、审批人、协办股室负责人和办公室可以查看。")
     submitter = await Person.get(id=matter.submitter_id)
     replies = (
         await ReplyRecord.filter(matter_id=matter.id).order_by("recorded_at").prefetch_related("recorded_by")
@@ -89,18 +88,3 @@ async def handle_show(ctx: HandlerContext, body: str) -> str:
         step_words=STEP_WORDS,
         tz=ctx.tz,
     )
-
-
-async def _may_view(
-    ctx: HandlerContext, matter: Matter, steps: list[DecisionStep], departments: list[Department]
-) -> bool:
-    """The submitter, the office (and 纪检组, admins, principals), anyone on a step, and the heads and
-    deputies of the matter's section and its 协办股室 (or whoever stands in for them today)."""
-    person = ctx.person
-    if matter.submitter_id == person.id or VIEWER_ROLES.intersection(person.roles or []):
-        return True
-    if any(person.id in (s.approver_id, s.on_behalf_of_id, s.decided_by_id) for s in steps):
-        return True
-    leaders = {i for d in departments for i in (d.head_id, d.deputy_id) if i is not None}
-    acting_for = await standing_in_for(person.id, ctx.now.astimezone(ctx.tz).date())
-    return person.id in leaders or not leaders.isdisjoint(acting_for)

@@ -19,6 +19,7 @@ from bot.audit import verify_chain
 from bot.cards import Card
 from bot.clock import SimClock
 from bot.events import CardAction, Reply, Sender, TextMessage
+from bot.matters.access import may_view
 from bot.runtime.resources import Resources
 from handlers.dispatch import DUPLICATE
 from handlers.router import Router
@@ -422,8 +423,11 @@ async def test_show_timeline_to_the_people_involved(world: World) -> None:
 
 async def test_show_refuses_outsiders(world: World) -> None:
     matter = await world.submit()
-    await assert_refused(world, "wangfang", f"查询 {matter.number}", "无权查看", matter.number)
-    await assert_refused(world, "zhaozhiqiang", f"查询 {matter.number}", "无权查看")
+    refusal = f"您无权查看 {matter.number}：只有提交人、审批人、协办股室负责人和办公室可以查看。"
+    for outsider in ("wangfang", "zhaozhiqiang"):
+        assert await assert_refused(world, outsider, f"查询 {matter.number}") == refusal
+        # The chat and the matter's page apply one rule (bot.matters.access.may_view).
+        assert not await may_view(await Person.get(handle=outsider), matter, today=dt.date(2026, 11, 30))
 
 
 @pytest.mark.parametrize("command", ["查询", "撤回", "意见", "回复"])

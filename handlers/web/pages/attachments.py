@@ -6,6 +6,7 @@ the matter (``bot.matters.access.may_view``); another organisation's number or i
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 from pathlib import Path
 from urllib.parse import quote
@@ -17,6 +18,7 @@ from bot.complaints.attachments import may_see_materials, person_roles
 from bot.matters.access import may_view
 from bot.matters.attachments import EXTENSIONS, MAX_FILES, attachments_of, file_of, keep, may_attach, settle
 from bot.runtime.resources import RESOURCES
+from bot.web.console_forms import today
 from bot.web.errors import PageError
 from bot.web.pages import render_page
 from bot.web.sessions import signed_in_person
@@ -36,7 +38,7 @@ NO_MATERIALS = "只有活动办公室、纪检组、主要领导和承办股室�
 ATTACHMENTS_PAGE = "/m/matters/{number}/attachments"
 
 
-async def viewable_matter(person: Person, number: str) -> Matter:
+async def viewable_matter(person: Person, number: str, today: dt.date) -> Matter:
     """The matter ``number`` of the person's own organisation, if they may see it (else 404/403)."""
     matter = (
         await Matter.get_or_none(organisation_id=person.organisation_id, number=number)
@@ -45,7 +47,7 @@ async def viewable_matter(person: Person, number: str) -> Matter:
     )
     if matter is None:
         raise PageError(404, "没有找到", NOT_FOUND)
-    if not await may_view(person, matter):
+    if not await may_view(person, matter, today=today):
         raise PageError(403, "没有权限", FORBIDDEN)
     return matter
 
@@ -71,7 +73,7 @@ async def _page(
 @routes.get("/m/matters/{number}/attachments")
 async def matter_attachments(request: web.Request) -> web.Response:
     person = await signed_in_person(request)
-    matter = await viewable_matter(person, request.match_info["number"])
+    matter = await viewable_matter(person, request.match_info["number"], today(request))
     return await _page(request, person, matter, [])
 
 
@@ -79,7 +81,7 @@ async def matter_attachments(request: web.Request) -> web.Response:
 async def upload_attachments(request: web.Request) -> web.Response:
     """Add files to the matter: all of them, or (any refused) none."""
     person = await signed_in_person(request)
-    matter = await viewable_matter(person, request.match_info["number"])
+    matter = await viewable_matter(person, request.match_info["number"], today(request))
     if not await _may_attach(request, person, matter):
         raise PageError(
             403,
@@ -120,7 +122,7 @@ async def open_attachment(request: web.Request) -> web.StreamResponse:
     )
     if attachment is None:
         raise PageError(404, "没有找到", "没有这个附件，或您无权查看。")
-    if not await _may_open(person, attachment):
+    if not await _may_open(person, attachment, today(request)):
         raise PageError(403, "没有权限", FORBIDDEN if attachment.complaint_id is None else NO_MATERIALS)
     path = file_of(request.app[RESOURCES].settings, attachment)
     if not await asyncio.to_thread(path.is_file):
@@ -128,13 +130,13 @@ async def open_attachment(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(path, headers=file_headers(attachment))
 
 
-async def _may_open(person: Person, attachment: Attachment) -> bool:
+async def _may_open(person: Person, attachment: Attachment, on: dt.date) -> bool:
     """A matter's file: who may see the matter; a complaint's: who may see its materials."""
     if attachment.complaint_id is not None:
         complaint = await Complaint.get_or_none(id=attachment.complaint_id)
         return complaint is not None and await may_see_materials(complaint, person_roles(person), person)
     matter = await Matter.get_or_none(id=attachment.matter_id or 0)
-    return matter is not None and await may_view(person, matter)
+    return matter is not None and await may_view(person, matter, today=on)
 
 
 def file_headers(attachment: Attachment) -> dict[str, str]:

@@ -25,7 +25,7 @@ from bot.matters.workflow import LEVEL_ACTIONS, MatterState, StepStatus
 from bot.org.rules import rules_for_unit
 from bot.runtime.resources import RESOURCES
 from bot.web.console import current_viewer
-from bot.web.console_forms import posted
+from bot.web.console_forms import posted, today
 from bot.web.csrf import check_csrf
 from bot.web.errors import PageError
 from bot.web.pages import render_page
@@ -54,6 +54,7 @@ FLASH_CLASSES = {
     PageStatus.DONE: "notice-ok",
     PageStatus.HANDLED: "notice-info",
     PageStatus.REFUSED: "notice-error",
+    PageStatus.BUSY: "notice-error",
 }
 Form = MultiDictProxy[str | bytes | Any]
 
@@ -66,7 +67,7 @@ async def viewable_matter(request: web.Request) -> tuple[Person, Matter]:
     matter = None
     if number is not None:
         matter = await Matter.get_or_none(organisation_id=person.organisation_id, number=number)
-    if matter is None or not await may_view(person, matter):
+    if matter is None or not await may_view(person, matter, today=today(request)):
         raise PageError(403, "没有权限", NOT_FOUND)
     return person, matter
 

@@ -2,7 +2,7 @@
 approval_form``), the catalog of the person's section, 协办股室 to tick, photos or PDFs attached.
 
 Submitting creates the matter through the chat command's own service (``submit_matter``, in
-``dispatch_page_form``'s transaction: the same audit row and the same cards), the attachments kept
+``dispatch_page_action``'s transaction: the same audit row and the same cards), the attachments kept
 in that same transaction. The form carries a nonce: a reload or a double tap creates one matter and
 each lands on its page. A refused field or file shows the form again, every value kept, each
 message beside its field, nothing stored.
@@ -10,13 +10,11 @@ message beside its field, nothing stored.
 
 from __future__ import annotations
 
-import re
 import secrets
 from pathlib import Path
 
 from aiohttp import web
 
-from bot.errors import UserError
 from bot.matters.approval_form import (
     LIMITS,
     PHONE_LIMIT,
@@ -36,14 +34,13 @@ from bot.web.pages import render_page
 from bot.web.sessions import signed_in_person
 from bot.web.uploads import FILE_FIELD, UploadForm, read_upload_form
 from handlers.context import HandlerContext
-from handlers.dispatch import dispatch_page_form
+from handlers.dispatch import NONCE, PageReply, PageStatus, dispatch_page_action
 from models.matter import Matter
 from models.org import Department, Person
 
 routes = web.RouteTableDef()
 
 TEXT_FIELDS = ("applicant", "phone", "subject", "request", "reason", "policy_basis", "catalog_code")
-NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 NONCE_TTL = 24 * 3600  # seconds the nonce's matter number is kept for a late reload
 ACCEPT = ",".join(content_type for content_type, _, _ in KINDS)
 GENERAL = ""  # the errors that belong to no one field
@@ -105,7 +102,7 @@ async def _submit(
     request: web.Request, resources: Resources, person: Person, form: UploadForm, linked: list[Path]
 ) -> web.Response:
     nonce = form.first("nonce")
-    if not NONCE.match(nonce):
+    if not NONCE.fullmatch(nonce):
         raise PageError(400, "页面已过期", "表单已过期。请刷新页面后重新填写提交。")
     done = await resources.redis.get(_nonce_key(person, nonce))
     if done:  # submitted already: the reload lands where the first submission went
@@ -150,22 +147,16 @@ async def _create(
         return matter.number
 
     try:
-        reply = await dispatch_page_form(
-            resources, person, f"page:new:{person.organisation_id}:{nonce}", create
-        )
-    except (UserError, ChainError) as refused:  # e.g. no section, or the org's chain incomplete
-        errors = {GENERAL: [refused.message if isinstance(refused, UserError) else str(refused)]}
-        if form.staged:
-            errors[FILE_FIELD] = [FILES_AGAIN]
-        return await _render(
-            request, person, nonce=nonce, values=values, chosen=chosen, errors=errors, status=400
-        )
-    if reply is not None and not reply.ok:  # lost its race every time: nothing stored, try again
+        reply = await dispatch_page_action(resources, person, nonce, create, purpose="new")
+    except ChainError as refused:  # the org's chain incomplete: nothing stored
+        reply = PageReply(PageStatus.REFUSED, str(refused))
+    if reply.status in (PageStatus.REFUSED, PageStatus.BUSY):  # e.g. no section; or lost every race
         errors = {GENERAL: [reply.message], **({FILE_FIELD: [FILES_AGAIN]} if form.staged else {})}
+        status = 409 if reply.status is PageStatus.BUSY else 400
         return await _render(
-            request, person, nonce=nonce, values=values, chosen=chosen, errors=errors, status=409
+            request, person, nonce=nonce, values=values, chosen=chosen, errors=errors, status=status
         )
-    number = reply.message if reply is not None else await _number_of(resources, person, key)
+    number = reply.message if reply.status is PageStatus.DONE else await _number_of(resources, person, key)
     raise web.HTTPSeeOther(MATTER_PAGE.format(number=number))
 
 

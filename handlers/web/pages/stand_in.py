@@ -1,5 +1,5 @@
 """``/m/stand-in`` (代理): a leader names who stands in for them over a date range, or ends one.
-The checks, the audit row and the messages are `bot.matters.stand_ins`'s; this page parses the
+The checks, the audit row and the messages are `bot.org.stand_ins`'s; this page parses the
 form, runs it in one transaction and shows each field's problem beside it."""
 
 from __future__ import annotations
@@ -12,18 +12,18 @@ from tortoise.transactions import in_transaction
 
 from bot.audit import audit_at_commit
 from bot.errors import UserError
-from bot.matters.stand_ins import (
+from bot.org.stand_ins import (
     FormErrors,
     StandInForm,
     eligible_stand_ins,
-    end_stand_in,
+    end_own_stand_in,
     may_have_stand_in,
     my_ranges,
-    set_stand_in,
+    set_own_stand_in,
 )
 from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import RESOURCES, Resources
-from bot.web.console_forms import posted as posted_form
+from bot.web.console_forms import posted
 from bot.web.csrf import check_csrf
 from bot.web.errors import PageError
 from bot.web.inputs import InputError, decimal, storable
@@ -97,14 +97,14 @@ def _field(form: Mapping[str, object], key: str, label: str, errors: dict[str, s
 async def set_stand_in_post(request: web.Request) -> web.Response:
     """Add a range; on a problem the form comes back with the words beside the fields."""
     person = await _leader(request)
-    posted = await posted_form(request)
-    await check_csrf(request, posted)
+    body = await posted(request)
+    await check_csrf(request, body)
     errors: dict[str, str] = {}
     form = StandInForm(
-        stand_in=_field(posted, "stand_in", "代理人", errors),
-        start=_field(posted, "start", "开始日期", errors),
-        end=_field(posted, "end", "结束日期", errors),
-        reason=_field(posted, "reason", "事由", errors),
+        stand_in=_field(body, "stand_in", "代理人", errors),
+        start=_field(body, "start", "开始日期", errors),
+        end=_field(body, "end", "结束日期", errors),
+        reason=_field(body, "reason", "事由", errors),
     )
     if errors:
         return await _page(request, person, form=form, errors=errors, status=400)
@@ -114,7 +114,7 @@ async def set_stand_in_post(request: web.Request) -> web.Response:
     )
     try:
         async with in_transaction(), audit_at_commit():
-            await set_stand_in(batch, person, form, _today(resources))
+            await set_own_stand_in(batch, person, form, _today(resources))
     except FormErrors as exc:
         return await _page(request, person, form=form, errors=exc.errors, status=400)
     except UserError as exc:
@@ -127,8 +127,8 @@ async def set_stand_in_post(request: web.Request) -> web.Response:
 async def end_stand_in_post(request: web.Request) -> web.Response:
     """End one of my ranges (from today my steps come back to me)."""
     person = await _leader(request)
-    posted = await posted_form(request)
-    await check_csrf(request, posted)
+    body = await posted(request)
+    await check_csrf(request, body)
     range_id = decimal(request.match_info["range_id"], MAX_ID)
     if range_id is None:
         return await _page(request, person, message="找不到这条代理。请刷新页面后再试。", status=404)
@@ -138,7 +138,7 @@ async def end_stand_in_post(request: web.Request) -> web.Response:
     )
     try:
         async with in_transaction(), audit_at_commit():
-            await end_stand_in(batch, person, range_id, _today(resources))
+            await end_own_stand_in(batch, person, range_id, _today(resources))
     except UserError as exc:
         return await _page(request, person, message=exc.message, status=400)
     await batch.nudge(resources)

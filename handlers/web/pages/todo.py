@@ -7,8 +7,8 @@ from aiohttp import web
 
 from bot.calendar.workdays import load_calendar
 from bot.matters.links import MATTER_PAGE
-from bot.matters.stand_ins import may_have_stand_in
 from bot.matters.todo import todo_for
+from bot.org.stand_ins import may_have_stand_in
 from bot.runtime.resources import RESOURCES
 from bot.web.pages import render_page
 from bot.web.sessions import signed_in_person

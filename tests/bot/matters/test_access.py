@@ -28,8 +28,11 @@ async def person(handle: str) -> Person:
     return await Person.get(handle=handle)
 
 
-async def sees(handle: str, matter: Matter) -> bool:
-    return await may_view(await person(handle), matter)
+TODAY = dt.date(2026, 11, 30)  # the test clock's day
+
+
+async def sees(handle: str, matter: Matter, today: dt.date = TODAY) -> bool:
+    return await may_view(await person(handle), matter, today=today)
 
 
 @pytest.mark.parametrize(
@@ -57,26 +60,34 @@ async def test_a_colleague_not_on_the_matter_does_not_see_it(world: World, handl
     assert not await sees(handle, matter)
 
 
-async def test_a_stand_in_of_a_chain_leader_sees_it(world: World) -> None:
+async def test_a_stand_in_of_a_chain_leader_sees_it_once_the_range_begins(world: World) -> None:
     matter = await world.submit("zhangwei")
-    acting = await person("wangfang")
-    assert not await may_view(acting, matter)
+    assert not await sees("wangfang", matter)
     leader = await person("liminghua")
     await StandIn.create(
         organisation_id=leader.organisation_id,
         person=leader,
-        stand_in=acting,
+        stand_in=await person("wangfang"),
         start_date=dt.date(2026, 12, 1),
         end_date=dt.date(2026, 12, 3),
     )
-    assert await may_view(acting, matter)
+    assert not await sees("wangfang", matter)  # booked for tomorrow: not yet
+    assert await sees("wangfang", matter, today=dt.date(2026, 12, 1))
+    assert await sees("wangfang", matter, today=dt.date(2027, 1, 4))  # stood in: still sees it
+
+
+async def test_a_stand_in_booked_for_months_later_does_not_see_it_now(world: World) -> None:
+    # The example org books 赵志强 for 李明华 in February 2027; the chat's 查询 refused him before.
+    matter = await world.submit("zhangwei")
+    assert not await sees("zhaozhiqiang", matter)
+    assert await sees("zhaozhiqiang", matter, today=dt.date(2027, 2, 1))
 
 
 async def test_an_inactive_person_sees_nothing(world: World) -> None:
     matter = await world.submit("zhangwei")
     head = await person("chenguoqing")
     head.active = False
-    assert not await may_view(head, matter)
+    assert not await may_view(head, matter, today=TODAY)
     assert await open_step_of(head, matter, at=world.clock.now(), tz=CHINA) is None
 
 
@@ -84,7 +95,7 @@ async def test_another_organisations_office_never_sees_it(world: World) -> None:
     matter = await world.submit("zhangwei")
     other = await Organisation.create(code="other-bureau", name="另一个局")
     office = await Person.create(organisation=other, handle="zhouwenbin", name="周文斌", roles=["office"])
-    assert not await may_view(office, matter)
+    assert not await may_view(office, matter, today=TODAY)
     assert await open_step_of(office, matter) is None
 
 

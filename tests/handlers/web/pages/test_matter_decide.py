@@ -75,10 +75,12 @@ async def test_a_double_post_decides_once(world: World, resources: Resources, ma
         await client.close()
     assert len(await decided_steps(matter)) == 1
     assert await AuditEntry.filter(action="can_do").count() == 1
-    # One session, so the two answers may show either flash; neither is an error, and the form
-    # sent again (a reload of the POST) is answered 「此环节已处理」.
+    # One session, so the two answers share one flash slot: the two POSTs' writes race (the last
+    # saved wins, and both redirects may read it), so which of 「已确认能办」/「此环节已处理」 they
+    # show is not fixed (seen under load). Neither is an error, and the form sent again (a reload
+    # of the POST) is answered 「此环节已处理」.
     assert all(r.status == 200 and "notice-error" not in r.html for r in (first, second, reload))
-    assert "此环节已处理" in first.html + second.html and "此环节已处理" in reload.html
+    assert "此环节已处理" in reload.html
 
 
 async def test_a_card_tap_and_a_page_post_at_the_same_moment_decide_once(

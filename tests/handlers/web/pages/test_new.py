@@ -15,8 +15,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.errors import ConcurrentChange
 from bot.runtime.resources import Resources
 from bot.web.app import build_app
+from handlers.web.pages import new as new_page
 from models.attachments import Attachment
 from models.audit import AuditEntry
 from models.matter import DecisionStep, Matter
@@ -262,3 +264,19 @@ async def test_the_chat_command_and_the_page_say_the_same_about_the_same_mistake
     for message in ("联系电话“12345”格式不对，请填写11位手机号或带区号的固定电话（如 0377-8123456）",
                     "清单编号“NO-99”不存在"):  # fmt: skip
         assert message in chat.message and message in page
+
+
+async def test_a_form_that_loses_its_race_every_time_says_try_again_and_stores_nothing(
+    form: Form, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def always_loses(*_args: object) -> object:
+        raise ConcurrentChange("TJ")
+
+    monkeypatch.setattr(new_page, "submit_matter", always_loses)
+    before = await stored()
+    response = await form.post(GOOD, files=(("a.jpg", JPEG),))
+    assert response.status == 409
+    text = await response.text()
+    assert "系统繁忙，请稍后再试一次" in text and "桐柏县宏达运输有限公司" in text  # the values stay
+    assert await stored() == before
+    assert files_on_disk(form.world.resources) == []
