@@ -5,6 +5,7 @@ head are never named (首问责任人 is “本股室工作人员”)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.org.rules import UnitRulesView, rules_for_unit
@@ -12,6 +13,11 @@ from models.catalog import CATALOG_CATEGORIES, CatalogItem
 from models.org import Department, Organisation, Person, Unit
 
 FIRST_CONTACT = "本股室工作人员（您第一个找到的人）"
+
+
+# Only a landline (区号-号码) is published as the section's phone: a head's mobile is personal, and
+# the page then shows the complaints office's number instead.
+OFFICE_PHONE = re.compile(r"0\d{2,3}-?\d{7,8}")
 
 
 @dataclass(frozen=True)
@@ -78,7 +84,7 @@ async def _sections(
                 head=name(d.head_id),
                 deputy=name(d.deputy_id),
                 principal=name(unit.principal_id),
-                phone=head.phone if head else "",
+                phone=head.phone if head and OFFICE_PHONE.fullmatch(head.phone.strip()) else "",
             )
         )
     return sections

@@ -5,7 +5,7 @@ parts of the unit's 制度, how to complain, the form and the lookup link; anoth
 from __future__ import annotations
 
 from bot.runtime.resources import Resources
-from models.org import Organisation
+from models.org import Organisation, Person
 from models.unit_rules import UnitRules
 from tests.support.console import HTML, ConsoleOrg
 from tests.support.public import public_client
@@ -36,6 +36,13 @@ async def test_the_page_names_each_sections_chain_and_phone(resources: Resources
     assert "0556-7654321" in text  # the section head's phone
     assert "张三" not in text  # staff below the head are not named
     assert "0556-1234567" in text and "桐城市龙眠路 1 号一楼" in text  # the complaints office
+
+
+async def test_a_section_heads_mobile_is_never_published(resources: Resources, porg: ConsoleOrg) -> None:
+    await Person.filter(phone="0556-7654321").update(phone="13912345678")
+    _, text = await _get(resources, "/public/tc")
+    assert "13912345678" not in text and "李股长" in text
+    assert text.count("0556-1234567") >= 2  # the office's number stands in for the section's
 
 
 async def test_the_page_shows_only_the_public_parts_of_the_rules(
