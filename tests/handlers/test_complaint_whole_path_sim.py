@@ -65,11 +65,21 @@ async def _section_handles_it(stack: Stack, number: str, head: Person) -> None:
     await stack.drain()
     card = await _head_card(stack, head.handle)
     assert number in str(card["title"])
+    assert [link["label"] for link in card["links"]] == ["查看投诉详情"]  # type: ignore[attr-defined]
+    assert f"/m/complaints/{number}" in str(card["links"][0]["url"])  # type: ignore[index]
     keys = {b["text"]: b["key"] for b in card["buttons"]}  # type: ignore[attr-defined]
     assert (await click(stack, head.handle, str(card["ref"]), keys["签收"]))["ok"]
     assert (await click(stack, head.handle, str(card["ref"]), keys["办结"]))["ok"]
     await say(stack, head.handle, "已当场受理并补办道路运输证，电话告知投诉人")
     assert (await _head_card(stack, head.handle))["closed"]
+    await _open_as(stack, head.handle)  # the card's link: the section's phone page
+    page = await (await stack.client.get(f"/m/complaints/{number}", headers=HTML)).text()
+    assert (
+        "已办结" in page
+        and 'href="tel:13800005678"' in page
+        and "签收" in page
+        and "已当场受理并补办" in page
+    )
 
 
 async def _complainant_rates(stack: Stack, code: str, number: str) -> None:
