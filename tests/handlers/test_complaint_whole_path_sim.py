@@ -141,7 +141,7 @@ async def test_a_public_complaint_goes_from_the_form_to_accountability_and_the_f
     assessment = await year_assessment(organisation.id, Scope("全局", whole_organisation=True), today.year,
                                        tz=settings.tz, now=clock.now(), step_limit_hours=24)  # fmt: skip
     row = next(r for r in assessment.sections if r.label == section.name)
-    assert (row.complaints, row.referred, row.accountable) == (1, 1, 1)
+    assert (row.complaints, row.bad_ratings, row.referred, row.accountable) == (1, 0, 1, 1)  # 满意: no 差评
     calendar = await load_calendar(settings, organisation.id, today=today)
     ledger = (
         await quarter_stats(organisation.id, Quarter.containing(today), calendar, now=clock.now())
