@@ -57,18 +57,20 @@ def complaint_url(settings: Settings, complaint: Complaint) -> str:
     return (settings.public_url or "").rstrip("/") + f"/admin/complaints/{complaint.number}"
 
 
-MATERIALS_PAGE = "/m/complaints/{number}/materials"
+COMPLAINT_PAGE = "/m/complaints/{number}"  # the section's phone page (the console's is the office's)
+DETAIL_LABEL = "查看投诉详情"
 
 
 async def build_complaint_card(
     complaint: Complaint, ref: str, settings: Settings, *, live: bool = True
 ) -> Card:
-    """The card for ``complaint`` as it is now (its buttons follow its state; with materials, a
-    link to them on the phone, where the section's people may open them); a card that is not
+    """The card for ``complaint`` as it is now (its buttons follow its state; it links to the
+    complaint's phone page, which the section's people may open with its materials); a card that is not
     ``live`` (an older one, after 发回重办 sent a fresh card) shows the state without buttons."""
     department = await Department.get_or_none(id=complaint.department_id or 0)
     has_materials = await Attachment.filter(complaint_id=complaint.id).exists()
-    path = MATERIALS_PAGE.format(number=complaint.number)
+    links = card_link(settings, DETAIL_LABEL + ("和材料" if has_materials else ""),
+                      COMPLAINT_PAGE.format(number=complaint.number))  # fmt: skip
     actions = BUTTONS.get(complaint.state, ()) if live else ()
     flag = "（督办：被告知“不能办”但无事项登记）" if complaint.no_matter_on_file else ""
     rework = await ComplaintFeedback.filter(complaint_id=complaint.id).order_by("-round").first()
@@ -92,12 +94,12 @@ async def build_complaint_card(
             ),
             *extra,
         ),
-        body=f"[查看投诉详情]({complaint_url(settings, complaint)})",
+        body=f"[{links[0].label}]({links[0].url})" if links else "",
         buttons=COMPLAINT_CARD.controls(actions),
         status=STATE_TITLES[complaint.state],
         closed=not actions,
         reference=complaint.number,
-        links=card_link(settings, "查看投诉材料", path) if has_materials else (),
+        links=links,
     )
 
 

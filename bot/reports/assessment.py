@@ -13,7 +13,8 @@ Over the matters **submitted** in the year (within the viewer's scope):
   outbox rows ``reminder:…`` / ``nudge:…``, not the ``…:up`` 请督促 copies);
 - complaints against them: the 台账's complaints assigned to the section in the year (merged ones
   left out; `bot.complaints.counts.complaints_against`), summed per unit, and for a person those of
-  the section they head (the 股室负责人 answers for the section's complaints);
+  the section they head (the 股室负责人 answers for the section's complaints); 差评 likewise: those
+  of them rated 不满意 / 非常不满意 whose 申诉 was not upheld (`bad_ratings_against`);
 - 移送纪检组: the 纪检组's cases referred in the year, counted like complaints (the case's section,
   its unit, the section's head); 责任追究: decisions dated in the year (not 经查不予追究) against the
   person, their section and unit (`bot.discipline.counts`).
@@ -30,7 +31,7 @@ from zoneinfo import ZoneInfo
 from tortoise.expressions import F, Q
 from tortoise.functions import Count, Sum
 
-from bot.complaints.counts import complaints_against
+from bot.complaints.counts import bad_ratings_against, complaints_against
 from bot.discipline.counts import decisions_per_person, referred_per_section
 from bot.matters.watchlist import Scope
 from bot.reports.analysis import scoped
@@ -77,6 +78,7 @@ class AssessmentRow:
     overdue_replies: int = 0
     reminders: int = 0
     complaints: int | None = None  # set by `_count_complaints` (the 台账's complaints)
+    bad_ratings: int | None = None  # 差评 among them (`_count_complaints`)
     referred: int = 0  # 移送纪检组 (`_count_discipline`)
     accountable: int = 0  # 责任追究 decisions
     levels: dict[int, LevelFigures] = field(
@@ -240,15 +242,20 @@ async def _count_complaints(
     units: dict[int, AssessmentRow],
     people: dict[int, AssessmentRow],
 ) -> None:
-    against = await complaints_against(organisation_id, year)
+    against, bad = (
+        await complaints_against(organisation_id, year),
+        await bad_ratings_against(organisation_id, year),
+    )
     for row in (*sections.values(), *units.values(), *people.values()):
-        row.complaints = 0
+        row.complaints = row.bad_ratings = 0
     for dept in visible:
-        n = against.get(dept.id, {}).get("total", 0)
-        sections[dept.id].complaints = n
-        units[dept.unit_id].complaints = (units[dept.unit_id].complaints or 0) + n
-        if dept.head_id is not None and dept.head_id in people:
-            people[dept.head_id].complaints = (people[dept.head_id].complaints or 0) + n
+        n, b = against.get(dept.id, {}).get("total", 0), bad.get(dept.id, 0)
+        for owner in (sections[dept.id], units[dept.unit_id], people.get(dept.head_id or 0)):
+            if owner is not None:
+                owner.complaints, owner.bad_ratings = (
+                    (owner.complaints or 0) + n,
+                    (owner.bad_ratings or 0) + b,
+                )
 
 
 async def _count_discipline(organisation_id: int, year: int, window: tuple[dt.datetime, dt.datetime],

@@ -29,6 +29,7 @@ FIGURE_HEADERS = (
     *(f"{LEVEL_TITLES[level]}平均用时(工作小时)" for level in SETTLING_LEVELS),
     "收到催办",
     "被投诉",
+    "差评",
     "移送纪检组",
     "责任追究",
 )
@@ -47,6 +48,7 @@ SHORT_HEADERS = (
     "主要领导用时h",
     "收到催办",
     "被投诉",
+    "差评",
     "移送纪检组",
     "责任追究",
 )
@@ -66,6 +68,7 @@ def row_figures(row: AssessmentRow) -> list[Value]:
         *(row.levels[level].avg_hours for level in SETTLING_LEVELS),
         row.reminders,
         row.complaints,
+        row.bad_ratings,
         row.referred,
         row.accountable,
     ]

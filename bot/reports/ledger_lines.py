@@ -1,6 +1,6 @@
 """The ledger's rows for its .xlsx (台账导出): one line per complaint with every field and its
 outcome, read 500 complaints at a time (keyset on the id) with their sections, linked matters,
-merges, 纪检组 cases and 责任追究 decisions — a few queries per chunk, never the whole ledger."""
+merges, 纪检组 cases, 责任追究 decisions and 回访 rounds — a few queries per chunk, never the whole ledger."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from tortoise.queryset import QuerySet
 from bot.complaints.workflow import CHANNEL_TITLES, STATE_TITLES
 from bot.discipline.workflow import MEASURE_TITLES
 from bot.discipline.workflow import STATE_TITLES as CASE_TITLES
+from bot.reports.ledger_feedback import FeedbackColumns, feedback_columns
 from models.complaints import Complaint
 from models.discipline import Accountability, DisciplineCase
 
@@ -45,6 +46,15 @@ class LedgerLine:
     referral: str  # 移送纪检组: date, state and note of each case
     findings: str
     accountability: str  # 责任人·方式·日期, one per line
+    report: str  # 回访 (`bot.reports.ledger_feedback`): method·time, one line per round
+    report_summary: str
+    satisfaction: str  # 好差评 as given (never overwritten by a ruling)
+    solved: str
+    rated_by: str
+    follow_up: str  # 追评
+    rework: str  # 发回重办: reason and 整改 deadline
+    appeal: str  # 申诉
+    ruling: str  # the office's ruling on the 申诉
 
 
 def _local(moment: dt.datetime | None, tz: ZoneInfo) -> dt.datetime | None:
@@ -68,7 +78,11 @@ async def _cases(
 
 
 def _line(
-    c: Complaint, cases: list[DisciplineCase], decisions: dict[int, list[str]], tz: ZoneInfo
+    c: Complaint,
+    cases: list[DisciplineCase],
+    decisions: dict[int, list[str]],
+    feedback: FeedbackColumns,
+    tz: ZoneInfo,
 ) -> LedgerLine:
     referral = "\n".join(
         f"{k.referred_at.astimezone(tz):%Y-%m-%d} {CASE_TITLES[k.state]}：{k.note}" for k in cases
@@ -96,6 +110,15 @@ def _line(
         referral=referral,
         findings="\n".join(k.findings for k in cases if k.findings),
         accountability="\n".join(d for k in cases for d in decisions.get(k.id, [])),
+        report=feedback.report,
+        report_summary=feedback.summary,
+        satisfaction=feedback.satisfaction,
+        solved=feedback.solved,
+        rated_by=feedback.rated_by,
+        follow_up=feedback.follow_up,
+        rework=feedback.rework,
+        appeal=feedback.appeal,
+        ruling=feedback.ruling,
     )
 
 
@@ -111,7 +134,9 @@ async def ledger_lines(query: QuerySet[Complaint], tz: ZoneInfo) -> AsyncIterato
         )
         if not chunk:
             return
-        cases, decisions = await _cases([c.id for c in chunk], tz)
-        for complaint in chunk:
-            yield _line(complaint, cases.get(complaint.id, []), decisions, tz)
+        ids = [c.id for c in chunk]
+        cases, decisions = await _cases(ids, tz)
+        feedback = await feedback_columns(ids, tz)
+        for c in chunk:
+            yield _line(c, cases.get(c.id, []), decisions, feedback.get(c.id, FeedbackColumns()), tz)
         after = chunk[-1].id

@@ -88,15 +88,17 @@ async def test_the_office_registers_a_complaint_with_materials_on_a_phone(
             assert opened.status == 200 and opened.headers["content-type"] == "image/jpeg"
             assert await opened.body() == JPEG
             await context.close()
-            # The section head (the first section in the form's list) opens the materials on a phone.
+            # The section head (the first section in the form's list) opens the complaint on a phone.
             section = await Department.all().order_by("code").first()
             assert section is not None and section.head_id is not None
             head = await Person.get(id=section.head_id)
             context = await browser.new_context(viewport=PHONE, locale="zh-CN")
             page = await context.new_page()
             page.set_default_timeout(WAIT_MS)
-            await page.goto(f"{served}/sim/open-as/{head.handle}?next=/m/complaints/TS-2026-0001/materials")
+            await page.goto(f"{served}/sim/open-as/{head.handle}?next=/m/complaints/TS-2026-0001")
             await expect(page.locator("#materials")).to_contain_text("补充截图.png")
+            await expect(page.locator("#complainant-phone")).to_have_attribute("href", "tel:13800001111")
+            await expect(page.locator("#steps")).to_contain_text("交办")
             await page.screenshot(
                 path=str(ARTIFACTS / "complaint-materials-section-phone.png"), full_page=True
             )

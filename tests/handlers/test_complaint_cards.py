@@ -50,7 +50,7 @@ async def test_the_head_signs_then_finishes_with_feedback(world: World) -> None:
         "办结",
         "申请延期",
     ]
-    assert f"/admin/complaints/{complaint.number}" in card["body"]
+    assert f"/m/complaints/{complaint.number}" in card["body"]  # the section's phone page, not the console's
     signed = await world.click(head.handle, card["ref"], "sign")
     assert signed.ok and "已签收" in signed.message
     asked = await world.click(head.handle, card["ref"], "finish")

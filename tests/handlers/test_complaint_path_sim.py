@@ -78,8 +78,8 @@ async def test_register_assign_sign_extend_finish_through_the_worker(stack: Stac
     assert complaint.number in str(card["title"]) and card["status"] == "已交办"
     keys = {b["text"]: b["key"] for b in card["buttons"]}  # type: ignore[attr-defined]
     assert list(keys) == ["签收", "办结", "申请延期"]
-    materials_page = f"/m/complaints/{complaint.number}/materials"
-    assert [link["label"] for link in card["links"]] == ["查看投诉材料"]  # type: ignore[attr-defined]
+    materials_page = f"/m/complaints/{complaint.number}"
+    assert [link["label"] for link in card["links"]] == ["查看投诉详情和材料"]  # type: ignore[attr-defined]
     assert materials_page in str(card["links"][0]["url"])  # type: ignore[index]
     assert (await click(stack, head.handle, str(card["ref"]), keys["签收"]))["ok"]
     assert (await _head_card(stack, head.handle))["status"] == "已签收"

@@ -149,7 +149,9 @@ class DingTalkSide:
         fields = dict(line.split("：", 1) for line in view.lines[1:] if "：" in line)
         status = fields.pop("状态", "")
         fields.pop("处理结果", None)
-        return Seen(fields, [b.text for b in view.buttons], status, closed=not view.buttons)
+        # An openLink button (the card's page) is a link, not an action: a shut card still shows it.
+        actions = [b.text for b in view.buttons if not b.url]
+        return Seen(fields, actions, status, closed=not actions)
 
     async def tap(self, person: Person, ref: str, text: str) -> None:
         card = self._card(person)

@@ -14,7 +14,16 @@ from bot.matters.watchlist import Scope
 from bot.reports.assessment import Assessment, AssessmentRow, year_assessment
 from bot.reports.assessment_xlsx import FIGURE_HEADERS, assessment_workbook
 from bot.runtime.resources import Resources
+from models.complaint_feedback import (
+    AppealRuling,
+    ComplaintAppeal,
+    ComplaintFeedback,
+    RatingSource,
+    Satisfaction,
+    Solved,
+)
 from models.complaints import Complaint, ComplaintChannel, ComplaintState
+from models.enums import ReplyMethod
 from models.org import Person
 from tests.support.analysis_seed import NOW, Seeded, seed
 
@@ -95,7 +104,7 @@ async def test_the_xlsx_opens_with_the_figures_of_the_page(seeded: Seeded) -> No
     assert [c.value for c in sections[2]] == ["单位", "股室", *FIGURE_HEADERS]
     transport = next(r for r in sections.iter_rows(min_row=3, values_only=True) if r[1] == "运输股")
     assert transport[:11] == ("局机关", "运输股", 7, 11, 50.0, 33.3, 50.0, 1, 4, 1, 8.3)
-    assert transport[-4:] == (3, 0, 0, 0)  # reminders, complaints, referred to discipline, accountability
+    assert transport[-5:] == (3, 0, 0, 0, 0)  # reminders, complaints, 差评, referred, accountability
     units = [r for r in book["单位"].iter_rows(min_row=3, values_only=True)]
     assert [(r[0], r[1]) for r in units] == [("局机关", 9), ("公路事业发展中心", 1)]
     assert book["个人"].page_setup.orientation == "landscape"
@@ -121,3 +130,36 @@ async def test_complaints_of_the_year_count_against_the_section_its_unit_and_its
     assert {r.label: r.complaints for r in a.units}["局机关"] == 1
     head = await Person.get(id=transport.head_id)
     assert {r.label: r.complaints for r in a.people}[head.name] == 1
+
+
+async def _rated(seeded: Seeded, number: str, satisfaction: Satisfaction, rnd: int = 1) -> ComplaintFeedback:
+    complaint = await Complaint.get(number=number)
+    at = dt.datetime(2026, 6, 2, 2, 0, tzinfo=dt.UTC)
+    return await ComplaintFeedback.create(
+        organisation_id=seeded.o.org.id, complaint=complaint, round=rnd, method=ReplyMethod.PHONE, told_at=at,
+        summary="已电话告知", recorded_by="office", recorded_at=at, satisfaction=satisfaction, solved=Solved.NO,
+        rating_source=RatingSource.OFFICE, rated_at=at,
+    )  # fmt: skip
+
+
+async def test_bad_ratings_count_against_the_section_unless_the_appeal_was_upheld(seeded: Seeded) -> None:
+    transport, head = seeded.o.transport, await Person.get(id=seeded.o.transport.head_id)
+    for seq in (1, 2, 3, 4):
+        await complaint(seeded, seq, 2026, ComplaintState.REOPENED, transport.id)
+    await _rated(seeded, "TS-2026-0001", Satisfaction.DISSATISFIED)
+    await _rated(seeded, "TS-2026-0001", Satisfaction.VERY_DISSATISFIED, rnd=2)  # the same case twice: once
+    await _rated(seeded, "TS-2026-0002", Satisfaction.VERY_DISSATISFIED)
+    await _rated(seeded, "TS-2026-0003", Satisfaction.BASIC)  # 基本满意 is no 差评
+    upheld = await _rated(seeded, "TS-2026-0004", Satisfaction.DISSATISFIED)
+    await ComplaintAppeal.create(
+        organisation_id=seeded.o.org.id, complaint_id=upheld.complaint_id, feedback=upheld, evidence="有受理记录",
+        filed_by="section", filed_at=upheld.told_at, ruling=AppealRuling.UPHELD, ruled_by="office",
+    )  # fmt: skip
+    a = await assess(seeded)
+    assert {r.label: r.bad_ratings for r in a.sections}["运输股"] == 2
+    assert {r.label: r.bad_ratings for r in a.sections}["法规股"] == 0
+    assert {r.label: r.bad_ratings for r in a.units}["局机关"] == 2
+    assert {r.label: r.bad_ratings for r in a.people}[head.name] == 2
+    book = openpyxl.load_workbook(io.BytesIO(assessment_workbook(a, "桐柏县交通运输局")))
+    row = next(r for r in book["股室"].iter_rows(min_row=3, values_only=True) if r[1] == "运输股")
+    assert row[2 + FIGURE_HEADERS.index("差评")] == 2 and row[2 + FIGURE_HEADERS.index("被投诉")] == 4
