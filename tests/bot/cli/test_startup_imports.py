@@ -50,7 +50,8 @@ def full_names(*modules: str) -> set[str]:
     return set(out.stdout.split())
 
 
-# The HTTP client of the synchronous world, pulled in by wechatpy (the callback crypto is our own).
+# The HTTP client of the synchronous world, pulled in by wechatpy (whose callback crypto is loaded on
+# the first callback, not at start).
 NEVER = ("wechatpy", "requests", "urllib3", "charset_normalizer")
 
 
