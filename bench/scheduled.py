@@ -121,6 +121,9 @@ async def reminders(p: Processes) -> Row:
             shift="interval '0'",
         )
         await settled(p.database_url)
+        # A new step's next_reminder_at is its creation (the ladder's first look, bot.matters.steps):
+        # the first pass after the copy looks at all of them once; the figures are the passes after.
+        await run_pass(p)
         idle = await run_pass(p)
         await make_due(conn, first, first + DUE - 1, "3 days")
         due = await run_pass(p)

@@ -73,6 +73,28 @@ INSERT_NEW = (
 )
 
 
+# A deferred chunk in one statement: a column per array, rows in the order collected (WITH
+# ORDINALITY … ORDER BY), an existing dedupe key skipped as ``INSERT_NEW`` does.
+_UNNESTED = (
+    "organisation_id",
+    "dedupe_key",
+    "kind",
+    "platform",
+    "person_id",
+    "group_id",
+    "card_id",
+    "payload",
+)
+INSERT_MANY = (
+    'INSERT INTO "outbox" ("organisation_id", "dedupe_key", "kind", "platform", "person_id", "group_id",'
+    ' "card_id", "payload", "status", "attempts", "next_attempt_at", "last_error", "created_at")'
+    " SELECT o, k, kd, pf, pe, g, c, pl::jsonb, 'pending', 0, $9, '', $9"
+    " FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::text[])"
+    " WITH ORDINALITY AS t(o, k, kd, pf, pe, g, c, pl, n) ORDER BY n"
+    ' ON CONFLICT ("dedupe_key") DO NOTHING RETURNING "id"'
+)
+
+
 def _insert_values(row: OutboxMessage) -> list[object]:
     """The row's values for ``INSERT_NEW``, converted by the model's own fields."""
     fields_map = OutboxMessage._meta.fields_map
@@ -91,24 +113,18 @@ class OutboxBatch:
     # multi-row INSERT (a pass writing thousands of reminders; one row at a time costs two
     # statements each). The caller flushes inside its transaction.
     deferred: bool = False
-    _pending: dict[str, OutboxMessage] = field(default_factory=dict)
+    _pending: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     async def _add(self, dedupe_key: str, **values: Any) -> int | None:
         """Store the row unless one has ``dedupe_key``; its id, or None when it was there already
         (or, deferred, when it is only collected for ``flush``)."""
         if self.deferred:
             if dedupe_key not in self._pending:
-                for relation in ("person", "group", "card"):  # ids: cheaper for tortoise than objects
+                for relation in ("person", "group", "card"):  # ids only: no model object per row
                     if relation in values:
                         related = values.pop(relation)
                         values[f"{relation}_id"] = related.id if related is not None else None
-                self._pending[dedupe_key] = OutboxMessage(
-                    organisation_id=self.organisation.id,
-                    dedupe_key=dedupe_key,
-                    next_attempt_at=self.now,
-                    created_at=self.now,
-                    **values,
-                )
+                self._pending[dedupe_key] = values
             return None
         row = OutboxMessage(
             organisation=self.organisation,
@@ -133,18 +149,41 @@ class OutboxBatch:
         return row_id
 
     async def flush(self) -> None:
-        """Write the deferred rows not stored yet (by ``dedupe_key``), in id order as collected."""
+        """Write the deferred rows not stored yet (by ``dedupe_key``), in id order as collected:
+        on PostgreSQL one ``INSERT … SELECT FROM unnest(…)`` per chunk (nine array parameters, no
+        model object per row), elsewhere an existence query and tortoise's ``bulk_create``."""
         rows, self._pending = self._pending, {}
-        for start in range(0, len(rows), FLUSH_CHUNK):
-            keys = list(rows)[start : start + FLUSH_CHUNK]
-            known = OutboxMessage.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
-            stored = {str(k) for k in await known}
-            new = [rows[k] for k in keys if k not in stored]
-            if not new:
-                continue
-            await OutboxMessage.bulk_create(new)
-            written = OutboxMessage.filter(dedupe_key__in=[r.dedupe_key for r in new]).order_by("id")
-            self.ids.extend(int(str(i)) for i in await written.values_list("id", flat=True))
+        items = list(rows.items())
+        postgres = OutboxMessage._meta.db.capabilities.dialect == "postgres"
+        for start in range(0, len(items), FLUSH_CHUNK):
+            chunk = items[start : start + FLUSH_CHUNK]
+            await (self._insert_unnest(chunk) if postgres else self._insert_models(chunk))
+
+    async def _insert_unnest(self, chunk: list[tuple[str, dict[str, Any]]]) -> None:
+        fields_map = OutboxMessage._meta.fields_map
+        columns: list[list[object]] = [[self.organisation.id] * len(chunk), [key for key, _ in chunk]]
+        for name in _UNNESTED[2:]:
+            field_ = fields_map[name]
+            columns.append([field_.to_db_value(values.get(name), OutboxMessage) for _, values in chunk])
+        found = await OutboxMessage._meta.db.execute_query_dict(INSERT_MANY, [*columns, self.now])
+        self.ids.extend(sorted(int(r["id"]) for r in found))
+
+    async def _insert_models(self, chunk: list[tuple[str, dict[str, Any]]]) -> None:
+        known = OutboxMessage.filter(dedupe_key__in=[key for key, _ in chunk]).values_list(
+            "dedupe_key", flat=True
+        )
+        stored = {str(k) for k in await known}
+        new = [
+            OutboxMessage(organisation_id=self.organisation.id, dedupe_key=key, next_attempt_at=self.now,
+                          created_at=self.now, **values)
+            for key, values in chunk
+            if key not in stored
+        ]  # fmt: skip
+        if not new:
+            return
+        await OutboxMessage.bulk_create(new)
+        written = OutboxMessage.filter(dedupe_key__in=[r.dedupe_key for r in new]).order_by("id")
+        self.ids.extend(int(str(i)) for i in await written.values_list("id", flat=True))
 
     async def text(
         self,

@@ -69,9 +69,9 @@ async def deliver_batch(ctx: dict[str, Any], outbox_ids: list[int]) -> dict[str,
     rows = await OutboxMessage.filter(
         id__in=outbox_ids, status=OutboxStatus.PENDING, next_attempt_at__lte=now
     )
-    plain = await _claim_many([r for r in rows if r.card_id is None], now, lease)
-    people = {p.id: p for p in await Person.filter(id__in={r.person_id for r in plain if r.person_id})}
+    cards = {r.id: r for r in rows if r.card_id is not None}
     sent: list[int] = []
+    people: dict[int, Person] = {}
 
     async def one(row: OutboxMessage | int) -> str:
         async with gate:
@@ -91,10 +91,21 @@ async def deliver_batch(ctx: dict[str, Any], outbox_ids: list[int]) -> dict[str,
                 )
                 return "retrying"
 
-    cards = {r.id: r for r in rows if r.card_id is not None}
-    work: list[OutboxMessage | int] = [*plain, *cards]
+    # Card rows start at once (a click's next card is waiting on one), the plain rows once claimed.
+    card_runs = [asyncio.ensure_future(one(card_id)) for card_id in cards]
     try:
-        results = await asyncio.gather(*(one(item) for item in work), return_exceptions=True)
+        plain = await _claim_many([r for r in rows if r.card_id is None], now, lease)
+        people.update(
+            (p.id, p) for p in await Person.filter(id__in={r.person_id for r in plain if r.person_id})
+        )
+    except BaseException:  # cut short (like gather's children): a card already sent records itself
+        for run in card_runs:
+            run.cancel()
+        await asyncio.gather(*card_runs, return_exceptions=True)
+        raise
+    work: list[OutboxMessage | int] = [*cards, *plain]
+    try:
+        results = await asyncio.gather(*card_runs, *(one(row) for row in plain), return_exceptions=True)
     finally:  # recorded even when the job is cut short: what went out must not go out again
         if sent:
             await asyncio.shield(

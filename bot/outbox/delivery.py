@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 from bot.cards import Card
 from bot.outbound import XLSX_TYPE, Attachment, DeliveryError, GroupTarget, Messenger, Recipient
 from bot.outbox.batch import OutboxBatch
-from bot.outbox.order import final_form, mark_merged, nudge_next, waits_for_earlier
+from bot.outbox.order import CardForm, card_turn, mark_merged, nudge_next
 from bot.outbox.queue import enqueue_deliveries
 from bot.runtime.resources import Resources
 from models.cards import CardInstance
@@ -131,10 +131,10 @@ async def _send(
         await _text_then_file(messenger, row, recipient, attachment)
         return None
     card = Card.from_dict(payload["card"])
-    instance = await CardInstance.get(id=row.card_id)
-    if row.kind == OutboxKind.CARD:
+    if row.kind == OutboxKind.CARD:  # a new card has no platform state yet: nothing to read first
         delivery = await messenger.send_card(recipient, card, dedupe_key=row.dedupe_key)
     else:
+        instance = await CardInstance.get(id=row.card_id)
         delivery = await messenger.update_card(
             recipient, card, state=instance.platform_state or {}, dedupe_key=row.dedupe_key
         )
@@ -150,20 +150,27 @@ async def deliver_row(resources: Resources, row: OutboxMessage | None) -> str:
     """`deliver` of a row already read (``bot.outbox.bulk`` reads a chunk's rows at once)."""
     if row is None or row.status != OutboxStatus.PENDING:
         return "skipped"
-    if await waits_for_earlier(row):
+    form = await card_turn(row)
+    if form is None:
         return "waiting"  # bot.outbox.order: the earlier row's delivery nudges this one
     now = resources.clock.now()
     if not await _claim(row, now, dt.timedelta(seconds=resources.settings.delivery_lease_seconds)):
         return "not claimed"
-    return await attempt(resources, row)
+    return await attempt(resources, row, form=form)
 
 
 async def attempt(
-    resources: Resources, row: OutboxMessage, *, person: Person | None = None, record: bool = True
+    resources: Resources,
+    row: OutboxMessage,
+    *,
+    person: Person | None = None,
+    record: bool = True,
+    form: CardForm | None = None,
 ) -> str:
     """Send a row this worker has claimed: "sent" (recorded, unless ``record`` is False and the
-    caller records it, ``bot.outbox.bulk``), "failed", or ``Retry`` to come back later."""
-    row.payload, merged = await final_form(row)
+    caller records it, ``bot.outbox.bulk``), "failed", or ``Retry`` to come back later. ``form``:
+    a card row's payload and merged updates as ``card_turn`` read them (a plain row sends its own)."""
+    row.payload, merged = form if form is not None else (row.payload, [])
     messenger = resources.messengers.get(row.platform)
     try:
         if messenger is None:

