@@ -27,6 +27,7 @@ from bot.outbox.batch import OutboxBatch
 from bot.runtime.resources import RESOURCES
 from bot.web.console import ConsoleViewer, console_viewer
 from bot.web.console_audit import audit_change
+from bot.web.console_forms import posted
 from bot.web.csrf import check_csrf
 from bot.web.errors import PageError
 from handlers.web.console.complaints import CHANGERS, _fields, complaint_in_scope, render_detail
@@ -86,7 +87,7 @@ async def _apply(request: web.Request, viewer: ConsoleViewer, complaint: Complai
 @routes.post("/admin/complaints/{number}/feedback/{action}")
 async def feedback_action(request: web.Request) -> web.Response:
     viewer = await console_viewer(request, *CHANGERS)
-    form = _fields(await request.post())
+    form = _fields(await posted(request))
     await check_csrf(request, form)
     complaint = await complaint_in_scope(request, viewer)
     action = request.match_info["action"]

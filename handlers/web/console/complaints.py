@@ -117,7 +117,7 @@ async def _registration(request: web.Request) -> UploadForm:
         upload = await read_upload_form(request, request.app[RESOURCES].settings, room=MAX_FILES, noun=NOUN)
         upload.fields = {k: [v[0][:MAX_FIELD]] for k, v in upload.fields.items() if v}
         return upload
-    form = _fields(await request.post())
+    form = _fields(await posted(request))
     await check_csrf(request, form)
     return UploadForm(fields={k: [v] for k, v in form.items()})
 
