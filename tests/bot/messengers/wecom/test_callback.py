@@ -20,8 +20,8 @@ from bot.messengers.wecom import callback
 from bot.runtime.resources import RESOURCES, ROUTER, Resources
 from bot.settings import Settings
 from handlers.router import Router
-from tests.bot.messengers.wecom import test_crypto as vectors
 from models.inbound import InboundEvent, InboundState
+from tests.bot.messengers.wecom import test_crypto as vectors
 from tests.fakes.wecom_callback import WeComSigner, card_event_xml, text_xml
 from tests.support.inbound import apply_pending
 
