@@ -1,6 +1,6 @@
 """``inbound_event``: every platform event stored before its callback is answered (``bot.inbound``).
 The partial index serves the worker's claim (the oldest pending event of each sender) and the
-backlog figures; applied rows leave it."""
+figures (pending, failed); applied rows leave it. ``applied_at`` is indexed for pruning."""
 
 from tortoise import fields, migrations
 from tortoise.migrations import operations as ops
@@ -62,13 +62,13 @@ class Migration(migrations.Migration):
         ),
         ops.RunSQL(
             [
-                'CREATE INDEX "idx_inbound_event_pending" ON "inbound_event" ("sender", "id")'
-                " WHERE \"state\" = 'pending'",
+                'CREATE INDEX "idx_inbound_event_open" ON "inbound_event" ("state", "sender", "id")'
+                " WHERE \"state\" <> 'applied'",
                 'CREATE INDEX "idx_inbound_event_applied_at" ON "inbound_event" ("applied_at")',
             ],
             reverse_sql=[
                 'DROP INDEX "idx_inbound_event_applied_at"',
-                'DROP INDEX "idx_inbound_event_pending"',
+                'DROP INDEX "idx_inbound_event_open"',
             ],
         ),
     ]

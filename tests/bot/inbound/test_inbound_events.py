@@ -43,7 +43,12 @@ async def test_accepting_the_same_event_twice_stores_it_once(resources: Resource
     assert await accept(resources.clock, text("u1", "wecom:msg:1")) is True
     assert await accept(resources.clock, text("u1", "wecom:msg:1")) is False
     [row] = await InboundEvent.all()
-    assert (row.key, row.state, row.attempts, row.sender) == ("wecom:msg:1", InboundState.PENDING, 0, "wecom:u1")
+    assert (row.key, row.state, row.attempts, row.sender) == (
+        "wecom:msg:1",
+        InboundState.PENDING,
+        0,
+        "wecom:u1",
+    )
 
 
 async def test_a_stored_card_click_is_applied_as_the_same_event(resources: Resources) -> None:
@@ -143,3 +148,17 @@ async def test_the_applier_takes_a_woken_event_at_once(resources: Resources) -> 
     finally:
         stop.set()
         await asyncio.wait_for(running, 10)
+
+
+async def test_the_backlog_figures_count_pending_and_failed_and_the_oldest_wait(
+    resources: Resources, clock: SimClock
+) -> None:
+    from bot.inbound.figures import inbound_figures
+
+    received = clock.now()
+    await accept(resources.clock, text("u1", "wecom:msg:f1"))
+    await accept(resources.clock, text("u2", "wecom:msg:f2"))
+    await InboundEvent.filter(key="wecom:msg:f2").update(state=InboundState.FAILED)
+    figures = await inbound_figures()
+    assert (figures.pending, figures.failed) == (1, 1)
+    assert figures.oldest_pending is not None and abs((figures.oldest_pending - received).total_seconds()) < 1
