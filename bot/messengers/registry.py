@@ -10,7 +10,7 @@ from aiohttp import web
 
 from bot.inbound.apply import Prepare
 from bot.messengers import dingtalk, simulator, wecom
-from bot.messengers.wecom.callback import prepare as wecom_prepare
+from bot.messengers.wecom.inbound import prepare as wecom_prepare
 from bot.outbound import Messenger
 from bot.runtime.resources import Resources
 from bot.settings import Settings

@@ -5,28 +5,24 @@ parse → the event stored (``bot.inbound.accept``: one INSERT, which is the ded
 a wake-up for the worker. The router runs in the worker, not in the request: WeCom re-sends what
 is not answered with 200 within 5 s, and a 200 is given only once the event is committed (the
 database down is a 500, so WeCom delivers it again). Every rejected request gets the same
-answer; only the log says which check failed. ``prepare`` is the worker's WeCom step before the
-router: the card's task id mapped back and the click's ResponseCode kept with the card.
+answer; only the log says which check failed. The worker's WeCom step before the router (the
+card's task id mapped back, the click's ResponseCode kept) is ``bot.messengers.wecom.inbound``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
-import json
 import logging
-from collections.abc import Mapping
 
 from aiohttp import web
 
-from bot.events import CardAction, Event
+from bot.events import CardAction
 from bot.inbound.accept import accept, wake
 from bot.messengers.wecom.crypto import CallbackRejected, WeComCrypto
 from bot.messengers.wecom.parse import Inbound, parse_envelope, parse_message
-from bot.runtime.resources import RESOURCES, Resources
+from bot.runtime.resources import RESOURCES
 from bot.settings import Settings
-from models.cards import CardInstance
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +123,7 @@ async def receive(request: web.Request) -> web.Response:
 
 
 def _extras(inbound: Inbound, now: dt.datetime) -> dict[str, str]:
-    """What ``prepare`` needs of a click besides the neutral event."""
+    """What ``bot.messengers.wecom.inbound.prepare`` needs of a click besides the neutral event."""
     if not isinstance(inbound.event, CardAction):
         return {}
     return {
@@ -135,53 +131,6 @@ def _extras(inbound: Inbound, now: dt.datetime) -> dict[str, str]:
         "response_code": inbound.response_code,
         "response_code_at": now.isoformat(),
     }
-
-
-async def prepare(resources: Resources, event: Event, extras: Mapping[str, str]) -> Event:
-    """The worker's WeCom step before the router (``bot.inbound.apply.Prepare``)."""
-    if isinstance(event, CardAction):
-        return await _with_card(resources, event, extras)
-    return event
-
-
-# The click's code is merged into the card's stored state by the database in one statement: no
-# read-modify-write, so no transaction or row lock of our own (a concurrent writer of the state,
-# e.g. the delivery of the card's update, is merged with, not overwritten).
-MERGE_STATE = {
-    "postgres": 'UPDATE "card_instance" SET "platform_state" = COALESCE("platform_state", \'{}\'::jsonb) || $1::jsonb'
-    ' WHERE "ref" = $2 RETURNING "id"',
-    "sqlite": 'UPDATE "card_instance" SET "platform_state" = json_patch(COALESCE("platform_state", \'{}\'), ?)'
-    ' WHERE "ref" = ? RETURNING "id"',
-}
-
-
-async def _with_card(resources: Resources, action: CardAction, extras: Mapping[str, str]) -> CardAction:
-    """Map the task id back to the card, and keep the click's ResponseCode with it (the update
-    that follows the decision needs it). The usual click costs one statement."""
-    code = extras.get("response_code", "")
-    state = {
-        "response_code": code,
-        "response_code_at": extras.get("response_code_at") or resources.clock.now().isoformat(),
-        "response_task_id": extras.get("task_id", ""),
-    }
-    if code:
-        if await _merge_state(action.card_ref, state):
-            return action
-    elif await CardInstance.filter(ref=action.card_ref).exists():
-        return action
-    mapped = await resources.redis.get(f"wecom:taskref:{action.card_ref}")
-    if not mapped:
-        return action  # no such card: the router answers that
-    if code:
-        await _merge_state(mapped, state)
-    return dataclasses.replace(action, card_ref=mapped)
-
-
-async def _merge_state(ref: str, state: dict[str, str]) -> bool:
-    """False when no card has ``ref``."""
-    db = CardInstance._meta.db
-    sql = MERGE_STATE["postgres" if db.capabilities.dialect == "postgres" else "sqlite"]
-    return bool(await db.execute_query_dict(sql, [json.dumps(state, ensure_ascii=False), ref]))
 
 
 async def _drain(app: web.Application) -> None:
