@@ -12,6 +12,7 @@ from arq.worker import Worker
 from bot.health.heartbeat import passes_ran, start_heartbeat
 from bot.health.metrics import WorkerMetrics
 from bot.inbound.apply import InboundApply, apply_pending
+from bot.inbound.prune import prune_applied
 from bot.jobs.passes import run_due_work
 from bot.jobs.supervisor import cancel_until_done
 from bot.outbox.bulk import DELIVERY_GATE, deliver_batch
@@ -43,7 +44,10 @@ async def due_work(ctx: dict[str, Any]) -> dict[str, int]:
 async def sweep_inbound(ctx: dict[str, Any]) -> int:
     """Cron: apply the inbound events whose wake-up was lost or whose worker died mid-apply."""
     # A few rounds: the worker's Applier does the bulk; this is the net under it.
-    return await apply_pending(ctx["resources"], ctx["inbound"], rounds=SWEEP_ROUNDS)
+    resources: Resources = ctx["resources"]
+    applied = await apply_pending(resources, ctx["inbound"], rounds=SWEEP_ROUNDS)
+    await prune_applied(resources.clock.now())
+    return applied
 
 
 def build_worker(

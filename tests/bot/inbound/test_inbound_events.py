@@ -162,3 +162,22 @@ async def test_the_backlog_figures_count_pending_and_failed_and_the_oldest_wait(
     figures = await inbound_figures()
     assert (figures.pending, figures.failed) == (1, 1)
     assert figures.oldest_pending is not None and abs((figures.oldest_pending - received).total_seconds()) < 1
+
+
+async def test_applied_events_are_deleted_after_two_days_and_open_ones_never(
+    resources: Resources, clock: SimClock
+) -> None:
+    from bot.inbound.prune import prune_applied
+
+    for key in ("wecom:msg:old", "wecom:msg:failed", "wecom:msg:waiting"):
+        await accept(resources.clock, text(key, key))
+    await InboundEvent.filter(key="wecom:msg:old").update(state=InboundState.APPLIED, applied_at=clock.now())
+    await InboundEvent.filter(key="wecom:msg:failed").update(state=InboundState.FAILED)
+    clock.advance(dt.timedelta(days=1))
+    assert await prune_applied(clock.now()) == 0
+    clock.advance(dt.timedelta(days=1, minutes=1))
+    assert await prune_applied(clock.now()) == 1
+    assert sorted(await InboundEvent.all().values_list("key", flat=True)) == [
+        "wecom:msg:failed",
+        "wecom:msg:waiting",
+    ]
