@@ -91,6 +91,22 @@ class Settings(BaseSettings):
         default=20, ge=1, le=30, description="How often the sweeper re-queues pending rows (divides a minute)"
     )
     redis_health_check_seconds: int = Field(default=10, ge=1)
+    # Inbound events (bot.inbound): stored by the callback, applied by the worker
+    inbound_concurrency: int = Field(
+        default=20, ge=1, description="Inbound events one worker applies at once (each of another sender)"
+    )
+    inbound_lease_seconds: float = Field(
+        default=30.0, ge=2, description="An inbound event's time limit to apply; claimable again after it"
+    )
+    inbound_max_attempts: int = Field(
+        default=5, ge=1, description="Failed applies of one inbound event before it is marked failed"
+    )
+    inbound_sweep_seconds: int = Field(
+        default=2,
+        ge=1,
+        le=30,
+        description="How often the sweep applies inbound events whose wake-up was lost",
+    )
 
     # WeCom (企业微信)
     wecom_corp_id: str | None = None
@@ -158,7 +174,7 @@ class Settings(BaseSettings):
         ZoneInfo(value)  # raises for an unknown zone
         return value
 
-    @field_validator("sweep_every_seconds")
+    @field_validator("sweep_every_seconds", "inbound_sweep_seconds")
     @classmethod
     def _divides_a_minute(cls, value: int) -> int:
         if 60 % value:

@@ -18,4 +18,5 @@ MODEL_MODULES = [
     "models.complaints",
     "models.discipline",
     "models.complaint_feedback",
+    "models.inbound",
 ]

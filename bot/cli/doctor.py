@@ -8,12 +8,14 @@ import asyncio
 
 from bot.cli.common import describe_db, make_clock, settings_from_env
 from bot.health.checks import CHECK_TIMEOUT, Check, readiness
+from bot.inbound.figures import inbound_figures
 from bot.messengers.registry import build_messengers
 from bot.runtime.lifecycle import running_resources
 from bot.runtime.resources import Resources
 from models.messaging import OutboxMessage, OutboxStatus
 
 BACKLOG_WARNING_MINUTES = 15
+INBOUND_WARNING_SECONDS = 60
 
 
 def render(check: Check) -> list[str]:
@@ -37,6 +39,21 @@ async def outbox_lines(resources: Resources) -> list[str]:
     return [line]
 
 
+async def inbound_lines(resources: Resources) -> list[str]:
+    """Callbacks stored but not applied yet (the worker applies them), and those that failed."""
+    figures = await asyncio.wait_for(inbound_figures(), CHECK_TIMEOUT)
+    line = f"  待处理的平台消息：{figures.pending} 条"
+    if figures.oldest_pending is not None:
+        seconds = int((resources.clock.now() - figures.oldest_pending).total_seconds())
+        line += f"，最早一条已等待 {seconds} 秒"
+        if seconds >= INBOUND_WARNING_SECONDS:
+            line += "（偏久：看上面的后台任务进程）"
+    lines = [line]
+    if figures.failed:
+        lines.append(f"  处理失败的平台消息：{figures.failed} 条（发送人已收到“系统繁忙”；原因见日志）")
+    return lines
+
+
 async def cmd_doctor(args: argparse.Namespace) -> int:
     settings = settings_from_env()
     print("tiji 自检")
@@ -49,6 +66,7 @@ async def cmd_doctor(args: argparse.Namespace) -> int:
                 print("\n".join(render(check)))
             if checks[0].ok:
                 print("\n".join(await outbox_lines(resources)))
+                print("\n".join(await inbound_lines(resources)))
     except Exception as error:  # the resources could not even be opened (a bad URL, a missing driver)
         print(f"✘ 无法打开数据库或 Redis：{type(error).__name__}: {error}")
         print("    怎么办：运行 tiji check-config 核对 TIJI_DATABASE_URL 和 TIJI_REDIS_URL")

@@ -16,7 +16,9 @@ from bot.cli.common import (
     until_signalled,
 )
 from bot.health.metrics import Metrics, StreamMetrics
-from bot.messengers.registry import build_messengers
+from bot.inbound.applier import Applier
+from bot.inbound.apply import InboundApply
+from bot.messengers.registry import build_messengers, inbound_prepares
 from bot.runtime.db import migrate
 from bot.runtime.lifecycle import running_resources
 from bot.runtime.resources import ROUTER, Resources
@@ -54,7 +56,10 @@ async def serve(settings: Settings, *, with_worker: bool, banner: bool) -> None:
                 from bot.jobs.supervisor import supervise  # noqa: PLC0415
                 from bot.jobs.worker import build_worker  # noqa: PLC0415
 
-                tasks.append(asyncio.create_task(supervise(resources, build_worker(resources), stop)))
+                inbound = InboundApply(app[ROUTER], inbound_prepares())
+                worker = build_worker(resources, inbound=inbound)
+                tasks.append(asyncio.create_task(supervise(resources, worker, stop)))
+                tasks.append(asyncio.create_task(Applier(resources, inbound).run(stop)))
             if with_worker and settings.dingtalk_enabled and settings.dingtalk_mode == "stream":
                 from bot.messengers.dingtalk import run_stream  # noqa: PLC0415
 
@@ -98,6 +103,7 @@ async def cmd_serve(args: argparse.Namespace) -> int:
 async def cmd_worker(args: argparse.Namespace) -> int:
     from bot.jobs.supervisor import supervise  # noqa: PLC0415 - the worker's code only (see serve)
     from bot.jobs.worker import build_worker  # noqa: PLC0415
+    from handlers.router import Router  # noqa: PLC0415 - the worker applies inbound events
 
     settings = settings_from_env()
     logging_setup(settings)
@@ -108,12 +114,16 @@ async def cmd_worker(args: argparse.Namespace) -> int:
     async def main(stop: asyncio.Event) -> None:
         nonlocal status
         async with running_resources(settings, clock, build_messengers) as resources:
-            worker = build_worker(resources)
+            inbound = InboundApply(Router(resources), inbound_prepares())
+            worker = build_worker(resources, inbound=inbound)
             ops = await serve_ops(resources, worker.ctx["metrics"])
+            applier = asyncio.create_task(Applier(resources, inbound).run(stop))
             print("tiji worker 已启动", flush=True)  # supervisors and the fault tests wait for this line
             try:
                 status = await supervise(resources, worker, stop)
             finally:
+                stop.set()  # the applier too, when the worker gave up on Redis
+                await asyncio.gather(applier, return_exceptions=True)
                 if ops is not None:
                     await ops.cleanup()
 

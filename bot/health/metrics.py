@@ -25,6 +25,7 @@ from tortoise.functions import Count
 
 from bot.health.checks import CHECK_TIMEOUT, uses_stream
 from bot.health.heartbeat import passes_age, workers_alive
+from bot.inbound.figures import inbound_figures
 from bot.messengers.dingtalk.health import stream_status
 from bot.runtime.resources import Resources
 from models.messaging import OutboxMessage, OutboxStatus
@@ -59,6 +60,14 @@ class WebMetrics:
             "Age of the oldest undelivered outbox row",
             registry=registry,
         )
+        self.inbound = Gauge(
+            "tiji_inbound_events", "Stored inbound events not applied, by state (pending, failed)", ["state"],
+            registry=registry,
+        )  # fmt: skip
+        self.inbound_oldest = Gauge(
+            "tiji_inbound_oldest_pending_seconds", "Age of the oldest inbound event not applied yet",
+            registry=registry,
+        )  # fmt: skip
         self.reminder_lag = Gauge(
             "tiji_reminder_lag_seconds",
             "Seconds since the scheduled passes (reminders, alerts, digests) last ran; about 60 when healthy",
@@ -86,6 +95,18 @@ class WebMetrics:
         self.backlog.set(counts.get(OutboxStatus.PENDING.value, 0))
         age = 0.0 if oldest is None else (resources.clock.now() - oldest).total_seconds()
         self.oldest.set(max(0.0, age))
+        try:
+            inbound = await asyncio.wait_for(inbound_figures(), CHECK_TIMEOUT)
+        except Exception:
+            return False
+        self.inbound.labels("pending").set(inbound.pending)
+        self.inbound.labels("failed").set(inbound.failed)
+        waited = (
+            0.0
+            if inbound.oldest_pending is None
+            else (resources.clock.now() - inbound.oldest_pending).total_seconds()
+        )
+        self.inbound_oldest.set(max(0.0, waited))
         return True
 
     async def _refresh_redis(self, resources: Resources) -> bool:

@@ -11,6 +11,8 @@ from arq.worker import Worker
 
 from bot.health.heartbeat import passes_ran, start_heartbeat
 from bot.health.metrics import WorkerMetrics
+from bot.inbound.apply import InboundApply, apply_pending
+from bot.inbound.prune import prune_applied
 from bot.jobs.passes import run_due_work
 from bot.jobs.supervisor import cancel_until_done
 from bot.outbox.bulk import DELIVERY_GATE, deliver_batch
@@ -22,6 +24,7 @@ log = logging.getLogger(__name__)
 
 QUEUE = "arq:queue"
 EVERY_MINUTE = set(range(60))
+SWEEP_ROUNDS = 10
 
 
 async def sweep(ctx: dict[str, Any]) -> int:
@@ -38,12 +41,38 @@ async def due_work(ctx: dict[str, Any]) -> dict[str, int]:
         await passes_ran(ctx["resources"].redis)  # the reminder lag (/metrics) is measured from here
 
 
-def build_worker(resources: Resources, *, burst: bool = False, with_cron: bool = True) -> Worker:
-    """A worker on the resources' Redis. Cron jobs are ``unique`` so N workers run each once."""
+async def sweep_inbound(ctx: dict[str, Any]) -> int:
+    """Cron: apply the inbound events whose wake-up was lost or whose worker died mid-apply."""
+    # A few rounds: the worker's Applier does the bulk; this is the net under it.
+    resources: Resources = ctx["resources"]
+    applied = await apply_pending(resources, ctx["inbound"], rounds=SWEEP_ROUNDS)
+    await prune_applied(resources.clock.now())
+    return applied
+
+
+def build_worker(
+    resources: Resources, *, burst: bool = False, with_cron: bool = True, inbound: InboundApply | None = None
+) -> Worker:
+    """A worker on the resources' Redis. Cron jobs are ``unique`` so N workers run each once.
+    With ``inbound`` (the composition root's router) it also sweeps the stored inbound events."""
     if resources.arq is None:
         raise ValueError("the worker needs an arq pool (Resources.arq)")
     settings = resources.settings
-    cron_jobs = (
+    inbound_sweep = (
+        [
+            cron(
+                sweep_inbound,
+                second=set(range(0, 60, settings.inbound_sweep_seconds)),
+                unique=True,
+                run_at_startup=True,
+                keep_result=settings.inbound_sweep_seconds,
+                timeout=max(10.0, 2 * settings.inbound_lease_seconds),
+            )
+        ]
+        if with_cron and inbound is not None
+        else []
+    )
+    cron_jobs = inbound_sweep + (
         [
             cron(
                 sweep,
@@ -72,6 +101,7 @@ def build_worker(resources: Resources, *, burst: bool = False, with_cron: bool =
         ctx={
             "resources": resources,
             "metrics": metrics,
+            "inbound": inbound,
             DELIVERY_GATE: asyncio.Semaphore(settings.worker_concurrency),
         },
         on_startup=start_heartbeat,

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.inbound.apply import Prepare
 from bot.messengers import dingtalk, simulator, wecom
+from bot.messengers.wecom.inbound import prepare as wecom_prepare
 from bot.outbound import Messenger
 from bot.runtime.resources import Resources
 from bot.settings import Settings
@@ -35,3 +37,8 @@ def setup_messenger_routes(app: web.Application, settings: Settings) -> None:
         wecom.setup_routes(app)
     if settings.dingtalk_enabled:
         dingtalk.setup_routes(app)
+
+
+def inbound_prepares() -> dict[Platform, Prepare]:
+    """Each platform's step before the router when the worker applies a stored inbound event."""
+    return {Platform.WECOM: wecom_prepare}

@@ -18,15 +18,17 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.clock import Clock
+from bot.inbound.applier import Applier
 from bot.jobs.supervisor import cancel_until_done
 from bot.jobs.worker import build_worker, stop_worker
 from bot.messengers.registry import build_messengers
 from bot.outbox.delivery import sweep_outbox
 from bot.runtime.redis_clients import app_redis, arq_redis
-from bot.runtime.resources import Resources
+from bot.runtime.resources import ROUTER, Resources
 from bot.settings import Settings
 from bot.web.app import build_app
 from models.messaging import OutboxMessage, OutboxStatus
+from tests.support.inbound import apply_pending, inbound_for
 
 EXAMPLE_ORG = Path(__file__).resolve().parents[2] / "examples" / "org.yaml"
 
@@ -45,8 +47,14 @@ class Stack:
         text = await asyncio.to_thread(path.read_text, encoding="utf-8")
         await import_org(text, source=str(path))
 
+    async def apply_inbound(self) -> int:
+        """Apply the stored inbound events (callbacks posted), as the worker does."""
+        return await apply_pending(self.resources, self.app[ROUTER])
+
     async def drain(self, rounds: int = 30) -> int:
-        """Deliver everything pending now through the real arq worker (burst mode); returns rows sent."""
+        """Apply the stored inbound events, then deliver everything pending now through the real
+        arq worker (burst mode); returns rows sent."""
+        await self.apply_inbound()
         sent_before = await OutboxMessage.filter(status=OutboxStatus.SENT.value).count()
         for _ in range(rounds):
             queued = await sweep_outbox(self.resources)
@@ -87,7 +95,13 @@ class Stack:
                 await sweep_outbox(self.resources)
                 await asyncio.sleep(0.2)
 
-        self._background += [asyncio.create_task(work()), asyncio.create_task(sweep_loop())]
+        stop = asyncio.Event()
+        applier = Applier(self.resources, inbound_for(self.app[ROUTER]))
+        self._background += [
+            asyncio.create_task(work()),
+            asyncio.create_task(sweep_loop()),
+            asyncio.create_task(applier.run(stop)),
+        ]
 
         async def cleanup() -> None:
             await runner.cleanup()

@@ -1,37 +1,34 @@
 """``/wecom/callback``: URL verification (GET) and messages/card clicks (POST).
 
 POST order: timestamp window → signature (constant time) → decrypt (CorpID check) → defused XML
-parse → fast dedupe in Redis → ResponseCode saved with the card → ``Router.handle``. WeCom
-re-sends what is not answered with HTTP 200 within 5 s, so the handling runs as a task of its
-own: the answer waits for it at most ``HANDLE_BUDGET`` seconds, then goes out anyway while the
-task finishes (it is kept on the app and awaited at shutdown). Every rejected request gets the
-same answer; only the log says which check failed.
+parse → the event stored (``bot.inbound.accept``: one INSERT, which is the dedupe) → HTTP 200 →
+a wake-up for the worker. The router runs in the worker, not in the request: WeCom re-sends what
+is not answered with 200 within 5 s, and a 200 is given only once the event is committed (the
+database down is a 500, so WeCom delivers it again). Every rejected request gets the same
+answer; only the log says which check failed. The worker's WeCom step before the router (the
+card's task id mapped back, the click's ResponseCode kept) is ``bot.messengers.wecom.inbound``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
-import json
 import logging
 
 from aiohttp import web
 
-from bot.events import CardAction, EventSink
+from bot.events import CardAction
+from bot.inbound.accept import accept, wake
 from bot.messengers.wecom.crypto import CallbackRejected, WeComCrypto
 from bot.messengers.wecom.parse import Inbound, parse_envelope, parse_message
-from bot.runtime.resources import RESOURCES, ROUTER, Resources
-from bot.runtime.seen import forget_seen, seen_once
+from bot.runtime.resources import RESOURCES
 from bot.settings import Settings
-from models.cards import CardInstance
 
 log = logging.getLogger(__name__)
 
 PATH = "/wecom/callback"
-HANDLE_BUDGET = 4.0  # seconds; WeCom gives up and re-sends after 5
 TIMESTAMP_WINDOW = 300  # seconds either way
-SHUTDOWN_WAIT = 15.0
+SHUTDOWN_WAIT = 5.0  # seconds for the wake-ups still being sent
 PENDING = web.AppKey("wecom_pending", set[asyncio.Task[None]])
 
 
@@ -82,7 +79,7 @@ def _check_timestamp(raw: str, now: dt.datetime) -> None:
 
 
 async def receive(request: web.Request) -> web.Response:
-    """POST: verify, parse, dedupe, apply; always HTTP 200 for a genuine callback."""
+    """POST: verify, parse, store (the dedupe); HTTP 200 for a genuine callback once it is stored."""
     resources = request.app[RESOURCES]
     try:
         query = request.query
@@ -108,84 +105,39 @@ async def receive(request: web.Request) -> web.Response:
             inbound.from_user,
         )
         return _ok()
-    if not await seen_once(resources.redis, inbound.dedupe_key):
+    try:
+        stored = await accept(resources.clock, inbound.event, _extras(inbound, resources.clock.now()))
+    except Exception:
+        # The database is away (or failing): no 200 before the event is stored, so WeCom re-sends.
+        log.exception("wecom %s not stored; answered 500 for a re-delivery", inbound.dedupe_key)
+        return web.Response(status=500, text="")
+    if not stored:
         log.info("wecom duplicate delivery %s ignored", inbound.dedupe_key)
         return _ok()
-
-    task = asyncio.create_task(_apply(resources, request.app[ROUTER], inbound))
+    # After the answer is decided, off the response's path (a slow Redis must not delay the 200).
+    task = asyncio.create_task(wake(resources.redis))
     pending = request.app[PENDING]
     pending.add(task)
     task.add_done_callback(pending.discard)
-    try:
-        await asyncio.wait_for(asyncio.shield(task), HANDLE_BUDGET)
-    except TimeoutError:
-        log.warning("wecom %s still being handled after %ss; answered now", inbound.dedupe_key, HANDLE_BUDGET)
-    except Exception:
-        # Not bad input (the router answers that itself) but a failure of ours, e.g. the database:
-        # a non-200 makes WeCom deliver it again, and the dedupe mark was released for that.
-        return web.Response(status=500, text="")
     return _ok()
 
 
-async def _apply(resources: Resources, router: EventSink, inbound: Inbound) -> None:
-    event = inbound.event
-    if event is None:  # receive() schedules only callbacks that carry an event
-        return
-    try:
-        if isinstance(event, CardAction):
-            event = await _with_card(resources, event, inbound)
-        reply = await router.handle(event)
-        log.info("wecom %s handled: ok=%s", inbound.dedupe_key, reply.ok)
-    except Exception:
-        log.exception("wecom %s failed", inbound.dedupe_key)
-        await forget_seen(resources.redis, inbound.dedupe_key)
-        raise
-
-
-# The click's code is merged into the card's stored state by the database in one statement: no
-# read-modify-write, so no transaction or row lock of our own (a concurrent writer of the state,
-# e.g. the delivery of the card's update, is merged with, not overwritten).
-MERGE_STATE = {
-    "postgres": 'UPDATE "card_instance" SET "platform_state" = COALESCE("platform_state", \'{}\'::jsonb) || $1::jsonb'
-    ' WHERE "ref" = $2 RETURNING "id"',
-    "sqlite": 'UPDATE "card_instance" SET "platform_state" = json_patch(COALESCE("platform_state", \'{}\'), ?)'
-    ' WHERE "ref" = ? RETURNING "id"',
-}
-
-
-async def _with_card(resources: Resources, action: CardAction, inbound: Inbound) -> CardAction:
-    """Map the task id back to the card, and keep the click's ResponseCode with it (the update
-    that follows the decision needs it). The usual click costs one statement."""
-    state = {
+def _extras(inbound: Inbound, now: dt.datetime) -> dict[str, str]:
+    """What ``bot.messengers.wecom.inbound.prepare`` needs of a click besides the neutral event."""
+    if not isinstance(inbound.event, CardAction):
+        return {}
+    return {
+        "task_id": inbound.task_id,
         "response_code": inbound.response_code,
-        "response_code_at": resources.clock.now().isoformat(),
-        "response_task_id": inbound.task_id,
+        "response_code_at": now.isoformat(),
     }
-    if inbound.response_code:
-        if await _merge_state(action.card_ref, state):
-            return action
-    elif await CardInstance.filter(ref=action.card_ref).exists():
-        return action
-    mapped = await resources.redis.get(f"wecom:taskref:{action.card_ref}")
-    if not mapped:
-        return action  # no such card: the router answers that
-    if inbound.response_code:
-        await _merge_state(mapped, state)
-    return dataclasses.replace(action, card_ref=mapped)
-
-
-async def _merge_state(ref: str, state: dict[str, str]) -> bool:
-    """False when no card has ``ref``."""
-    db = CardInstance._meta.db
-    sql = MERGE_STATE["postgres" if db.capabilities.dialect == "postgres" else "sqlite"]
-    return bool(await db.execute_query_dict(sql, [json.dumps(state, ensure_ascii=False), ref]))
 
 
 async def _drain(app: web.Application) -> None:
     tasks: set[asyncio.Task[None]] = app[PENDING]
     pending = list(tasks)
     if pending:
-        log.info("waiting for %s wecom callback(s) still being handled", len(pending))
+        log.info("waiting for %s wecom wake-up(s) still being sent", len(pending))
         await asyncio.wait(pending, timeout=SHUTDOWN_WAIT)
 
 

@@ -50,6 +50,7 @@ class WeComWorld:
         query, body = self.signer.envelope(plaintext, str(self._ts()), self.fake.agent_id)
         resp = await self.stack.client.post(PATH, params=query, data=body)
         assert resp.status == 200 and await resp.text() == ""
+        await self.stack.apply_inbound()  # what the worker does next
 
     async def say(self, userid: str, text: str, *, drain: bool = True) -> str:
         msg_id = str(next(self._ids))

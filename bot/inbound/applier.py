@@ -1,0 +1,90 @@
+"""The worker's ``Applier``: takes a woken event at once, keeps ``inbound_concurrency`` in flight.
+
+It listens on the wake-up channel (``bot.inbound.accept.WAKE_CHANNEL``); each wake-up, and each
+apply that ends (its sender's next event may now be claimable), makes it claim again for the free
+slots. Without wake-ups it still claims every ``inbound_sweep_seconds``, and the arq cron sweep
+(``bot.jobs.worker``) applies what is left should this loop not run at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from bot.inbound.accept import WAKE_CHANNEL
+from bot.inbound.apply import InboundApply, apply_claimed
+from bot.inbound.claim import claim
+from bot.runtime.resources import Resources
+
+log = logging.getLogger(__name__)
+
+RECONNECT_CAP = 5.0  # seconds between tries to subscribe again after Redis went away
+
+
+class Applier:
+    """Applies inbound events continuously until its ``stop`` is set."""
+
+    def __init__(self, resources: Resources, inbound: InboundApply) -> None:
+        self.resources = resources
+        self.inbound = inbound
+        self.running: set[asyncio.Task[object]] = set()
+        self.more = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Claim and apply until ``stop``; then let the applies in flight finish (their lease)."""
+        listener = asyncio.create_task(self._listen())
+        stopping = asyncio.create_task(stop.wait())
+        stopping.add_done_callback(lambda _: self.more.set())
+        try:
+            while not stop.is_set():
+                self.more.clear()  # before claiming: a wake-up that comes meanwhile is kept
+                await self._fill()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.more.wait(), self.resources.settings.inbound_sweep_seconds)
+        finally:
+            listener.cancel()
+            stopping.cancel()
+            await asyncio.gather(listener, stopping, return_exceptions=True)
+            if self.running:
+                await asyncio.wait(self.running, timeout=self.resources.settings.inbound_lease_seconds)
+
+    async def _fill(self) -> None:
+        settings = self.resources.settings
+        while (free := settings.inbound_concurrency - len(self.running)) > 0:
+            try:
+                rows = await claim(self.resources.clock.now(), settings.inbound_lease_seconds, free)
+            except Exception as error:
+                log.warning("inbound claim failed (%s: %s); trying again", type(error).__name__, error)
+                return
+            for row in rows:
+                task = asyncio.create_task(apply_claimed(self.resources, self.inbound, row))
+                self.running.add(task)
+                task.add_done_callback(self._ended)
+            if len(rows) < free:
+                return
+
+    def _ended(self, task: asyncio.Task[object]) -> None:
+        self.running.discard(task)
+        self.more.set()
+
+    async def _listen(self) -> None:
+        delay = 0.2
+        while True:
+            pubsub = self.resources.redis.pubsub()
+            try:
+                await pubsub.subscribe(WAKE_CHANNEL)
+                delay = 0.2
+                self.more.set()  # (re)subscribed: claim what came while not listening
+                while True:
+                    if await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0) is not None:
+                        self.more.set()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.warning("inbound wake-ups lost (%s: %s); listening again", type(error).__name__, error)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, RECONNECT_CAP)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
