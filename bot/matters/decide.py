@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tortoise.expressions import Q, Subquery
+from tortoise.expressions import Subquery
 
 from bot.calendar.hours import decision_hours
 from bot.errors import AlreadyHandled, UserError
@@ -16,6 +16,7 @@ from bot.matters.store import (
     handled_message,
     local_today,
     matter_view,
+    save_decision,
     save_matter,
     step_view,
 )
@@ -38,7 +39,7 @@ from bot.outbox.batch import OutboxBatch
 from bot.texts import format_local, render_text
 from models.cards import CardInstance
 from models.enums import ACTION_TITLES, REFUSAL_CATEGORY_TITLES, PromptPurpose, RefusalCategory
-from models.matter import DecisionStep, Matter, TextPrompt
+from models.matter import DecisionStep, Matter
 from models.org import Person
 
 COMMENT_INVITATION = "如需补充研判意见，请直接回复文字（或发送：意见 编号 内容）。"
@@ -198,19 +199,6 @@ async def _record_decision(
     step.working_hours = decision_hours(calendar, step.opened_at, batch.now)
     if decision is Action.CONFIRM_NO:
         step.comment, step.way_forward = text, way_forward
-    await step.save(
-        update_fields=[
-            "status",
-            "decision",
-            "decided_by_id",
-            "decided_at",
-            "working_hours",
-            "comment",
-            "way_forward",
-        ]
-    )
-    answered = Q(step_id=step.id) | Q(person_id=actor.id) if invites else Q(step_id=step.id)
-    await TextPrompt.filter(answered, answered_at__isnull=True).update(answered_at=batch.now)
     changes: dict[str, object] = {"state": outcome.state, "level": outcome.level}
     if outcome.decided:
         changes.update(
@@ -227,7 +215,10 @@ async def _record_decision(
                 decision_text=text,
                 way_forward=way_forward,
             )
-    await save_matter(matter, **changes)
+    fields = ("status", "decision", "decided_by_id", "decided_at", "working_hours", "comment", "way_forward")
+    await save_decision(
+        matter, step, fields, answered_at=batch.now, prompts_of=actor if invites else None, changes=changes
+    )
 
 
 async def _wait_for_consultation(
