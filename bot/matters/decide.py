@@ -7,7 +7,7 @@ from tortoise.expressions import Subquery
 from bot.calendar.hours import decision_hours
 from bot.errors import AlreadyHandled, UserError
 from bot.matters import lookups
-from bot.matters.prompts import ask_for_words, invite_comment
+from bot.matters.prompts import ask_for_words
 from bot.matters.step_cards import refresh_step_cards
 from bot.matters.steps import open_steps, step_names
 from bot.matters.store import (
@@ -163,7 +163,7 @@ async def _commit(
 ) -> ServiceResult:
     """Save the decision and carry it out. ``steps``: all of the matter's steps, ``step`` among them."""
     decision = Action.CONFIRM_NO if action is Action.GIVE_REFUSAL_TEXT else action
-    # Every outcome but a refusal invites the actor's comment (``invite_comment``, lapsed=True).
+    # Every outcome but a refusal invites the actor's comment (saved with the decision).
     invites = outcome.waiting_for_others or outcome.opening is not None or decision is Action.CAN_DO
     await _record_decision(
         batch, actor, matter, step, outcome, decision, text=text, way_forward=way_forward, invites=invites
@@ -187,9 +187,9 @@ async def _record_decision(
     way_forward: str,
     invites: bool,
 ) -> None:
-    """The step is decided and the matter moves to the outcome's state and level. The step's open
-    prompts are answered; with ``invites`` (a comment invitation follows) the actor's open prompts
-    lapse in the same UPDATE."""
+    """The step is decided and the matter moves to the outcome's state and level; the step's open
+    prompts are answered. With ``invites``, the actor's next plain message becomes the comment on
+    their decision (综合研判: the next level sees it on its card)."""
     step.status = StepStatus.DECIDED
     step.decision = decision
     step.decided_by_id = actor.id
@@ -217,7 +217,7 @@ async def _record_decision(
             )
     fields = ("status", "decision", "decided_by_id", "decided_at", "working_hours", "comment", "way_forward")
     await save_decision(
-        matter, step, fields, answered_at=batch.now, prompts_of=actor if invites else None, changes=changes
+        matter, step, fields, answered_at=batch.now, invited=actor if invites else None, changes=changes
     )
 
 
@@ -235,7 +235,6 @@ async def _wait_for_consultation(
         batch, step, f"您已提交意见：{verb}，等待其他分管领导会商", version=matter.version, steps=steps
     )
     await audit_matter(batch, actor, decision.value, matter, step=step.id, consultation=True)
-    await invite_comment(batch, actor, matter, step, lapsed=True)
     return ServiceResult(
         f"{matter.number}：已记录您的意见（{verb}），等待其他分管领导会商。{COMMENT_INVITATION}",
         matter,
@@ -265,9 +264,6 @@ async def _escalate(
         dedupe_key=f"notice:escalated:{matter.id}:{opening.level}",
     )  # fmt: skip
     await audit_matter(batch, actor, "escalate", matter, step=step.id, to=list(opening.approver_ids))
-    await invite_comment(
-        batch, actor, matter, step, lapsed=True
-    )  # 综合研判: the next level sees it on its card
     return ServiceResult(f"{matter.number}：{status}。{COMMENT_INVITATION}", matter)
 
 
@@ -294,7 +290,6 @@ async def _settle(
             lead_comment = next(s for s in level_steps if s.id == lead.id).comment
             if lead_comment:
                 await save_matter(matter, decision_text=lead_comment)
-        await invite_comment(batch, actor, matter, step, lapsed=True)
     else:
         status = f"已确认不能办（{level_title} {actor.name}）"
         template, kind = "refused.md.j2", MatterState.REFUSED

@@ -9,19 +9,11 @@ from models.org import Person
 
 
 async def ask_for_words(
-    batch: OutboxBatch,
-    actor: Person,
-    matter: Matter,
-    step: DecisionStep,
-    purpose: PromptPurpose,
-    *,
-    lapsed: bool = False,
+    batch: OutboxBatch, actor: Person, matter: Matter, step: DecisionStep, purpose: PromptPurpose
 ) -> None:
     """The actor's next non-command message is taken for ``purpose`` on ``step`` (their older,
-    unanswered prompt lapses: only the latest question is open). ``lapsed``: the caller's
-    transaction has already closed the actor's open prompts (one UPDATE for more than this)."""
-    if not lapsed:
-        await TextPrompt.filter(person_id=actor.id, answered_at__isnull=True).update(answered_at=batch.now)
+    unanswered prompt lapses: only the latest question is open)."""
+    await TextPrompt.filter(person_id=actor.id, answered_at__isnull=True).update(answered_at=batch.now)
     await TextPrompt.create(
         organisation_id=matter.organisation_id,
         person=actor,
@@ -29,11 +21,3 @@ async def ask_for_words(
         purpose=purpose,
         created_at=batch.now,
     )
-
-
-async def invite_comment(
-    batch: OutboxBatch, actor: Person, matter: Matter, step: DecisionStep, *, lapsed: bool = False
-) -> None:
-    """The actor's next non-command message becomes the comment on their decision (``lapsed``: as
-    in ``ask_for_words``)."""
-    await ask_for_words(batch, actor, matter, step, PromptPurpose.COMMENT, lapsed=lapsed)

@@ -27,6 +27,7 @@ from bot.outbox.batch import OutboxBatch
 from bot.texts import format_local
 from models.catalog import CatalogItem
 from models.counters import first_row
+from models.enums import PromptPurpose
 from models.matter import DecisionStep, Matter, TextPrompt
 from models.org import Department, Person
 
@@ -124,19 +125,27 @@ async def save_decision(
     step_fields: Sequence[str],
     *,
     answered_at: dt.datetime,
-    prompts_of: Person | None,
+    invited: Person | None,
     changes: dict[str, object],
 ) -> None:
-    """A decision's writes: ``step``'s ``step_fields`` as set on it, the step's open prompts (and
-    with ``prompts_of``, all of that person's) answered at ``answered_at``, and the matter's
-    conditional update (``save_matter``'s, ``ConcurrentChange`` when someone changed it first). On
-    PostgreSQL one statement: three UPDATEs in a WITH, the step's and the prompts' only once the
-    matter's version check has passed (one round trip instead of three on every tap)."""
+    """A decision's writes: ``step``'s ``step_fields`` as set on it, the step's open prompts
+    answered at ``answered_at``, and the matter's conditional update (``save_matter``'s,
+    ``ConcurrentChange`` when someone changed it first). ``invited``: the actor whose next plain
+    message becomes the comment on the decision (``prompts.ask_for_words``): their older open
+    prompts lapse and a comment prompt on ``step`` opens. On PostgreSQL one statement: the UPDATEs
+    and the prompt's INSERT in one WITH, each only once the matter's version check has passed (one
+    round trip instead of four or five on every tap); the UPDATE of the prompts does not see the
+    INSERT's row (one snapshot), so the new prompt stays open."""
     if Matter._meta.db.capabilities.dialect != "postgres":
         await step.save(update_fields=list(step_fields))
-        answered = Q(step_id=step.id) | Q(person_id=prompts_of.id) if prompts_of else Q(step_id=step.id)
+        answered = Q(step_id=step.id) | Q(person_id=invited.id) if invited else Q(step_id=step.id)
         await TextPrompt.filter(answered, answered_at__isnull=True).update(answered_at=answered_at)
         await save_matter(matter, **changes)
+        if invited is not None:
+            await TextPrompt.create(
+                organisation_id=matter.organisation_id, person=invited, step=step,
+                purpose=PromptPurpose.COMMENT, created_at=answered_at,
+            )  # fmt: skip
         return
     values: list[object] = []
 
@@ -157,14 +166,20 @@ async def save_decision(
     step_set = assignments(DecisionStep, step, {name: getattr(step, name) for name in step_fields})
     step_where = f'"id" = {param(step.id)}'
     prompt_set = f'"answered_at" = {param(answered_at)}'
-    prompt_where = (
-        f'("step_id" = {param(step.id)} OR "person_id" = {param(prompts_of.id if prompts_of else None)})'
+    invited_id = param(invited.id if invited else None)
+    prompt_where = f'("step_id" = {param(step.id)} OR "person_id" = {invited_id})'
+    invite = (
+        ' INSERT INTO "text_prompt" ("organisation_id", "person_id", "step_id", "purpose", "created_at")'  # noqa: S608
+        f" SELECT {param(matter.organisation_id)}, {invited_id}, {param(step.id)},"
+        f" {param(PromptPurpose.COMMENT.value)}, {param(answered_at)}"
+        f" FROM m WHERE {invited_id}::int IS NOT NULL"
     )
     sql = (
         f'WITH m AS (UPDATE "matter" SET {matter_set} WHERE {matter_where} RETURNING "id"),'  # noqa: S608
         f' s AS (UPDATE "decision_step" SET {step_set} WHERE {step_where} AND EXISTS (SELECT 1 FROM m)),'
         f' p AS (UPDATE "text_prompt" SET {prompt_set} WHERE "answered_at" IS NULL AND {prompt_where}'
-        " AND EXISTS (SELECT 1 FROM m))"
+        " AND EXISTS (SELECT 1 FROM m)),"
+        f" i AS ({invite})"
         ' SELECT COUNT(*) AS "n" FROM m'
     )
     row = await first_row(Matter, sql, values)

@@ -63,7 +63,7 @@ async def test_a_decision_saves_the_step_and_the_matter_and_answers_the_steps_pr
     version = case.matter.version
     _decide(case.step, case.actor)
     await save_decision(
-        case.matter, case.step, FIELDS, answered_at=AT, prompts_of=None,
+        case.matter, case.step, FIELDS, answered_at=AT, invited=None,
         changes={"state": MatterState.RESOLVED, "decided_at": AT},
     )  # fmt: skip
     stored = await Matter.get(id=case.matter.id)
@@ -77,7 +77,7 @@ async def test_a_decision_saves_the_step_and_the_matter_and_answers_the_steps_pr
     assert (await TextPrompt.get(id=actors_other.id)).answered_at == AT  # it is on the step too
 
 
-async def test_with_the_actor_named_their_prompts_on_other_matters_lapse_and_nobody_elses(
+async def test_an_invited_actors_older_prompts_lapse_and_a_comment_prompt_opens_for_them(
     case: Case,
 ) -> None:
     elsewhere = await DecisionStep.create(
@@ -87,9 +87,19 @@ async def test_with_the_actor_named_their_prompts_on_other_matters_lapse_and_nob
     actors = await _prompt(case, case.actor, elsewhere)
     someone_elses = await _prompt(case, case.other, elsewhere)
     _decide(case.step, case.actor)
-    await save_decision(case.matter, case.step, FIELDS, answered_at=AT, prompts_of=case.actor, changes={})
+    await save_decision(case.matter, case.step, FIELDS, answered_at=AT, invited=case.actor, changes={})
     assert (await TextPrompt.get(id=actors.id)).answered_at == AT
     assert (await TextPrompt.get(id=someone_elses.id)).answered_at is None
+    invitation = await TextPrompt.get(person_id=case.actor.id, answered_at__isnull=True)
+    assert (invitation.step_id, invitation.purpose, invitation.created_at) == (
+        case.step.id, PromptPurpose.COMMENT, AT,
+    )  # fmt: skip
+
+
+async def test_without_an_invitation_no_prompt_opens(case: Case) -> None:
+    _decide(case.step, case.actor)
+    await save_decision(case.matter, case.step, FIELDS, answered_at=AT, invited=None, changes={})
+    assert not await TextPrompt.filter(person_id=case.actor.id).exists()
 
 
 async def test_a_decision_on_a_matter_changed_meanwhile_changes_nothing(case: Case) -> None:
@@ -99,9 +109,10 @@ async def test_a_decision_on_a_matter_changed_meanwhile_changes_nothing(case: Ca
     with pytest.raises(ConcurrentChange):
         async with in_transaction():
             await save_decision(
-                case.matter, case.step, FIELDS, answered_at=AT, prompts_of=case.actor,
+                case.matter, case.step, FIELDS, answered_at=AT, invited=case.actor,
                 changes={"state": MatterState.RESOLVED},
             )  # fmt: skip
     assert (await DecisionStep.get(id=case.step.id)).status == StepStatus.PENDING
     assert (await Matter.get(id=case.matter.id)).state == MatterState.PENDING
     assert (await TextPrompt.get(id=prompt.id)).answered_at is None
+    assert not await TextPrompt.filter(person_id=case.actor.id).exists()
