@@ -103,15 +103,16 @@ async def _timed(label: str, events: list[Callable[[], Awaitable[Reply]]], concu
             latencies.append(time.perf_counter() - t0)
             return reply
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     replies = await asyncio.gather(*(one(e) for e in events))
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     failed = [r.message for r in replies if not r.ok]
     latencies.sort()
     per_event = {k: round(v / len(events), 1) for k, v in sorted(STATEMENTS.items())}
     print(
         f"{label}: {len(events) / elapsed:.0f}/s, p50 {statistics.median(latencies) * 1000:.1f} ms, "
         f"p99 {latencies[int(len(latencies) * 0.99) - 1] * 1000:.1f} ms, failed {len(failed)}, "
+        f"CPU {cpu * 1000 / len(events):.2f} ms per event (this process), "
         f"statements per event {sum(STATEMENTS.values()) / len(events):.1f} {per_event}"
     )
     for message in sorted(set(failed))[:3]:

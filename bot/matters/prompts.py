@@ -21,8 +21,3 @@ async def ask_for_words(
         purpose=purpose,
         created_at=batch.now,
     )
-
-
-async def invite_comment(batch: OutboxBatch, actor: Person, matter: Matter, step: DecisionStep) -> None:
-    """The actor's next non-command message becomes the comment on their decision."""
-    await ask_for_words(batch, actor, matter, step, PromptPurpose.COMMENT)

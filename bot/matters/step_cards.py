@@ -40,14 +40,15 @@ async def build_card(
     closed: bool | None = None,
     settings: Settings | None = None,
     matter: Matter | None = None,
+    steps: list[DecisionStep] | None = None,
 ) -> Card:
     """The card for ``step`` as it is at ``now``: every field is read afresh on every send and
     update (当前层级 names whoever holds the matter now), times in ``tz`` (``settings.tz``). With
     ``settings``, the card links to the matter's page (“详情 / 填写意见”). ``matter``: the step's
-    matter as the caller's transaction has just changed it (else it is read)."""
+    matter as the caller's transaction has just changed it (else it is read); ``steps``: all of the
+    matter's steps as that transaction has them (else they are read)."""
     matter, submitter, department, catalog_item = await _card_matter(step, matter)
-    # All of the matter's steps in one read: the history shows the decided ones, 当前层级 the open ones.
-    steps = await DecisionStep.filter(matter_id=matter.id).order_by("id").select_related("decided_by")
+    steps, deciders = await _card_steps(matter, steps)
     if closed is None:
         closed = step.status not in OPEN_STEP_STATUSES
     buttons = DECISION_CARD.controls(() if closed else LEVEL_ACTIONS.get(step.level, ()))
@@ -56,7 +57,7 @@ async def build_card(
         matter=matter,
         department=department,
         submitter=submitter,
-        history=_history(steps, step),
+        history=_history(steps, step, deciders),
         level=step.level,
     )
     fields = [
@@ -102,6 +103,20 @@ async def _card_matter(
     return matter, submitter, await lookups.department(matter.department_id), catalog_item
 
 
+async def _card_steps(
+    matter: Matter, known: list[DecisionStep] | None
+) -> tuple[list[DecisionStep], dict[int, str]]:
+    """All of the matter's steps by id, and the names of who decided them: the history shows the
+    decided ones, 当前层级 the open ones. Steps in hand cost no read (their deciders come from the
+    event's lookups, mostly read already); otherwise one read joins the deciders."""
+    if known is not None:
+        steps = sorted(known, key=lambda s: s.id)
+        ids = {s.decided_by_id for s in steps if s.decided_by_id is not None}
+        return steps, {i: p.name for i, p in (await lookups.people(ids)).items()}
+    steps = await DecisionStep.filter(matter_id=matter.id).order_by("id").select_related("decided_by")
+    return steps, {s.decided_by_id: s.decided_by.name for s in steps if s.decided_by_id and s.decided_by}
+
+
 async def _current_level(
     matter: Matter, all_steps: list[DecisionStep], now: dt.datetime, tz: dt.tzinfo
 ) -> str:
@@ -136,14 +151,14 @@ def card_status(step: DecisionStep) -> str:
     return "已处理"
 
 
-def _history(all_steps: list[DecisionStep], current: DecisionStep) -> list[str]:
+def _history(all_steps: list[DecisionStep], current: DecisionStep, deciders: dict[int, str]) -> list[str]:
     """One line per decision taken before this step (the leader sees what the levels below said)."""
     lines = []
     decided = [s for s in all_steps if s.status == StepStatus.DECIDED]
     for s in sorted(decided, key=lambda s: (s.decided_at is None, s.decided_at, s.id)):
         if s.id == current.id:
             continue
-        who = s.decided_by.name if s.decided_by else ""
+        who = deciders.get(s.decided_by_id, "") if s.decided_by_id is not None else ""
         verb = ACTION_TITLES[s.decision] if s.decision else ""
         line = f"{LEVEL_TITLES[s.level]} {who}：{verb}"
         if s.comment:
@@ -153,15 +168,26 @@ def _history(all_steps: list[DecisionStep], current: DecisionStep) -> list[str]:
 
 
 async def issue_step_card(
-    batch: OutboxBatch, step: DecisionStep, recipient: Person | None = None, *, matter: Matter | None = None
+    batch: OutboxBatch,
+    step: DecisionStep,
+    recipient: Person | None = None,
+    *,
+    matter: Matter | None = None,
+    steps: list[DecisionStep] | None = None,
 ) -> CardInstance:
     """A new card (new ref) for the step's holder now, or for ``recipient`` (the leader of a step given
     to their stand-in, or the stand-in of a leader's step, asking 待办), queued in ``batch``'s transaction.
-    ``matter``: as in ``build_card``."""
+    ``matter``, ``steps``: as in ``build_card``."""
     approver = recipient or await step_holder(step, batch.now, tz=batch.settings.tz)
     instance = await batch.new_card(CardKind.DECISION, step.id, approver)
     card = await build_card(
-        step, instance.ref, tz=batch.settings.tz, now=batch.now, settings=batch.settings, matter=matter
+        step,
+        instance.ref,
+        tz=batch.settings.tz,
+        now=batch.now,
+        settings=batch.settings,
+        matter=matter,
+        steps=steps,
     )
     await batch.card(instance, card, dedupe_key=f"card:{instance.ref}")
     return instance
@@ -172,10 +198,16 @@ async def latest_card(step: DecisionStep) -> CardInstance | None:
 
 
 async def refresh_step_cards(
-    batch: OutboxBatch, step: DecisionStep, status: str, *, version: int, matter: Matter | None = None
+    batch: OutboxBatch,
+    step: DecisionStep,
+    status: str,
+    *,
+    version: int,
+    matter: Matter | None = None,
+    steps: list[DecisionStep] | None = None,
 ) -> None:
-    """Show ``status`` on every card of ``step`` (closed unless the step is still open); ``matter``:
-    as in ``build_card``."""
+    """Show ``status`` on every card of ``step`` (closed unless the step is still open); ``matter``,
+    ``steps``: as in ``build_card``."""
     for instance in await CardInstance.filter(kind=CardKind.DECISION, subject_id=step.id):
         card = await build_card(
             step,
@@ -185,5 +217,6 @@ async def refresh_step_cards(
             status=status,
             settings=batch.settings,
             matter=matter,
+            steps=steps,
         )
         await batch.card_update(instance, card, dedupe_key=f"card_update:{instance.ref}:{version}")

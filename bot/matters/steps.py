@@ -11,9 +11,13 @@ from bot.outbox.batch import OutboxBatch
 from models.matter import DecisionStep, Matter
 
 
-async def open_steps(batch: OutboxBatch, matter: Matter, opening: Opening) -> list[DecisionStep]:
+async def open_steps(
+    batch: OutboxBatch, matter: Matter, opening: Opening, *, before: list[DecisionStep] | None = None
+) -> list[DecisionStep]:
     """One step per approver, held by their stand-in if one is active today (unless that would give
-    the submitter, or someone already holding a step of the level, the step), each with a fresh card."""
+    the submitter, or someone already holding a step of the level, the step), each with a fresh card.
+    ``before``: all of the matter's steps as the caller's transaction has them (a new matter has
+    none), so the cards are built without reading them again."""
     steps = []
     stand_ins = await stand_ins_on(opening.approver_ids, local_today(batch))
     held = assign_holders(opening.approver_ids, matter.submitter_id, stand_ins)
@@ -31,8 +35,10 @@ async def open_steps(batch: OutboxBatch, matter: Matter, opening: Opening) -> li
             next_reminder_at=batch.now,  # the 催办 ladder's first look (bot.jobs.step_reminders)
         )
         steps.append(step)
+    known = None if before is None else [*before, *steps]
     for step in steps:  # addressed once every step of the level exists (holders depend on each other)
-        await issue_step_card(batch, step, await lookups.person(step.approver_id), matter=matter)
+        holder = await lookups.person(step.approver_id)
+        await issue_step_card(batch, step, holder, matter=matter, steps=known)
     return steps
 
 

@@ -57,7 +57,7 @@ async def submit_matter(batch: OutboxBatch, submitter: Person, form: MatterForm)
         submitted_at=batch.now,
         due_at=calendar.deadline_for(batch.now, batch.settings.reply_working_days),
     )
-    steps = await open_steps(batch, matter, opening)
+    steps = await open_steps(batch, matter, opening, before=[])  # a new matter: no steps before
     await audit_matter(batch, submitter, "submit", matter, approvers=list(opening.approver_ids))
     names = await step_names(steps)
     level_title = LEVEL_TITLES[opening.level]

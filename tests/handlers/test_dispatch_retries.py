@@ -15,7 +15,7 @@ from models.enums import MatterState
 from models.matter import Matter
 from tests.handlers.test_commands import World, make_world
 
-SaveMatter = Callable[..., Awaitable[None]]
+SaveDecision = Callable[..., Awaitable[None]]
 
 
 class DeadlockDetected(Exception):
@@ -29,15 +29,15 @@ async def world(resources: Resources) -> AsyncIterator[World]:
     yield await make_world(resources)
 
 
-def losing(times: int, error: Callable[[], Exception], real: SaveMatter) -> SaveMatter:
-    """``save_matter`` that loses its race ``times`` times, then saves."""
+def losing(times: int, error: Callable[[], Exception], real: SaveDecision) -> SaveDecision:
+    """``save_decision`` that loses its race ``times`` times, then saves."""
     left = [times]
 
-    async def save(matter: Matter, **changes: object) -> None:
+    async def save(*args: object, **kwargs: object) -> None:
         if left[0]:
             left[0] -= 1
             raise error()
-        await real(matter, **changes)
+        await real(*args, **kwargs)
 
     return save
 
@@ -52,7 +52,7 @@ async def test_a_tap_that_loses_its_race_is_retried_and_decides(
     error: Callable[[], Exception],
 ) -> None:
     matter = await world.submit()
-    monkeypatch.setattr(decide, "save_matter", losing(3, error, decide.save_matter))
+    monkeypatch.setattr(decide, "save_decision", losing(3, error, decide.save_decision))
     with caplog.at_level(logging.INFO, logger="handlers.dispatch"):
         reply = await world.click("chenguoqing", (await world.open_card("chenguoqing"))["ref"], "can_do")
     assert reply.ok and "已确认能办" in reply.message
@@ -67,7 +67,7 @@ async def test_a_race_lost_every_time_ends_with_a_reply_and_no_change(
 ) -> None:
     matter = await world.submit()
     monkeypatch.setattr(
-        decide, "save_matter", losing(1000, lambda: ConcurrentChange("TJ"), decide.save_matter)
+        decide, "save_decision", losing(1000, lambda: ConcurrentChange("TJ"), decide.save_decision)
     )
     reply = await world.click("chenguoqing", (await world.open_card("chenguoqing"))["ref"], "can_do")
     assert not reply.ok and "请稍后再试" in reply.message
@@ -80,11 +80,11 @@ async def test_a_failure_that_is_no_race_is_not_retried(
     await world.submit()
     calls: list[Matter] = []
 
-    async def broken(matter: Matter, **changes: object) -> None:
+    async def broken(matter: Matter, *args: object, **kwargs: object) -> None:
         calls.append(matter)
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(decide, "save_matter", broken)
+    monkeypatch.setattr(decide, "save_decision", broken)
     with pytest.raises(RuntimeError):
         await world.click("chenguoqing", (await world.open_card("chenguoqing"))["ref"], "can_do")
     assert len(calls) == 1
