@@ -63,7 +63,12 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    asyncio.run(serve(args.database_url, args.port))
+    # Run as ``python -m bench.reference`` this module is ``__main__``, but tortoise registers the
+    # model of the module it imports (``bench.reference``): the handler must use that one, or
+    # every INSERT fails with "default_connection … cannot be None" (a 500, not the reference).
+    from bench import reference  # noqa: PLC0415
+
+    asyncio.run(reference.serve(args.database_url, args.port))
 
 
 if __name__ == "__main__":
