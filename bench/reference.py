@@ -37,7 +37,10 @@ async def serve(database_url: str, port: int) -> None:
     await Tortoise.init(
         config={
             "connections": {"default": database_url},
-            "apps": {"bench": {"models": ["bench.reference"], "default_connection": "default"}},
+            # This module as it runs: ``__main__`` under ``python -m bench.reference``. Naming
+            # "bench.reference" would import a second copy and register its model, not the one
+            # ``insert`` uses: every INSERT failed ("default_connection … cannot be None", a 500).
+            "apps": {"bench": {"models": [__name__], "default_connection": "default"}},
             "use_tz": True,
             "timezone": "UTC",
         }
@@ -63,12 +66,7 @@ def main() -> None:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    # Run as ``python -m bench.reference`` this module is ``__main__``, but tortoise registers the
-    # model of the module it imports (``bench.reference``): the handler must use that one, or
-    # every INSERT fails with "default_connection … cannot be None" (a 500, not the reference).
-    from bench import reference  # noqa: PLC0415
-
-    asyncio.run(reference.serve(args.database_url, args.port))
+    asyncio.run(serve(args.database_url, args.port))
 
 
 if __name__ == "__main__":
