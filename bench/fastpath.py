@@ -10,6 +10,8 @@ same round. Both are real processes and the load comes from a process of its own
 request (user + system time of its process over the run, from ``/proc``).
 
 Needs the machine's PostgreSQL (``--admin-url``): a private database is created and dropped.
+``--baseline DIR`` also runs a second `tiji serve` from another checkout (e.g. ``git archive
+<commit> | tar -x -C DIR``) and measures it in the same rounds: before and after under one load.
 ``--profile-seconds N`` also records the tiji process with py-spy (``pip install py-spy``) during
 the first duplicate run and writes ``fastpath-profile.txt`` into ``--out``.
 """
@@ -134,6 +136,7 @@ async def load_in(
 async def tiji_round(
     workdir: Path, web: TijiServe, wecom: FakeWeComServer, redis: Redis, kind: str, concurrency: int, n: int
 ) -> Figure:
+    """``n`` callbacks of ``kind`` to ``web`` (its name says which checkout)."""
     if kind == "duplicate":
         callbacks, marks = duplicates(wecom, n)
         async with redis.pipeline(transaction=False) as pipe:
@@ -143,7 +146,7 @@ async def tiji_round(
     else:
         callbacks = enter_agent(wecom, n)
     return await measured(
-        workdir, web, [(CALLBACK, c) for c in callbacks], concurrency, f"tiji {kind} @{concurrency}"
+        workdir, web, [(CALLBACK, c) for c in callbacks], concurrency, f"{web.name} {kind} @{concurrency}"
     )
 
 
@@ -158,47 +161,61 @@ async def profile(pid: int, seconds: int, out: Path) -> asyncio.subprocess.Proce
     )  # fmt: skip
 
 
+@dataclass
+class Servers:
+    reference: TijiServe
+    tijis: list[TijiServe]  # the baseline first, if any
+    wecom: FakeWeComServer
+    redis: Redis
+
+
+async def round_at(workdir: Path, s: Servers, concurrency: int, args: argparse.Namespace) -> list[Figure]:
+    """The reference, then each kind on each tiji (the baseline first), all at ``concurrency``."""
+    bodies = [("/insert", Callback({}, c.body)) for c in enter_agent(s.wecom, args.requests)]
+    figures = [await measured(workdir, s.reference, bodies, concurrency, f"reference INSERT @{concurrency}")]
+    print(figures[-1].line(), file=sys.stderr, flush=True)
+    for kind, server in itertools.product(args.kinds, s.tijis):
+        spy = None
+        if args.profile_seconds and kind == "duplicate" and concurrency == args.concurrency[0]:
+            spy = await profile(
+                server.pid, args.profile_seconds, args.out / f"fastpath-profile-{server.name}.txt"
+            )
+        figures.append(await tiji_round(workdir, server, s.wecom, s.redis, kind, concurrency, args.requests))
+        print(figures[-1].line(), file=sys.stderr, flush=True)
+        if spy is not None:
+            await spy.wait()
+    return figures
+
+
 async def rounds(workdir: Path, database_url: str, args: argparse.Namespace) -> list[Figure]:
     await prepare_database(database_url, workdir / "setup")
     figures: list[Figure] = []
     async with RedisServer.in_dir(workdir, appendonly=False) as redis_server, FakeWeComServer() as wecom:
         env = tiji_env(workdir / "web", database_url=database_url, redis_url=redis_server.url, wecom=wecom)
-        web = serve(workdir, env)
+        tijis = [serve(workdir, env, name="tiji")]
+        if args.baseline:
+            base = serve(workdir, env, name="baseline")
+            base.argv = ["env", "-C", str(args.baseline), *base.argv]  # env execs: the same pid
+            tijis.insert(0, base)
         port = free_port()
         reference = TijiServe(
             "reference",
             [sys.executable, "-m", "bench.reference", "--database-url", database_url, "--port", str(port)],
             env, workdir / "reference.log", port=port,
         )  # fmt: skip
-        redis: Redis = Redis.from_url(redis_server.url)
+        s = Servers(reference, tijis, wecom, Redis.from_url(redis_server.url))
         try:
-            for process in (web, reference):
+            for process in (*tijis, reference):
                 await process.start()
-            await tiji_round(workdir, web, wecom, redis, "enter_agent", 4, 50)  # warm-up: wechatpy's import
+            for server in tijis:  # warm-up: wechatpy's import
+                await tiji_round(workdir, server, wecom, s.redis, "enter_agent", 4, 50)
             for concurrency in args.concurrency:
-                bodies = [("/insert", Callback({}, c.body)) for c in enter_agent(wecom, args.requests)]
-                figures.append(
-                    await measured(
-                        workdir, reference, bodies, concurrency, f"reference INSERT @{concurrency}"
-                    )
-                )
-                print(figures[-1].line(), file=sys.stderr, flush=True)
-                for kind in args.kinds:
-                    spy = None
-                    if args.profile_seconds and kind == "duplicate" and concurrency == args.concurrency[0]:
-                        spy = await profile(web.pid, args.profile_seconds, args.out / "fastpath-profile.txt")
-                    figures.append(
-                        await tiji_round(workdir, web, wecom, redis, kind, concurrency, args.requests)
-                    )
-                    print(figures[-1].line(), file=sys.stderr, flush=True)
-                    if spy is not None:
-                        await spy.wait()
+                figures += await round_at(workdir, s, concurrency, args)
         finally:
-            await redis.aclose()
-            await reference.stop()
-            await web.stop()
-            shutil.copy(web.log_path, args.out / "fastpath-web.log")
-            shutil.copy(reference.log_path, args.out / "fastpath-reference.log")
+            await s.redis.aclose()
+            for process in (reference, *tijis):
+                await process.stop()
+                shutil.copy(process.log_path, args.out / f"fastpath-{process.name}.log")
     return figures
 
 
@@ -214,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=REQUESTS, help="requests per run")
     parser.add_argument("--concurrency", type=int, nargs="+", default=list(CONCURRENCIES))
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS))
+    parser.add_argument("--baseline", type=Path, help="another checkout's tiji, measured alongside")
     parser.add_argument("--profile-seconds", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()))
     args = parser.parse_args(argv)
