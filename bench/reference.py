@@ -37,7 +37,10 @@ async def serve(database_url: str, port: int) -> None:
     await Tortoise.init(
         config={
             "connections": {"default": database_url},
-            "apps": {"bench": {"models": ["bench.reference"], "default_connection": "default"}},
+            # This module as it runs: ``__main__`` under ``python -m bench.reference``. Naming
+            # "bench.reference" would import a second copy and register its model, not the one
+            # ``insert`` uses: every INSERT failed ("default_connection … cannot be None", a 500).
+            "apps": {"bench": {"models": [__name__], "default_connection": "default"}},
             "use_tz": True,
             "timezone": "UTC",
         }

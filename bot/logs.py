@@ -70,9 +70,21 @@ class TextFormatter(logging.Formatter):
         return super().format(record)
 
 
+def skip_unused_record_fields() -> None:
+    """Stop ``logging`` from filling in what neither formatter writes: the caller's file and line
+    (a walk up the stack on every record), the thread, process and multiprocessing names. The
+    Python Logging HOWTO's "Optimization" section names these switches; they were ~a fifth of each
+    log call on the callback path."""
+    logging._srcfile = None  # the HOWTO's documented switch
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+
+
 def setup_logging(settings: Settings, *, default_format: LogFormat = "json") -> logging.Handler:
     """Send every log record to stderr in the configured format (``TIJI_LOG_FORMAT``, else
     ``default_format``); replaces any handler set before. Returns the handler."""
+    skip_unused_record_fields()
     chosen: LogFormat = settings.log_format or default_format
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if chosen == "json" else TextFormatter())

@@ -77,6 +77,15 @@ class WebMetrics:
         self.stream = Gauge(
             "tiji_dingtalk_stream_connected", "1 when the DingTalk Stream connection is up", registry=registry
         )
+        self._callback_counts: dict[tuple[str, str], Any] = {}
+
+    def count_callback(self, platform: str, result: str) -> None:
+        """One more callback of ``platform`` answered as ``result``. The labelled child is looked
+        up once per pair (``labels()`` validates and locks on every call) and kept."""
+        child = self._callback_counts.get((platform, result))
+        if child is None:
+            child = self._callback_counts[platform, result] = self.callbacks.labels(platform, result)
+        child.inc()
 
     async def refresh(self, resources: Resources) -> None:
         database_ok, redis_ok = await asyncio.gather(

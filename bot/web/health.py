@@ -23,6 +23,7 @@ METRICS = web.AppKey("metrics", Metrics)
 WEB_METRICS = web.AppKey("web_metrics", WebMetrics)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CALLBACK_PREFIXES = {f"/{p.value}/": p for p in (Platform.WECOM, Platform.DINGTALK)}
+CALLBACK_STARTS = tuple(CALLBACK_PREFIXES)  # one ``startswith`` for the paths that are none
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -63,26 +64,31 @@ def callback_result(status: int) -> str:
     return "error"
 
 
+def _callback_platform(path: str) -> Platform | None:
+    if not path.startswith(CALLBACK_STARTS):
+        return None
+    return next(p for prefix, p in CALLBACK_PREFIXES.items() if path.startswith(prefix))
+
+
 @web.middleware
 async def callback_metrics_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Count each POST to a platform's callback path by its answer (accepted, refused, invalid,
     error); everything else passes untouched."""
-    platform = next((p for prefix, p in CALLBACK_PREFIXES.items() if request.path.startswith(prefix)), None)
+    platform = _callback_platform(request.path)
     if platform is None or request.method != hdrs.METH_POST:
         return await handler(request)
     registry = request.app.get(WEB_METRICS)
     if registry is None:  # an app built without the health routes (tests of one route)
         return await handler(request)
-    counter = registry.callbacks
     try:
         response = await handler(request)
     except web.HTTPException as error:
-        counter.labels(platform.value, callback_result(error.status)).inc()
+        registry.count_callback(platform.value, callback_result(error.status))
         raise
     except Exception:
-        counter.labels(platform.value, "error").inc()
+        registry.count_callback(platform.value, "error")
         raise
-    counter.labels(platform.value, callback_result(response.status)).inc()
+    registry.count_callback(platform.value, callback_result(response.status))
     return response
 
 

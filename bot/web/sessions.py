@@ -35,6 +35,9 @@ ORGANISATION_KEY = "organisation_id"
 SIGNIN_PATH = "/m/signin"
 HOME_PATH = "/m/todo"
 MAX_NEXT = 512  # characters of a ``next`` path; a longer one is not ours
+# The platforms' callbacks (``/wecom/callback``, ``/dingtalk/robot`` …) carry no browser session:
+# the session middleware lets them through untouched.
+SESSIONLESS_PREFIXES = ("/wecom/", "/dingtalk/")
 
 
 SESSION = web.RequestKey("session", aiohttp_session.Session)
@@ -95,11 +98,14 @@ def is_https(public_url: str | None) -> bool:
 
 
 def setup_sessions(app: web.Application, settings: Settings) -> None:
-    """Add the session middleware (innermost: it saves what the handler changed)."""
+    """Add the session middleware (innermost: it saves what the handler changed; the platforms'
+    callbacks pass by)."""
     storage = RedisSessionStorage(settings)
 
     @web.middleware
     async def session_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path.startswith(SESSIONLESS_PREFIXES):
+            return await handler(request)
         request[STORAGE] = storage
         try:
             response = await handler(request)

@@ -47,10 +47,12 @@ class WeComCrypto:
         self._wechat: Any = None
 
     def _crypto(self) -> Any:
+        """wechatpy's AES of our key, made once: each ``WeChatCrypto.check_signature`` would build
+        a new ``PrpCrypto`` (and its cipher) and compare the signature again, not in constant time."""
         if self._wechat is None:
-            from wechatpy.enterprise.crypto import WeChatCrypto  # noqa: PLC0415 - see the docstring
+            from wechatpy.enterprise.crypto import PrpCrypto, WeChatCrypto  # noqa: PLC0415 - see the docstring
 
-            self._wechat = WeChatCrypto(self.token, self.aes_key, self.corp_id)
+            self._wechat = PrpCrypto(WeChatCrypto(self.token, self.aes_key, self.corp_id).key)
         return self._wechat
 
     def check_signature(self, msg_signature: str, timestamp: str, nonce: str, encrypt: str) -> None:
@@ -68,16 +70,13 @@ class WeComCrypto:
         if not raw or len(raw) % _BLOCK:
             raise CallbackRejected("ciphertext is not whole 32-byte blocks")
         from wechatpy.enterprise.exceptions import InvalidCorpIdException  # noqa: PLC0415
-        from wechatpy.exceptions import InvalidSignatureException  # noqa: PLC0415
 
         crypto = self._crypto()
         try:
-            # check_signature re-checks (already passed above) and decrypts with the CorpID check.
-            plaintext: str = crypto.check_signature(msg_signature, timestamp, nonce, encrypt)
+            # The signature passed above; this decrypts and checks the receive id (our CorpID).
+            plaintext: str = crypto.decrypt(encrypt, self.corp_id)
         except InvalidCorpIdException:
             raise CallbackRejected("receive id is not our CorpID") from None
-        except InvalidSignatureException:  # pragma: no cover - checked above in constant time
-            raise CallbackRejected("bad signature") from None
         except Exception as exc:  # any garbage: padding, length field, encoding
             raise CallbackRejected(f"undecryptable ciphertext ({type(exc).__name__})") from None
         return plaintext

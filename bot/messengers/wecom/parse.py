@@ -1,13 +1,19 @@
-"""WeCom callback XML → neutral events. Parsed with defusedxml (no entities, no DTDs)."""
+"""WeCom callback XML → neutral events. No DTDs, no entities: defusedxml's rules.
+
+Parsed by expat with defusedxml's refusing handlers and the C ``TreeBuilder`` as its target (see
+``_root``): defusedxml's own ``fromstring`` builds the tree in pure Python (it blocks the C
+accelerator), which cost ~100 µs of each callback's two parses, about a third of the callback.
+"""
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element
+from typing import NoReturn
+from xml.etree.ElementTree import Element, TreeBuilder
+from xml.parsers import expat
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError, fromstring
+from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
 from bot.cards.card import split_wire_key
 from bot.events import CardAction, Event, FileKind, FileMessage, Sender, TextMessage
@@ -44,10 +50,51 @@ class Inbound:
     response_code: str = ""
 
 
+def _doctype(name: str, sysid: str | None, pubid: str | None, has_internal_subset: bool) -> NoReturn:
+    raise DTDForbidden(name, sysid, pubid)
+
+
+def _entity(name: str, is_parameter: bool, value: str | None, base: str | None, sysid: str | None,
+            pubid: str | None, notation: str | None) -> NoReturn:  # fmt: skip
+    raise EntitiesForbidden(name, value, base, sysid, pubid, notation)
+
+
+def _unparsed_entity(
+    name: str, base: str | None, sysid: str | None, pubid: str | None, notation: str | None
+) -> NoReturn:
+    raise EntitiesForbidden(name, None, base, sysid, pubid, notation)
+
+
+def _external(context: str, base: str | None, sysid: str | None, pubid: str | None) -> NoReturn:
+    raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+
+def _tree(xml: str | bytes) -> Element:
+    """``defusedxml.ElementTree.fromstring(xml, forbid_dtd=True)``, with the tree built in C.
+
+    The refusing handlers are defusedxml's (a DTD, an entity declaration or an external reference
+    raises on sight, and pyexpat stops calling handlers after a raise, exactly as under
+    defusedxml); the element handlers are the C ``TreeBuilder``'s own methods, so expat calls C
+    without a Python frame per element. Namespaces are not processed (WeCom's XML has none)."""
+    builder = TreeBuilder()
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _doctype
+    parser.EntityDeclHandler = _entity
+    parser.UnparsedEntityDeclHandler = _unparsed_entity
+    parser.ExternalEntityRefHandler = _external
+    parser.buffer_text = True
+    parser.StartElementHandler = builder.start
+    parser.EndElementHandler = builder.end
+    parser.CharacterDataHandler = builder.data
+    parser.Parse(xml, True)
+    root: Element = builder.close()
+    return root
+
+
 def _root(xml: str | bytes) -> Element:
     try:
-        root = fromstring(xml, forbid_dtd=True)
-    except (ParseError, DefusedXmlException, ValueError) as exc:
+        root = _tree(xml)
+    except (expat.ExpatError, DefusedXmlException, ValueError, AssertionError) as exc:
         raise CallbackRejected(f"malformed xml ({type(exc).__name__})") from None
     if root.tag != "xml":
         raise CallbackRejected("malformed xml (root is not <xml>)")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from xml.etree.ElementTree import tostring
+
 import pytest
+from defusedxml.ElementTree import fromstring
 
 from bot.events import CardAction, TextMessage
 from bot.messengers.wecom.crypto import CallbackRejected
-from bot.messengers.wecom.parse import parse_envelope, parse_message
+from bot.messengers.wecom.parse import _root, parse_envelope, parse_message
 from tests.fakes.wecom_callback import card_event_xml, text_xml
 
 
@@ -92,3 +95,32 @@ def test_a_button_that_carries_its_option_gives_the_action_and_the_choice() -> N
         "confirm_no",
         {"refusal_category": "conditions"},
     )
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        "<xml><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[说]]>不<![CDATA[ & <b>]]></Content></xml>",
+        "<xml><!-- a comment --><MsgType>event</MsgType><?pi ignored?><Event>enter_agent</Event></xml>",
+        "<xml><Content>&amp;&lt;&#x4e2d;&#25991;</Content><A x='1' y=\"&quot;\"/></xml>",
+        '<?xml version="1.0" encoding="UTF-8"?>\n<xml>\n  <MsgType>text</MsgType>\n</xml>',
+    ],
+)
+def test_the_tree_is_the_one_defusedxml_reads(xml: str) -> None:
+    assert tostring(_root(xml)) == tostring(fromstring(xml, forbid_dtd=True))
+    assert tostring(_root(xml.encode())) == tostring(fromstring(xml.encode(), forbid_dtd=True))
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        b'<!DOCTYPE xml SYSTEM "http://attacker.example/x.dtd"><xml/>',  # an external DTD
+        b'<!DOCTYPE x [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]><xml/>',  # a parameter entity
+        b"",
+        b"<xml>\xff</xml>",  # not UTF-8
+        b"<xml><a>1</a></xml><xml/>",  # two roots
+    ],
+)
+def test_an_envelope_with_a_dtd_or_broken_bytes_is_rejected(xml: bytes) -> None:
+    with pytest.raises(CallbackRejected):
+        parse_envelope(xml)
