@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -38,6 +39,11 @@ _LOCK_SECONDS = 10
 _LOCK_WAIT_SECONDS = _LOCK_SECONDS + 5  # long enough for a holder to finish or its lock to expire
 _BUSY_RETRIES = 2
 _PAUSE_SECONDS = 60
+# How long a process trusts what it last read from Redis (the token, "no pause"): a delivery calls
+# WeCom hundreds of times a second, and a round trip per call was a third of the worker's CPU. A
+# pause another process set is seen this much later (those calls get WeCom's 45009 themselves and
+# are retried); a pause or a token refusal this process meets is acted on at once.
+SHARED_STATE_SECONDS = 0.5
 
 _COMPARE_AND_DELETE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end
@@ -110,6 +116,8 @@ class WeComClient:
         self.token_key = f"wecom:token:{scope}"
         self._lock_name = f"wecom:token:{scope}"
         self._pause_key = f"wecom:pause:{scope}"
+        self._token: str | None = None  # the shared token as last read or fetched
+        self._trusted_until = 0.0  # monotonic: until then, _token is current and nothing paused
 
     # ---- public calls -------------------------------------------------------------------------
 
@@ -152,6 +160,7 @@ class WeComClient:
 
     async def invalidate(self, token: str) -> None:
         """Forget ``token`` if it is still the cached one (another process may have refreshed)."""
+        self._token, self._trusted_until = None, 0.0
         await self.redis.eval(_COMPARE_AND_DELETE, 1, self.token_key, token)  # type: ignore[misc]
 
     async def _refresh(self) -> str:
@@ -205,18 +214,13 @@ class WeComClient:
     async def _call(
         self, method: str, path: str, params: dict[str, str], body: Callable[[], dict[str, Any]]
     ) -> dict[str, Any]:
-        # The pause and the cached token in one round trip (a delivery makes this call hundreds
-        # of times a second).
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.pttl(self._pause_key)
-            pipe.get(self.token_key)
-            ttl_ms, cached = await pipe.execute()
-        self._raise_if_paused(ttl_ms)
+        cached = await self._shared_state()
         refreshed = False
         busy = 0
         while True:
             token = cached or await self.token()
             cached = None
+            self._token = token
             data = await self._http(method, path, {**params, "access_token": token}, body())
             code = int(data.get("errcode", 0) or 0)
             if code == 0:
@@ -231,8 +235,23 @@ class WeComClient:
                 await asyncio.sleep(0.2 * 2**busy)
                 continue
             if code == RATE_LIMITED:
+                self._trusted_until = 0.0  # the next call reads the pause
                 await self.redis.set(self._pause_key, "1", ex=_PAUSE_SECONDS)
             raise self._error(code, data, path)
+
+    async def _shared_state(self) -> str | None:
+        """Raise while this scope is paused; the cached token (or None). Read from Redis in one
+        round trip at most every ``SHARED_STATE_SECONDS``."""
+        now = time.monotonic()
+        if self._token is not None and now < self._trusted_until:
+            return self._token
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.pttl(self._pause_key)
+            pipe.get(self.token_key)
+            ttl_ms, cached = await pipe.execute()
+        self._raise_if_paused(ttl_ms)
+        self._token, self._trusted_until = cached, now + SHARED_STATE_SECONDS
+        return cached  # type: ignore[no-any-return]
 
     async def _webhook_call(
         self, path: str, key: str, params: dict[str, str], body: Callable[[], dict[str, Any]]

@@ -13,11 +13,14 @@ from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
-# KEYS: one sorted set per window. ARGV: now_ms, member, then limit and window_ms per window.
+# KEYS: one sorted set per window, then (optional) a "sent already" marker. ARGV: now_ms, member,
+# then limit and window_ms per window. -1: the marker exists (nothing taken).
 _ACQUIRE = """
 local now = tonumber(ARGV[1])
+local windows = (#ARGV - 2) / 2
+if #KEYS > windows and redis.call('exists', KEYS[#KEYS]) == 1 then return -1 end
 local wait = 0
-for i = 1, #KEYS do
+for i = 1, windows do
   local limit = tonumber(ARGV[1 + 2 * i])
   local window = tonumber(ARGV[2 + 2 * i])
   redis.call('zremrangebyscore', KEYS[i], '-inf', now - window)
@@ -27,7 +30,7 @@ for i = 1, #KEYS do
   end
 end
 if wait > 0 then return wait end
-for i = 1, #KEYS do
+for i = 1, windows do
   redis.call('zadd', KEYS[i], now, ARGV[2])
   redis.call('pexpire', KEYS[i], tonumber(ARGV[2 + 2 * i]))
 end
@@ -64,9 +67,17 @@ class RateLimiter:
 
     async def acquire(self, subject: str, now: float) -> float:
         """0 when a slot was taken (``now`` in epoch seconds), else the seconds to wait."""
+        wait = await self.acquire_unless(subject, now, None)
+        assert wait is not None  # no marker, so never "sent already"
+        return wait
+
+    async def acquire_unless(self, subject: str, now: float, marker: str | None) -> float | None:
+        """``acquire``, but None (and no slot taken) when the Redis key ``marker`` exists: a send
+        that an earlier attempt already made. One round trip for both, which a delivery makes for
+        every message."""
         args: list[str] = [str(int(now * 1000)), f"{int(now * 1000)}-{secrets.token_hex(6)}"]
         for w in self.windows:
             args += [str(w.limit), str(w.seconds * 1000 + ARRIVAL_MARGIN_MS)]
-        keys = self._keys(subject)
-        wait_ms = await self.redis.eval(_ACQUIRE, len(keys), *keys, *args)  # type: ignore[misc]
-        return max(0.0, int(wait_ms) / 1000)
+        keys = self._keys(subject) + ([marker] if marker else [])
+        wait_ms = int(await self.redis.eval(_ACQUIRE, len(keys), *keys, *args))  # type: ignore[misc]
+        return None if wait_ms < 0 else max(0.0, wait_ms / 1000)

@@ -13,7 +13,7 @@ import datetime as dt
 import functools
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, overload
 
 from bot.cards import Card
 from bot.messengers.wecom.cards import problems, render, task_base, task_id_for
@@ -75,6 +75,11 @@ def usable_codes(state: Mapping[str, str], now: dt.datetime) -> list[tuple[str, 
     return found
 
 
+def _marker(dedupe_key: str, part: int) -> str:
+    """The Redis key that says part ``part`` of delivery ``dedupe_key`` went out."""
+    return f"wecom:sent:{dedupe_key}:{part}"
+
+
 def _remember(used: list[str]) -> str:
     return ",".join(used[-6:])  # older codes are past their 72 h anyway
 
@@ -103,7 +108,9 @@ class WeComMessenger:
                 message: dict[str, Any] = {"msgtype": "markdown", "markdown": {"content": part}}
             else:
                 message = {"msgtype": "text", "text": {"content": part}}
-            await self._once(dedupe_key, index, functools.partial(self._send_to_member, to, user, message))
+            marker = _marker(dedupe_key, index)
+            if await self._send_to_member(to, user, message, unless_sent=marker) is not None:
+                await self.resources.redis.set(marker, "1", ex=_PART_DONE_SECONDS)
 
     async def send_file(self, to: Recipient, attachment: Attachment, *, dedupe_key: str) -> None:
         """``media/upload`` (type=file) then ``message/send`` msgtype=file, once per delivery."""
@@ -266,10 +273,32 @@ class WeComMessenger:
             state |= {"send_response_code": str(data["response_code"]), "send_response_code_at": now}
         return state
 
+    @overload
     async def _send_to_member(
         self, to: Recipient, user: str, message: dict[str, Any], *, duplicate_check: bool = False
-    ) -> dict[str, Any]:
-        wait = await self.members.acquire(user, self.resources.clock.now().timestamp())
+    ) -> dict[str, Any]: ...
+
+    @overload
+    async def _send_to_member(
+        self, to: Recipient, user: str, message: dict[str, Any], *, unless_sent: str
+    ) -> dict[str, Any] | None: ...
+
+    async def _send_to_member(
+        self,
+        to: Recipient,
+        user: str,
+        message: dict[str, Any],
+        *,
+        duplicate_check: bool = False,
+        unless_sent: str | None = None,
+    ) -> dict[str, Any] | None:
+        """``message/send`` to one member within the member's limits. With ``unless_sent`` (a
+        part's marker, ``_once``), None when an earlier attempt sent it already: the marker is read
+        in the limiter's round trip, and the caller sets it after the send."""
+        now = self.resources.clock.now().timestamp()
+        wait = await self.members.acquire_unless(user, now, unless_sent)
+        if wait is None:
+            return None
         if wait > 0:
             raise RateLimited(
                 f"给 {to.name} 的消息已达企业微信每人每分钟30条/每小时1000条的上限，{wait:.0f} 秒后再发",
@@ -296,7 +325,7 @@ class WeComMessenger:
     async def _once(self, dedupe_key: str, part: int, send: Callable[[], Awaitable[object]]) -> None:
         """Send one part of a delivery unless a previous attempt already did (retries of multi-part
         posts must not repeat the parts that went out)."""
-        marker = f"wecom:sent:{dedupe_key}:{part}"
+        marker = _marker(dedupe_key, part)
         if await self.resources.redis.exists(marker):
             return
         await send()
