@@ -3,9 +3,10 @@
 Run: ``python -m bench.quarterly [--server-url postgres://postgres@127.0.0.1:5432/postgres]
 [--matters 1000000] [--sections 40]``. It creates a database of its own on that server
 (``tiji_bench_quarterly_<random>``), migrates it, seeds the matters by SQL
-(``INSERT … SELECT generate_series``), runs the summary the worker posts (`post_digest`: the
-``GROUP BY`` figures, the streamed 汇总表, the office and unit posts, the report tasks) in a fresh
-process, prints its time and memory, and drops the database it created (and only that one).
+(``INSERT … SELECT generate_series``) with the office's group and one per unit (simulator), runs
+the summary the worker posts (`post_digest`: the ``GROUP BY`` figures, the 分析研判, the streamed
+汇总表 of each group, the office and unit posts, the report tasks) in a fresh process, prints its
+time and memory (the process's own ``VmHWM``), and drops the database it created (and only that one).
 
 `seed_quarter` and `summary_in_child` are the pieces `make bench` can call.
 """
@@ -36,7 +37,8 @@ from bot.reports.digest import post_digest
 from bot.runtime.db import migrate, tortoise_config
 from bot.runtime.lifecycle import running_resources
 from bot.settings import Settings
-from models.org import Department, Organisation, Person, Unit
+from models.enums import GroupKind
+from models.org import Department, GroupChannel, Organisation, Person, Unit
 
 ORG_CODE = "bench"
 UNITS = 4
@@ -74,6 +76,10 @@ async def seed_quarter(quarter: Quarter, matters: int, sections: int, tz: Any) -
     ``quarter`` (PostgreSQL; tortoise initialised on the database to fill)."""
     org = await Organisation.create(code=ORG_CODE, name="基准测试局", default_platform="simulator")
     units = [await Unit.create(organisation=org, code=f"u{i}", name=f"单位{i}") for i in range(UNITS)]
+    # Where the summary goes: the office (the whole 汇总表) and each unit (its own), as deployed.
+    await GroupChannel.create(organisation=org, code="office", name="活动办公室", kind=GroupKind.OFFICE)
+    for unit in units:
+        await GroupChannel.create(organisation=org, code=f"g{unit.code}", name=f"{unit.name}群", unit=unit)
     unit_ids, dept_ids, staff_ids = [], [], []
     for i in range(sections):
         unit = units[i % UNITS]

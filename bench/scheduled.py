@@ -6,10 +6,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
-import threading
 import time
 
 import asyncpg
@@ -154,20 +152,14 @@ def last_quarter(today: dt.date) -> tuple[str, dt.datetime]:
 
 
 def _summary_process(env: dict[str, str], quarter: str) -> tuple[float, int, int]:
-    """`tiji digest --quarter Q --post` (the code of the worker's digest pass): seconds, max RSS, exit code."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "digest", "--quarter", quarter, "--post", "--org", "big"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
-    )  # fmt: skip
-    timer = threading.Timer(PASS_LIMIT, proc.kill)  # a summary that never ends is a miss, not a hang
-    timer.start()
-    try:
-        _, status, usage = os.wait4(proc.pid, 0)
-    finally:
-        timer.cancel()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - start, usage.ru_maxrss * 1024, proc.returncode
+    """`tiji digest --quarter Q --post` (the code of the worker's digest pass): seconds, its own
+    peak RSS, exit code. Started through `bench.child_rss`: the ``ru_maxrss`` of a child this
+    process forks would be at least this process's RSS (Linux keeps it through ``exec``)."""
+    command = [sys.executable, "-m", "bot.cli", "digest", "--quarter", quarter, "--post", "--org", "big"]
+    launcher = [sys.executable, "-m", "bench.child_rss", "--limit", str(PASS_LIMIT), *command]
+    done = subprocess.run(launcher, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return float(result["seconds"]), int(result["peak_rss_bytes"]), int(result["exit"])
 
 
 async def summary(p: Processes) -> Row:

@@ -3,6 +3,7 @@ office and unit groups (with the units' report tasks)."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from bot.calendar.workdays import WorkCalendar, load_calendar
 from bot.outbound import Attachment
 from bot.outbox.batch import OutboxBatch
 from bot.reports.analysis_digest import office_sections
+from bot.reports.hours import fill_missing_hours
 from bot.reports.pending import PendingMatter, pending_list
 from bot.reports.stats import Counts, QuarterStats, quarter_stats
 from bot.reports.tasks import open_report_tasks, report_due_at
@@ -155,6 +157,46 @@ async def digest_markdown(
     return (await digest_answer(resources, organisation, quarter, unit)).text
 
 
+async def _posts(
+    resources: Resources,
+    organisation: Organisation,
+    quarter: Quarter,
+    calendar: WorkCalendar,
+    now: dt.datetime,
+) -> tuple[QuarterStats, list[tuple[GroupChannel, str, Attachment]]]:
+    """The figures and, per group, the digest and its workbook (made before the transaction: it
+    holds no lock while workbooks are written)."""
+    # Stored first: the analysis below reads the steps' hours while `quarter_stats` runs.
+    await fill_missing_hours(
+        organisation.id, calendar, quarter.start_at(calendar.tz), quarter.end_at(calendar.tz)
+    )
+    groups = await GroupChannel.filter(organisation_id=organisation.id).order_by("id")
+    posted = [(g, None if g.kind is GroupKind.OFFICE else g.unit_id) for g in groups]
+    posted = [(g, unit_id) for g, unit_id in posted if g.kind is GroupKind.OFFICE or unit_id is not None]
+    # The 分析研判 queries (the database's work) run while the workbooks are written (this
+    # process's): each goes on while the other waits, instead of one after the other.
+    async with asyncio.TaskGroup() as tasks:
+        analysis = tasks.create_task(
+            office_sections(resources.settings, organisation.id, quarter, calendar, now)
+        )
+        stats = await quarter_stats(organisation.id, quarter, calendar, now=now)
+        files = [await digest_file(stats, calendar, organisation.name, now, u) for _, u in posted]
+    due = report_due_at(calendar, quarter, resources.settings.report_working_days)
+    posts: list[tuple[GroupChannel, str, Attachment]] = []
+    for (group, unit_id), workbook in zip(posted, files, strict=True):
+        text = render_digest(
+            stats,
+            organisation.name,
+            tz=resources.settings.tz,
+            unit_id=unit_id,
+            report_due=due,
+            pending=await pending_list(stats, unit_id),
+            analysis=analysis.result() if unit_id is None else "",
+        )
+        posts.append((group, text, workbook))
+    return stats, posts
+
+
 async def post_digest(
     resources: Resources,
     organisation: Organisation,
@@ -172,27 +214,8 @@ async def post_digest(
     """
     if quarter.end_at(calendar.tz) > now:
         raise ValueError(f"{quarter.label}还没有结束，不能发布季度汇总；不带 --post 可查看截至目前的数据")
-    stats = await quarter_stats(organisation.id, quarter, calendar, now=now)
+    stats, posts = await _posts(resources, organisation, quarter, calendar, now)
     due = report_due_at(calendar, quarter, resources.settings.report_working_days)
-    tz = resources.settings.tz
-    analysis = await office_sections(resources.settings, organisation.id, quarter, calendar, now)
-    groups = await GroupChannel.filter(organisation_id=organisation.id).order_by("id")
-    posts: list[tuple[GroupChannel, str, Attachment]] = []
-    for group in groups:  # made before the transaction: it holds no lock while workbooks are written
-        unit_id = None if group.kind is GroupKind.OFFICE else group.unit_id
-        if group.kind is not GroupKind.OFFICE and unit_id is None:
-            continue
-        pending = await pending_list(stats, unit_id)
-        text = render_digest(
-            stats,
-            organisation.name,
-            tz=tz,
-            unit_id=unit_id,
-            report_due=due,
-            pending=pending,
-            analysis=analysis if unit_id is None else "",
-        )
-        posts.append((group, text, await digest_file(stats, calendar, organisation.name, now, unit_id)))
     batch = OutboxBatch(resources.settings, organisation, now)
     try:
         async with in_transaction():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
+from tortoise.expressions import Q
 from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
@@ -19,13 +20,17 @@ CHUNK = 500  # rows read and written per transaction: memory stays bounded howev
 
 async def _fill(model: type[Model], since: str, column: str, calendar: WorkCalendar, **window: Any) -> int:
     """Fill ``column`` (NULL) of the ``model`` rows in ``window`` with the working hours from their
-    ``since`` to their ``decided_at``, by id, a chunk per transaction."""
-    filled, last_id = 0, 0
+    ``since`` to their ``decided_at``, a chunk per transaction, keyset on ``(decided_at, id)``.
+
+    In ``decided_at`` order, which the partial index of migration 0022 (the decisions whose hours
+    are missing) gives: ordered by id, PostgreSQL walked the primary key through every row of the
+    table to find none, the second or two of every summary once the hours were all stored."""
+    filled, after = 0, Q()
     while True:
         rows = cast(
             list[tuple[int, dt.datetime, dt.datetime]],
-            await model.filter(**window, **{f"{column}__isnull": True}, id__gt=last_id)
-            .order_by("id")
+            await model.filter(after, **window, **{f"{column}__isnull": True})
+            .order_by("decided_at", "id")
             .limit(CHUNK)
             .values_list("id", since, "decided_at"),
         )
@@ -36,7 +41,8 @@ async def _fill(model: type[Model], since: str, column: str, calendar: WorkCalen
                 hours = decision_hours(calendar, start, decided_at)
                 await model.filter(id=row_id, **{f"{column}__isnull": True}).update(**{column: hours})
         filled += len(rows)
-        last_id = rows[-1][0]
+        last_id, _, last_at = rows[-1]
+        after = Q(decided_at__gt=last_at) | Q(decided_at=last_at, id__gt=last_id)
 
 
 async def fill_missing_hours(
