@@ -121,6 +121,7 @@ class WeComSide:
         query, body = self.signer.envelope(xml, str(now), self.fake.agent_id)
         response = await self.stack.client.post(WECOM_CALLBACK, params=query, data=body)
         assert response.status == 200 and await response.text() == ""
+        await self.stack.apply_inbound()  # what the worker does next
         await _recorded(self.event_prefix, before)
         await self.stack.drain()
 
