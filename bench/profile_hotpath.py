@@ -1,5 +1,6 @@
 """Profile the two hot paths — 说不 submissions and decision-card taps — through the real router on
-a database of its own, counting SQL statements per event (and optionally under pyinstrument).
+a database of its own, counting SQL statements and this process's CPU milliseconds per event (and
+optionally under pyinstrument).
 
 Run: ``python -m bench.profile_hotpath --postgres postgres://postgres@127.0.0.1:5432/postgres``
 (it creates and drops a database ``tiji_profile_<pid>`` on that server; without ``--postgres`` it
