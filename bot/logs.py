@@ -22,6 +22,8 @@ REQUEST_ID: contextvars.ContextVar[str | None] = contextvars.ContextVar("tiji_re
 MATTER_NUMBER: contextvars.ContextVar[str | None] = contextvars.ContextVar("tiji_matter_number", default=None)
 
 LogFormat = Literal["json", "text"]
+# One encoder for every line: ``json.dumps`` with options builds a new ``JSONEncoder`` per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=str)
 # Loggers that speak at INFO about routine work (arq: every cron run; tortoise: every query).
 QUIET_AT_INFO = ("arq.worker", "tortoise", "aiohttp.access")
 
@@ -55,7 +57,7 @@ class JsonFormatter(logging.Formatter):
                 line[key] = value
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False, default=str)
+        return _ENCODER.encode(line)
 
 
 class TextFormatter(logging.Formatter):

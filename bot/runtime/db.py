@@ -28,11 +28,19 @@ async def _light_reset(connection: Any) -> None:
         await connection.execute("ROLLBACK")
 
 
+# Connections per process unless the URL says (``?maxsize=N``). tortoise's default of 5 capped a
+# web process at 16–32 callbacks in flight (each waits a round trip for its statement): 10 gave
+# ~1.6x the statements per second at 16 concurrent on the bench machine, at no CPU cost per
+# statement. Two webs and two workers stay far below PostgreSQL's 100 connections.
+POOL_MAXSIZE = 10
+
+
 def _connection(database_url: str) -> str | dict[str, Any]:
     if not urlsplit(database_url).scheme.startswith(("postgres", "asyncpg")):
         return database_url
     config: dict[str, Any] = expand_db_url(database_url)
     config["credentials"]["reset"] = _light_reset
+    config["credentials"].setdefault("maxsize", POOL_MAXSIZE)
     return config
 
 
