@@ -174,13 +174,21 @@ async def _posts(
     posted = [(g, None if g.kind is GroupKind.OFFICE else g.unit_id) for g in groups]
     posted = [(g, unit_id) for g, unit_id in posted if g.kind is GroupKind.OFFICE or unit_id is not None]
     # The 分析研判 queries (the database's work) run while the workbooks are written (this
-    # process's): each goes on while the other waits, instead of one after the other.
-    async with asyncio.TaskGroup() as tasks:
-        analysis = tasks.create_task(
-            office_sections(resources.settings, organisation.id, quarter, calendar, now)
-        )
+    # process's): each goes on while the other waits, instead of one after the other. A task, not
+    # a TaskGroup: an error here stays the error it is (no ExceptionGroup for the callers).
+    analysis = asyncio.create_task(
+        office_sections(resources.settings, organisation.id, quarter, calendar, now)
+    )
+    try:
         stats = await quarter_stats(organisation.id, quarter, calendar, now=now)
         files = [await digest_file(stats, calendar, organisation.name, now, u) for _, u in posted]
+    except BaseException:
+        analysis.cancel()
+        await asyncio.wait([analysis])
+        if not analysis.cancelled():
+            analysis.exception()  # retrieved: the error raised is this one
+        raise
+    analysis_text = await analysis
     due = report_due_at(calendar, quarter, resources.settings.report_working_days)
     posts: list[tuple[GroupChannel, str, Attachment]] = []
     for (group, unit_id), workbook in zip(posted, files, strict=True):
@@ -191,7 +199,7 @@ async def _posts(
             unit_id=unit_id,
             report_due=due,
             pending=await pending_list(stats, unit_id),
-            analysis=analysis.result() if unit_id is None else "",
+            analysis=analysis_text if unit_id is None else "",
         )
         posts.append((group, text, workbook))
     return stats, posts

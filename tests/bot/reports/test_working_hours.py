@@ -8,7 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from bot.calendar.workdays import load_calendar
 from bot.clock import SimClock
+from bot.reports import hours as fill
 from bot.reports.digest import digest_markdown
 from bot.runtime.resources import Resources
 from bot.settings import Settings
@@ -89,3 +91,28 @@ async def test_a_decision_from_before_stored_hours_gets_them_once(
     # Declaring Monday a day off later does not rewrite what was decided under the old calendar.
     await HolidayOverride.create(organisation=org.org, date=dt.date(2026, 11, 2), is_workday=False)
     assert "平均决定用时：9小时0分" in await digest_markdown(resources, org.org, "2026Q4")
+
+
+async def test_missing_hours_are_all_filled_over_several_chunks_even_when_decided_at_the_same_moment(
+    resources: Resources, clock: SimClock, org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Read a chunk at a time in decision order (the partial index of 0022): rows decided at the
+    # same moment straddle the chunks, and none may be skipped or read twice.
+    monkeypatch.setattr(fill, "CHUNK", 2)
+    clock.set(at(2027, 1, 4, 10, 0))
+    decided = [at(2026, 11, 3, 9, 0)] * 3 + [at(2026, 11, 4, 9, 0)] * 2
+    for decided_at in decided:
+        await make_matter(
+            org, org.transport, "s1", at(2026, 11, 2, 9, 0), state="resolved",
+            outcome="can_do", level=2, decided_at=decided_at,
+        )  # fmt: skip
+    calendar = await load_calendar(resources.settings, org.org.id)
+
+    filled = await fill.fill_missing_hours(org.org.id, calendar, at(2026, 10, 1, 0, 0), at(2027, 1, 1, 0, 0))
+
+    assert filled == 5
+    stored = await Matter.filter(organisation=org.org).order_by("id").values_list("decided_hours", flat=True)
+    assert stored == [Decimal("9.0000")] * 3 + [Decimal("18.0000")] * 2
+    assert (
+        await fill.fill_missing_hours(org.org.id, calendar, at(2026, 10, 1, 0, 0), at(2027, 1, 1, 0, 0)) == 0
+    )
