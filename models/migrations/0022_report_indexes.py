@@ -25,7 +25,7 @@ SHOWCASE = "idx_matter_showcase"
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0019_weekly_warning_card")]
+    dependencies = [("models", "0020_inbound_events")]
 
     initial = False
 
