@@ -68,8 +68,7 @@ class RateLimiter:
     async def acquire(self, subject: str, now: float) -> float:
         """0 when a slot was taken (``now`` in epoch seconds), else the seconds to wait."""
         wait = await self.acquire_unless(subject, now, None)
-        assert wait is not None  # no marker, so never "sent already"
-        return wait
+        return 0.0 if wait is None else wait  # None only with a marker, and there is none
 
     async def acquire_unless(self, subject: str, now: float, marker: str | None) -> float | None:
         """``acquire``, but None (and no slot taken) when the Redis key ``marker`` exists: a send

@@ -142,3 +142,19 @@ async def test_an_unreachable_api_is_transient_and_does_not_leak_the_token(
     with pytest.raises(WeComApiError) as caught:
         await client.get("/cgi-bin/department/list")
     assert caught.value.transient and "SECRET-TOKEN" not in str(caught.value)
+
+
+async def test_a_pause_set_by_another_process_stops_calls_within_the_shared_state_interval(
+    plain_resources: Resources, fake: FakeWeCom
+) -> None:
+    client = client_for(plain_resources, fake)
+    await client.get("/cgi-bin/department/list")
+    other = client_for(plain_resources, fake)  # another worker meets WeCom's 45009
+    fake.fail("/cgi-bin/message/send", 45009)
+    with pytest.raises(WeComApiError):
+        await other.post("/cgi-bin/message/send", {})
+    await asyncio.sleep(client_module.SHARED_STATE_SECONDS)
+    calls = len(fake.calls)
+    with pytest.raises(WeComApiError) as paused:
+        await client.get("/cgi-bin/department/list")
+    assert paused.value.transient and len(fake.calls) == calls
