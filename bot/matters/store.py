@@ -169,13 +169,13 @@ async def save_decision(
     invited_id = param(invited.id if invited else None)
     prompt_where = f'("step_id" = {param(step.id)} OR "person_id" = {invited_id})'
     invite = (
-        ' INSERT INTO "text_prompt" ("organisation_id", "person_id", "step_id", "purpose", "created_at")'  # noqa: S608
+        ' INSERT INTO "text_prompt" ("organisation_id", "person_id", "step_id", "purpose", "created_at")'  # noqa: S608  # nosec B608: names from model metadata, values are parameters
         f" SELECT {param(matter.organisation_id)}, {invited_id}, {param(step.id)},"
         f" {param(PromptPurpose.COMMENT.value)}, {param(answered_at)}"
         f" FROM m WHERE {invited_id}::int IS NOT NULL"
     )
     sql = (
-        f'WITH m AS (UPDATE "matter" SET {matter_set} WHERE {matter_where} RETURNING "id"),'  # noqa: S608
+        f'WITH m AS (UPDATE "matter" SET {matter_set} WHERE {matter_where} RETURNING "id"),'  # noqa: S608  # nosec B608: names from model metadata, values are parameters
         f' s AS (UPDATE "decision_step" SET {step_set} WHERE {step_where} AND EXISTS (SELECT 1 FROM m)),'
         f' p AS (UPDATE "text_prompt" SET {prompt_set} WHERE "answered_at" IS NULL AND {prompt_where}'
         " AND EXISTS (SELECT 1 FROM m)),"

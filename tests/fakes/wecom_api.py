@@ -115,6 +115,10 @@ class FakeWeCom:
         assert task_id in self.task_ids, f"no card with task_id {task_id}"
         return self._issue_code(task_id)
 
+    def member_log(self, userid: str) -> list[float]:
+        """When app messages to ``userid`` were accepted (the per-member minute's record)."""
+        return list(self._member_log.get(userid, []))
+
     def cards_to(self, userid: str) -> list[Delivery]:
         return [d for d in self.sent if d.touser == userid and d.msgtype == "template_card"]
 
