@@ -94,7 +94,7 @@ async def count(database_url: str, query: str) -> int:
 
 
 async def until_counted(database_url: str, query: str, expected: int, within: float = 300) -> int:
-    """Until ``query`` counts ``expected`` rows, or it stops growing for 5 s, or ``within`` passes
+    """Until ``query`` counts ``expected`` rows, or it stops growing for 15 s, or ``within`` passes
     (an answered callback may still be waiting for the worker to apply it)."""
     deadline, last, still_since = time.monotonic() + within, -1, time.monotonic()
     while True:
@@ -103,7 +103,7 @@ async def until_counted(database_url: str, query: str, expected: int, within: fl
             return n
         if n != last:
             last, still_since = n, time.monotonic()
-        elif time.monotonic() - still_since > 5:
+        elif time.monotonic() - still_since > 15:
             return n
         await asyncio.sleep(0.1)
 

@@ -57,9 +57,10 @@ async def serve(settings: Settings, *, with_worker: bool, banner: bool) -> None:
                 from bot.jobs.worker import build_worker  # noqa: PLC0415
 
                 inbound = InboundApply(app[ROUTER], inbound_prepares())
-                worker = build_worker(resources, inbound=inbound)
+                applier = Applier(resources, inbound)
+                worker = build_worker(resources, inbound=inbound, applier=applier)
                 tasks.append(asyncio.create_task(supervise(resources, worker, stop)))
-                tasks.append(asyncio.create_task(Applier(resources, inbound).run(stop)))
+                tasks.append(asyncio.create_task(applier.run(stop)))
             if with_worker and settings.dingtalk_enabled and settings.dingtalk_mode == "stream":
                 from bot.messengers.dingtalk import run_stream  # noqa: PLC0415
 
@@ -115,9 +116,10 @@ async def cmd_worker(args: argparse.Namespace) -> int:
         nonlocal status
         async with running_resources(settings, clock, build_messengers) as resources:
             inbound = InboundApply(Router(resources), inbound_prepares())
-            worker = build_worker(resources, inbound=inbound)
+            loop = Applier(resources, inbound)
+            worker = build_worker(resources, inbound=inbound, applier=loop)
             ops = await serve_ops(resources, worker.ctx["metrics"])
-            applier = asyncio.create_task(Applier(resources, inbound).run(stop))
+            applier = asyncio.create_task(loop.run(stop))
             print("tiji worker 已启动", flush=True)  # supervisors and the fault tests wait for this line
             try:
                 status = await supervise(resources, worker, stop)

@@ -30,12 +30,18 @@ class Applier:
         self.inbound = inbound
         self.running: set[asyncio.Task[object]] = set()
         self.more = asyncio.Event()
+        self.alive = False  # while ``run`` loops: the cron sweep then only wakes it
+
+    def wake(self) -> None:
+        """Claim now (the cron sweep's nudge; applying beside this loop would only contend with it)."""
+        self.more.set()
 
     async def run(self, stop: asyncio.Event) -> None:
         """Claim and apply until ``stop``; then let the applies in flight finish (their lease)."""
         listener = asyncio.create_task(self._listen())
         stopping = asyncio.create_task(stop.wait())
         stopping.add_done_callback(lambda _: self.more.set())
+        self.alive = True
         try:
             while not stop.is_set():
                 self.more.clear()  # before claiming: a wake-up that comes meanwhile is kept
@@ -43,6 +49,7 @@ class Applier:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.more.wait(), self.resources.settings.inbound_sweep_seconds)
         finally:
+            self.alive = False
             listener.cancel()
             stopping.cancel()
             await asyncio.gather(listener, stopping, return_exceptions=True)

@@ -11,6 +11,7 @@ from arq.worker import Worker
 
 from bot.health.heartbeat import passes_ran, start_heartbeat
 from bot.health.metrics import WorkerMetrics
+from bot.inbound.applier import Applier
 from bot.inbound.apply import InboundApply, apply_pending
 from bot.inbound.prune import prune_applied
 from bot.jobs.passes import run_due_work
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 QUEUE = "arq:queue"
 EVERY_MINUTE = set(range(60))
 SWEEP_ROUNDS = 10
+APPLIER = "applier"  # the ctx key of the process's Applier, if it runs one
 
 
 async def sweep(ctx: dict[str, Any]) -> int:
@@ -45,16 +47,29 @@ async def sweep_inbound(ctx: dict[str, Any]) -> int:
     """Cron: apply the inbound events whose wake-up was lost or whose worker died mid-apply."""
     # A few rounds: the worker's Applier does the bulk; this is the net under it.
     resources: Resources = ctx["resources"]
-    applied = await apply_pending(resources, ctx["inbound"], rounds=SWEEP_ROUNDS)
+    applier: Applier | None = ctx.get(APPLIER)
+    if applier is not None and applier.alive:
+        # This process's Applier claims on its own timer too; a second applying loop beside it
+        # doubled the applies in flight, starved the pool and held the counter row longer.
+        applier.wake()
+        applied = 0
+    else:
+        applied = await apply_pending(resources, ctx["inbound"], rounds=SWEEP_ROUNDS)
     await prune_applied(resources.clock.now())
     return applied
 
 
 def build_worker(
-    resources: Resources, *, burst: bool = False, with_cron: bool = True, inbound: InboundApply | None = None
+    resources: Resources,
+    *,
+    burst: bool = False,
+    with_cron: bool = True,
+    inbound: InboundApply | None = None,
+    applier: Applier | None = None,
 ) -> Worker:
     """A worker on the resources' Redis. Cron jobs are ``unique`` so N workers run each once.
-    With ``inbound`` (the composition root's router) it also sweeps the stored inbound events."""
+    With ``inbound`` (the composition root's router) it also sweeps the stored inbound events;
+    with the process's ``applier`` running, the sweep only wakes it."""
     if resources.arq is None:
         raise ValueError("the worker needs an arq pool (Resources.arq)")
     settings = resources.settings
@@ -102,6 +117,7 @@ def build_worker(
             "resources": resources,
             "metrics": metrics,
             "inbound": inbound,
+            APPLIER: applier,
             DELIVERY_GATE: asyncio.Semaphore(settings.worker_concurrency),
         },
         on_startup=start_heartbeat,

@@ -150,6 +150,33 @@ async def test_the_applier_takes_a_woken_event_at_once(resources: Resources) -> 
         await asyncio.wait_for(running, 10)
 
 
+async def test_beside_a_running_applier_the_sweep_only_wakes_it(resources: Resources) -> None:
+    """One applying loop per worker: the cron sweep beside a live Applier claims nothing itself
+    (two loops doubled the applies in flight and starved the pool), the Applier applies at once."""
+    sink = Recorder()
+    stop = asyncio.Event()
+    slow_sweep = resources.settings.model_copy(update={"inbound_sweep_seconds": 30})
+    own = Resources(settings=slow_sweep, clock=resources.clock, redis=resources.redis, http=resources.http)
+    applier = Applier(own, InboundApply(sink))
+    running = asyncio.create_task(applier.run(stop))
+    try:
+        await asyncio.sleep(0.3)  # running, its first claim found nothing
+        await accept(own.clock, text("u1", "wecom:msg:nudged"))  # no wake-up sent
+        ctx = {"resources": own, "inbound": InboundApply(sink), "applier": applier}
+        assert await sweep_inbound(ctx) == 0  # the sweep applied nothing itself
+        for _ in range(100):
+            if sink.applied:
+                break
+            await asyncio.sleep(0.02)
+        assert sink.applied == ["wecom:msg:nudged"]  # the woken Applier did, long before its 30 s
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 10)
+    assert not applier.alive
+    await accept(own.clock, text("u2", "wecom:msg:after"))
+    assert await sweep_inbound(ctx) == 1  # with the loop stopped, the sweep is the net again
+
+
 async def test_the_backlog_figures_count_pending_and_failed_and_the_oldest_wait(
     resources: Resources, clock: SimClock
 ) -> None:
