@@ -18,10 +18,14 @@ from models.inbound import InboundEvent
 # Plain literals (no formatting): every value is a parameter. The inner query finds each sender's
 # oldest pending event (the partial index on (sender, id)); the outer one keeps those due.
 CLAIM = {
-    "postgres": 'UPDATE "inbound_event" AS e SET "claimed_until" = $1, "attempts" = e."attempts" + 1'
-    ' FROM (SELECT c."id" FROM "inbound_event" c WHERE c."id" IN (SELECT MIN(h."id") FROM "inbound_event" h'
-    ' WHERE h."state" = \'pending\' GROUP BY h."sender") AND c."state" = \'pending\''
-    ' AND c."next_attempt_at" <= $2 AND (c."claimed_until" IS NULL OR c."claimed_until" < $2)'
+    # Each sender's oldest pending event is found once (a MATERIALIZED CTE): with the correlated
+    # form, a table that grew faster than autovacuum analysed it (0 to thousands of rows in a
+    # burst) got a nested loop re-aggregating every pending row per candidate, 7 s a claim.
+    "postgres": 'WITH heads AS MATERIALIZED (SELECT DISTINCT ON (h."sender") h."id" FROM "inbound_event" h'
+    ' WHERE h."state" = \'pending\' ORDER BY h."sender", h."id")'
+    ' UPDATE "inbound_event" AS e SET "claimed_until" = $1, "attempts" = e."attempts" + 1'
+    ' FROM (SELECT c."id" FROM "inbound_event" c WHERE c."id" IN (SELECT "id" FROM heads)'
+    ' AND c."state" = \'pending\' AND c."next_attempt_at" <= $2 AND (c."claimed_until" IS NULL OR c."claimed_until" < $2)'
     ' ORDER BY c."id" LIMIT $3 FOR UPDATE OF c SKIP LOCKED) AS won WHERE e."id" = won."id"'
     ' RETURNING e."id", e."key", e."payload", e."attempts", e."sender"',
     "sqlite": 'UPDATE "inbound_event" SET "claimed_until" = ?, "attempts" = "attempts" + 1'
