@@ -1,11 +1,10 @@
 """The WeCom ``Messenger``: texts and cards to people, digests and alerts to groups.
 
-Cards are ``button_interaction`` template cards sent with ``message/send``; after a click the
-core queues an update, made here with the click's ResponseCode (``message/update_template_card``,
-``atall``). A ResponseCode works once and for 72 h, so a card that must change while no code is
-left is sent afresh under a new task_id (the old card stays, its later clicks still map to the
-same ``ref``). Group posts go to an app group chat (``appchat/send``) or a group robot webhook.
-"""
+Cards are ``button_interaction`` template cards sent with ``message/send``; after a click the core queues
+an update, made here with the click's ResponseCode (``message/update_template_card``, ``atall``). A
+ResponseCode works once and for 72 h, so a card that must change while no code is left is sent afresh
+under a new task_id (the old card stays, its later clicks still map to the same ``ref``). Group posts go
+to an app group chat (``appchat/send``) or a group robot webhook."""
 
 from __future__ import annotations
 
