@@ -39,10 +39,9 @@ _LOCK_SECONDS = 10
 _LOCK_WAIT_SECONDS = _LOCK_SECONDS + 5  # long enough for a holder to finish or its lock to expire
 _BUSY_RETRIES = 2
 _PAUSE_SECONDS = 60
-# How long a process trusts what it last read from Redis (the token, "no pause"): a delivery calls
-# WeCom hundreds of times a second, and a round trip per call was a third of the worker's CPU. A
-# pause another process set is seen this much later (those calls get WeCom's 45009 themselves and
-# are retried); a pause or a token refusal this process meets is acted on at once.
+# How long a process trusts what it last read from Redis (the token, "no pause"): a round trip per call
+# was a third of the worker's CPU. A pause another process set is seen this much later (those calls get
+# WeCom's 45009 and are retried); one this process meets, or a token refusal, is acted on at once.
 SHARED_STATE_SECONDS = 0.5
 
 _COMPARE_AND_DELETE = """

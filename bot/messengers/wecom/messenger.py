@@ -38,9 +38,8 @@ RESPONSE_CODE_LIFETIME = dt.timedelta(hours=72)
 # Keep a margin: a code that expires while the update is on its way is as good as expired.
 _CODE_MARGIN = dt.timedelta(minutes=10)
 # WeCom drops a message/send whose body is byte-identical to one sent within this many seconds when
-# enable_duplicate_check is set. Only cards carry it: their task_id is unique per delivery, so only a
-# resend of the same delivery matches. Texts never do: two answers to the same command (查询 twice)
-# are byte-identical, and the second must arrive.
+# enable_duplicate_check is set. Only cards carry it: their task_id is unique per delivery, so only a resend
+# of the same delivery matches. Texts never do: two answers to one command (查询 twice) match, and both must arrive.
 DUPLICATE_CHECK_SECONDS = 1800
 _PART_DONE_SECONDS = 2 * 86400
 _TASKREF_SECONDS = 400 * 86400
