@@ -161,10 +161,14 @@ class Cluster:
             await conn.close()
 
     async def settled(self, within: float = 60) -> None:
-        """Until every outbox row is sent or failed: nothing is left for the workers to deliver."""
+        """Until every received callback is applied and every outbox row is sent or failed: nothing
+        is left for the workers to do (a callback is answered once stored, and applied after)."""
 
         async def done() -> bool:
-            rows = await self.sql("SELECT count(*) AS n FROM outbox WHERE status = 'pending'")
+            rows = await self.sql(
+                "SELECT (SELECT count(*) FROM inbound_event WHERE state = 'pending')"
+                " + (SELECT count(*) FROM outbox WHERE status = 'pending') AS n"
+            )
             return int(rows[0]["n"]) == 0
 
         await until(done, within=within, what="every outbox row delivered", every=0.2)
