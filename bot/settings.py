@@ -79,6 +79,13 @@ class Settings(BaseSettings):
     worker_grace_seconds: float = Field(
         default=20.0, ge=0, description="On SIGTERM: how long deliveries in flight may finish"
     )
+    worker_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="The worker's CPU priority below the web's (Unix nice): on a shared machine the"
+        " platforms' callbacks are answered first, the stored backlog is applied with the CPU left",
+    )
     worker_redis_outage_seconds: float = Field(
         default=120.0, gt=0, description="How long the worker waits for a lost Redis before it exits 1"
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
+import os
 import sys
 
 from aiohttp import web
@@ -24,6 +26,8 @@ from bot.runtime.lifecycle import running_resources
 from bot.runtime.resources import ROUTER, Resources
 from bot.settings import Settings
 from bot.web.health import ops_app
+
+log = logging.getLogger(__name__)
 
 
 async def serve_ops(resources: Resources, registry: Metrics) -> web.AppRunner | None:
@@ -108,6 +112,7 @@ async def cmd_worker(args: argparse.Namespace) -> int:
 
     settings = settings_from_env()
     logging_setup(settings)
+    lower_priority(settings.worker_nice)
     clock = make_clock(settings)
 
     status = 0
@@ -131,6 +136,15 @@ async def cmd_worker(args: argparse.Namespace) -> int:
 
     await until_signalled(main)
     return status
+
+
+def lower_priority(nice: int) -> None:
+    """Run this process ``nice`` steps below the default CPU priority (never raised back: a
+    supervisor may have lowered it further)."""
+    current = os.getpriority(os.PRIO_PROCESS, 0)
+    if nice > current:
+        os.setpriority(os.PRIO_PROCESS, 0, nice)
+        log.info("worker CPU priority lowered to nice %d (TIJI_WORKER_NICE)", nice)
 
 
 async def cmd_dingtalk_stream(args: argparse.Namespace) -> int:

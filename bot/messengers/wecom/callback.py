@@ -12,13 +12,15 @@ card's task id mapped back, the click's ResponseCode kept) is ``bot.messengers.w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import logging
 
 from aiohttp import web
 
 from bot.events import CardAction
-from bot.inbound.accept import accept, wake
+from bot.inbound.accept import accept
+from bot.inbound.waker import Waker
 from bot.messengers.wecom.crypto import CallbackRejected, WeComCrypto
 from bot.messengers.wecom.parse import Inbound, parse_envelope, parse_message
 from bot.runtime.resources import RESOURCES
@@ -28,8 +30,8 @@ log = logging.getLogger(__name__)
 
 PATH = "/wecom/callback"
 TIMESTAMP_WINDOW = 300  # seconds either way
-SHUTDOWN_WAIT = 5.0  # seconds for the wake-ups still being sent
-PENDING = web.AppKey("wecom_pending", set[asyncio.Task[None]])
+SHUTDOWN_WAIT = 5.0  # seconds for the wake-up still being sent
+WAKER = web.AppKey("wecom_waker", Waker)
 
 
 def _rejected() -> web.Response:
@@ -115,10 +117,7 @@ async def receive(request: web.Request) -> web.Response:
         log.info("wecom duplicate delivery %s ignored", inbound.dedupe_key)
         return _ok()
     # After the answer is decided, off the response's path (a slow Redis must not delay the 200).
-    task = asyncio.create_task(wake(resources.redis))
-    pending = request.app[PENDING]
-    pending.add(task)
-    task.add_done_callback(pending.discard)
+    request.app[WAKER].nudge(resources.redis)
     return _ok()
 
 
@@ -134,16 +133,13 @@ def _extras(inbound: Inbound, now: dt.datetime) -> dict[str, str]:
 
 
 async def _drain(app: web.Application) -> None:
-    tasks: set[asyncio.Task[None]] = app[PENDING]
-    pending = list(tasks)
-    if pending:
-        log.info("waiting for %s wecom wake-up(s) still being sent", len(pending))
-        await asyncio.wait(pending, timeout=SHUTDOWN_WAIT)
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(SHUTDOWN_WAIT):
+            await app[WAKER].drain()
 
 
 def setup_routes(app: web.Application) -> None:
-    tasks: set[asyncio.Task[None]] = set()
-    app[PENDING] = tasks
+    app[WAKER] = Waker()
     app.router.add_get(PATH, verify_url)
     app.router.add_post(PATH, receive)
     app.on_shutdown.append(_drain)
