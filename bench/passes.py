@@ -1,7 +1,7 @@
 """One scheduled pass in a process built as `tiji worker` builds its resources
 (`python -m bench.passes reminders ORG_CODE`, settings from the environment): the real pass functions
 of ``bot.jobs.passes.SCHEDULE`` named ``reminders``, timed alone (not the imports or the connect).
-Prints ``{"seconds", "maxrss_bytes", "outbox_rows", "cpu_seconds"}`` (``cpu_seconds``: this process's
+Prints ``{"seconds", "maxrss_bytes", "outbox_rows", "cpu_seconds", "gc_seconds"}`` (``cpu_seconds``: this process's
 CPU time in the pass, which on a loaded machine says more than the wall time). With
 ``BENCH_PROFILE_DIR=DIR`` (and pyinstrument installed) the pass is profiled into ``DIR``."""
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import resource
@@ -23,7 +24,7 @@ from bot.cli.common import make_clock, settings_from_env
 from bot.jobs.duty import Duty
 from bot.jobs.passes import SCHEDULE
 from bot.messengers.registry import build_messengers
-from bot.runtime.lifecycle import running_resources
+from bot.runtime.lifecycle import freeze_startup_objects, running_resources
 from models.messaging import OutboxMessage
 from models.org import Organisation
 
@@ -34,8 +35,12 @@ async def run(name: str, organisation_code: str) -> dict[str, float]:
         organisation = await Organisation.get(code=organisation_code)
         before = await OutboxMessage.all().count()
         official_years()  # the holidays package: imported once by a running worker, not per pass
+        freeze_startup_objects()  # as `tiji worker` does once started
         profile = os.environ.get("BENCH_PROFILE_DIR")
-        with profiled(Path(profile) / f"pass-{name}-{before}.txt" if profile else None):
+        with (
+            profiled(Path(profile) / f"pass-{name}-{before}.txt" if profile else None),
+            collections() as gc_seconds,
+        ):
             start, cpu = time.perf_counter(), time.process_time()
             now = resources.clock.now()
             calendar = await load_calendar(
@@ -48,7 +53,28 @@ async def run(name: str, organisation_code: str) -> dict[str, float]:
             seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
         written = await OutboxMessage.all().count() - before
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    return {"seconds": seconds, "maxrss_bytes": maxrss, "outbox_rows": written, "cpu_seconds": cpu}
+    return {
+        "seconds": seconds, "maxrss_bytes": maxrss, "outbox_rows": written, "cpu_seconds": cpu,
+        "gc_seconds": gc_seconds[0],
+    }  # fmt: skip
+
+
+@contextlib.contextmanager
+def collections() -> Iterator[list[float]]:
+    """The seconds the cyclic garbage collector ran inside the block (``[seconds]``, set at its end)."""
+    spent, started = [0.0], [0.0]
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            spent[0] += time.perf_counter() - started[0]
+
+    gc.callbacks.append(callback)
+    try:
+        yield spent
+    finally:
+        gc.callbacks.remove(callback)
 
 
 @contextlib.contextmanager

@@ -22,7 +22,7 @@ from bot.inbound.applier import Applier
 from bot.inbound.apply import InboundApply
 from bot.messengers.registry import build_messengers, inbound_prepares
 from bot.runtime.db import migrate
-from bot.runtime.lifecycle import running_resources
+from bot.runtime.lifecycle import freeze_startup_objects, running_resources
 from bot.runtime.resources import ROUTER, Resources
 from bot.settings import Settings
 from bot.web.health import ops_app
@@ -124,6 +124,7 @@ async def cmd_worker(args: argparse.Namespace) -> int:
             loop = Applier(resources, inbound)
             worker = build_worker(resources, inbound=inbound, applier=loop)
             ops = await serve_ops(resources, worker.ctx["metrics"])
+            freeze_startup_objects()
             applier = asyncio.create_task(loop.run(stop))
             print("tiji worker 已启动", flush=True)  # supervisors and the fault tests wait for this line
             try:

@@ -30,15 +30,20 @@ class StepChunk:
         open steps in id order, with the stand-ins of ``day``), resolved for the chunk at once."""
         chunk = cls()
         matter_ids = list({s.matter_id for s in steps})
-        # Plain tuples, not models: (id, leader) of every open step of the chunk's matters.
-        open_steps = (
-            await DecisionStep.filter(matter_id__in=matter_ids, status__in=list(OPEN_STEP_STATUSES))
+        # Plain tuples, not models, of every step of the chunk's matters (one query for the holders,
+        # open steps in id order, and the 会商 count, deputy steps of any status).
+        steps_of_matters = (
+            await DecisionStep.filter(matter_id__in=matter_ids)
             .order_by("id")
-            .values_list("id", "matter_id", "approver_id", "on_behalf_of_id")
+            .values_list("id", "matter_id", "approver_id", "on_behalf_of_id", "status", "level")
         )
         by_matter: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for step_id, matter_id, approver_id, on_behalf_of_id in open_steps:
-            by_matter[int(matter_id)].append((int(step_id), int(on_behalf_of_id or approver_id)))
+        deputies: Counter[int] = Counter()
+        open_statuses = {str(s) for s in OPEN_STEP_STATUSES}
+        for step_id, matter_id, approver_id, on_behalf_of_id, status, level in steps_of_matters:
+            if str(status) in open_statuses:
+                by_matter[int(matter_id)].append((int(step_id), int(on_behalf_of_id or approver_id)))
+            deputies[int(matter_id)] += int(level) == Level.DEPUTY
         stand_ins = await stand_ins_on([leader for rows in by_matter.values() for _, leader in rows], day)
         submitters = {s.matter_id: s.matter.submitter_id for s in steps}
         for matter_id, level_steps in by_matter.items():
@@ -48,8 +53,6 @@ class StepChunk:
             kind=CardKind.DECISION, subject_id__in=[s.id for s in steps]
         ).order_by("-id"):
             chunk.cards[card.subject_id].append(card)
-        deputy_steps = DecisionStep.filter(matter_id__in=matter_ids, level=Level.DEPUTY)
-        deputies = Counter(int(str(m)) for m in await deputy_steps.values_list("matter_id", flat=True))
         chunk.consulted = {m for m, n in deputies.items() if n > 1}
         return chunk
 

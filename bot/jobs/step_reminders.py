@@ -4,9 +4,12 @@ the office, then daily. Only steps whose ``next_reminder_at`` is due are read, i
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import AsyncIterator
 
 from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 
 from bot.jobs.duty import Duty, Work, store_next_reminders
 from bot.jobs.ladder import Moment, Rung, climb, step_ladder
@@ -26,26 +29,41 @@ log = logging.getLogger(__name__)
 CHUNK = 500
 
 
+def _due_query(duty: Duty, level: int | None, after_id: int) -> QuerySet[DecisionStep]:
+    query = DecisionStep.filter(
+        Q(next_reminder_at__isnull=True) | Q(next_reminder_at__lte=duty.now),
+        organisation_id=duty.organisation.id,
+        status__in=list(OPEN_STEP_STATUSES),
+        matter__state=MatterState.PENDING,
+        id__gt=after_id,
+    )
+    if level is not None:
+        query = query.filter(level=level)
+    return query.order_by("id").limit(CHUNK).select_related("matter")
+
+
 async def due_steps(duty: Duty, *, level: int | None = None) -> list[list[DecisionStep]]:
     """Open steps whose ladder is due, in chunks by id (one query per chunk, nothing else read)."""
-    chunks: list[list[DecisionStep]] = []
-    last_id = 0
-    while True:
-        query = DecisionStep.filter(
-            Q(next_reminder_at__isnull=True) | Q(next_reminder_at__lte=duty.now),
-            organisation_id=duty.organisation.id,
-            status__in=list(OPEN_STEP_STATUSES),
-            matter__state=MatterState.PENDING,
-            id__gt=last_id,
+    return [chunk async for chunk in due_step_chunks(duty, level=level)]
+
+
+async def due_step_chunks(duty: Duty, *, level: int | None = None) -> AsyncIterator[list[DecisionStep]]:
+    """`due_steps` chunk by chunk: the next chunk is read while the caller works on this one (the
+    query waits on the database while the pass renders and writes), from a task started outside the
+    caller's transaction, so on a connection of its own. Only the chunk's own steps are changed by
+    the caller, and the next chunk's ids all come after them, so it reads what reading later would."""
+    chunk = await _due_query(duty, level, 0)
+    while chunk:
+        following = (
+            asyncio.ensure_future(_due_query(duty, level, chunk[-1].id)) if len(chunk) == CHUNK else None
         )
-        if level is not None:
-            query = query.filter(level=level)
-        chunk = await query.order_by("id").limit(CHUNK).select_related("matter")
-        if chunk:
-            chunks.append(chunk)
-        if len(chunk) < CHUNK:
-            return chunks
-        last_id = chunk[-1].id
+        try:
+            yield chunk
+        except BaseException:  # the caller stopped early (an error): the read is not needed
+            if following is not None:
+                following.cancel()
+            raise
+        chunk = await following if following is not None else []
 
 
 async def remind_open_steps(duty: Duty) -> None:
@@ -53,7 +71,7 @@ async def remind_open_steps(duty: Duty) -> None:
     (per chunk: one transaction for its rungs (`Duty.once_many`), one UPDATE of the new
     ``next_reminder_at`` of each of its steps)."""
     directory = Directory(duty.organisation.id)
-    for chunk in await due_steps(duty):
+    async for chunk in due_step_chunks(duty):
         loaded = await StepChunk.load(chunk, duty.today)
         await directory.remember(loaded.people(chunk))
         works: list[Work] = []
