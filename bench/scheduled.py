@@ -139,8 +139,9 @@ WORKER_PASS_SECOND = 5  # the running worker's own pass (bot.jobs.worker: cron d
 async def clear_of_the_worker_pass() -> None:
     """Wait until the running worker's own minute pass is well behind and not due for a while:
     rows made due just before it would be partly sent by it, not by the pass being timed."""
-    while not WORKER_PASS_SECOND + 5 <= dt.datetime.now().second < WORKER_PASS_SECOND + 35:
-        await asyncio.sleep(0.5)
+    second = dt.datetime.now(dt.UTC).second
+    if not WORKER_PASS_SECOND + 5 <= second < WORKER_PASS_SECOND + 35:
+        await asyncio.sleep((WORKER_PASS_SECOND + 5 - second) % 60)
 
 
 async def reminders(p: Processes) -> Row:
