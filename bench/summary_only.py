@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import resource
 import statistics
 import sys
 import tempfile
@@ -86,13 +87,17 @@ async def time_roots(url: str, roots: list[str], rounds: int) -> None:
             for n in range(rounds):
                 for root in roots:
                     await undo_post(url, quarter)
+                    started = resource.getrusage(resource.RUSAGE_CHILDREN)
                     seconds, rss, code = await asyncio.to_thread(
                         scheduled._summary_process, env, quarter, root
                     )
+                    ended = resource.getrusage(resource.RUSAGE_CHILDREN)
+                    # The launcher's CPU with the command's (the launcher's own is a few ms).
+                    cpu = ended.ru_utime + ended.ru_stime - started.ru_utime - started.ru_stime
                     results[root].append((seconds, rss))
                     print(
-                        f"round {n + 1} {root}: {seconds:.2f} s, peak RSS {rss / scheduled.MB:.0f} MB"
-                        + ("" if code == 0 else f", exit {code}"),
+                        f"round {n + 1} {root}: {seconds:.2f} s, CPU {cpu:.2f} s, "
+                        f"peak RSS {rss / scheduled.MB:.0f} MB" + ("" if code == 0 else f", exit {code}"),
                         flush=True,
                     )
     for root, runs in results.items():
