@@ -5,7 +5,7 @@ Why a launcher: a child's ``ru_maxrss`` (``os.wait4``) is at least the RSS of th
 forked it — Linux carries the old memory's high-water mark through ``exec`` — so a command started
 by the bench itself reports the bench's memory, not its own (the 1,000,000-matter summary showed
 the bench's ~200 MB). This launcher is a few MB of standard library, so what it reports for its
-child is the child's. Prints one JSON line: ``seconds``, ``peak_rss_bytes``, ``exit``.
+child is the child's. Prints one JSON line: ``seconds``, ``cpu_seconds``, ``peak_rss_bytes``, ``exit``.
 """
 
 from __future__ import annotations
@@ -37,7 +37,12 @@ def main() -> int:
             timer.cancel()
     seconds = time.perf_counter() - started
     code = os.waitstatus_to_exitcode(status)
-    print(json.dumps({"seconds": seconds, "peak_rss_bytes": usage.ru_maxrss * 1024, "exit": code}))
+    cpu = usage.ru_utime + usage.ru_stime  # the command's own CPU time: less bent by the machine's load
+    print(
+        json.dumps(
+            {"seconds": seconds, "cpu_seconds": cpu, "peak_rss_bytes": usage.ru_maxrss * 1024, "exit": code}
+        )
+    )
     return 0
 
 

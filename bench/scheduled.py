@@ -187,19 +187,23 @@ def last_quarter(today: dt.date) -> tuple[str, dt.datetime]:
     return f"{year}Q{q}", start
 
 
-def _summary_process(env: dict[str, str], quarter: str) -> tuple[float, int, int]:
+def _summary_process(env: dict[str, str], quarter: str, root: str = ROOT) -> tuple[float, int, int]:
     """`tiji digest --quarter Q --post` (the code of the worker's digest pass): seconds, its own
     peak RSS, exit code. Started through `bench.child_rss`: the ``ru_maxrss`` of a child this
-    process forks would be at least this process's RSS (Linux keeps it through ``exec``)."""
+    process forks would be at least this process's RSS (Linux keeps it through ``exec``).
+    ``root``: the checkout whose code runs (`bench.summary_only` times another commit's beside this)."""
     command = [sys.executable, "-m", "bot.cli", "digest", "--quarter", quarter, "--post", "--org", "big"]
     launcher = [sys.executable, "-m", "bench.child_rss", "--limit", str(PASS_LIMIT), *command]
-    done = subprocess.run(launcher, env=env, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True)
+    env = {**env, "PYTHONPATH": root}
+    done = subprocess.run(launcher, env=env, cwd=root, stdout=subprocess.PIPE, text=True, check=True)
     result = json.loads(done.stdout.strip().splitlines()[-1])
     return float(result["seconds"]), int(result["peak_rss_bytes"]), int(result["exit"])
 
 
-async def summary(p: Processes) -> Row:
-    conn = await asyncpg.connect(p.database_url)
+async def seed_summary(database_url: str) -> tuple[str, int]:
+    """The summary's matters: `SUMMARY_MATTERS` copies of a resolved matter the flow wrote, spread
+    over the last quarter and `SUMMARY_SECTIONS` sections. The quarter and how many are in it."""
+    conn = await asyncpg.connect(database_url)
     quarter, starts = last_quarter(dt.datetime.now(dt.UTC).date())
     try:
         source = await template(conn, "resolved")
@@ -209,9 +213,13 @@ async def summary(p: Processes) -> Row:
             conn, matter_id=source, count=SUMMARY_MATTERS, first_seq=20_000_000, sections=SUMMARY_SECTIONS,
             shift=f"make_interval(secs => {back} + (g.i % 7000000))",
         )  # fmt: skip
-        in_quarter = last - first + 1
     finally:
         await conn.close()
+    return quarter, last - first + 1
+
+
+async def summary(p: Processes) -> Row:
+    quarter, in_quarter = await seed_summary(p.database_url)
     seconds, rss, code = await asyncio.to_thread(_summary_process, p.env(), quarter)
     return Row(
         f"quarterly summary {quarter}, {in_quarter:,} matters over {SUMMARY_SECTIONS} sections (`tiji digest --post`)",

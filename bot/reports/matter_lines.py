@@ -4,6 +4,7 @@ late it was. Read a chunk of matters at a time (keyset on the id), so memory sta
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from models.matter import DecisionStep, Matter, ReplyRecord
 from models.org import Person
 
 CHUNK = 500
+YIELD_EVERY = 50  # lines made between two turns of the event loop while the next chunk is read
 
 
 @dataclass(frozen=True)
@@ -111,23 +113,51 @@ def _overdue(
     return 0 if replied is not None else None
 
 
-async def _chunk_lines(
-    matters: list[Matter], stats: QuarterStats, calendar: WorkCalendar
-) -> list[MatterLine]:
-    cutoff, tz = stats.cutoff, stats.tz
+@dataclass
+class _Chunk:
+    """A chunk of matters with what their lines need from the database."""
+
+    matters: list[Matter]
+    steps: dict[int, list[DecisionStep]]
+    replies: dict[int, ReplyRecord]
+    names: dict[int, str]
+
+
+async def _read_chunk(stats: QuarterStats, unit_id: int | None, after_id: int, size: int) -> _Chunk:
+    """Up to ``size`` matters of the quarter (of one unit) after ``after_id``, with their steps,
+    replies and the names of the people who decided."""
+    window, cutoff = stats.window, stats.cutoff
+    matters = (
+        await Matter.filter(
+            submitted_at__gte=utc(window.start),
+            submitted_at__lt=utc(window.end),
+            id__gt=after_id,
+            **scope(stats.organisation_id, unit_id),
+        )
+        .order_by("id")
+        .limit(size)
+    )
+    chunk = _Chunk(matters, {}, {}, {})
+    if not matters:
+        return chunk
     ids = [m.id for m in matters]
-    steps: dict[int, list[DecisionStep]] = {}
     for step in await DecisionStep.filter(matter_id__in=ids, opened_at__lt=utc(cutoff)).order_by(
         "level", "id"
     ):
-        steps.setdefault(step.matter_id, []).append(step)
-    replies: dict[int, ReplyRecord] = {}
+        chunk.steps.setdefault(step.matter_id, []).append(step)
     for reply in await ReplyRecord.filter(matter_id__in=ids, recorded_at__lt=utc(cutoff)).order_by(
         "-recorded_at"
     ):
-        replies[reply.matter_id] = reply  # the first one wins (read last)
-    people = {s.decided_by_id or s.approver_id for group in steps.values() for s in group}
-    names = dict(await Person.filter(id__in=people).values_list("id", "name")) if people else {}
+        chunk.replies[reply.matter_id] = reply  # the first one wins (read last)
+    people = {s.decided_by_id or s.approver_id for group in chunk.steps.values() for s in group}
+    if people:
+        chunk.names = dict(await Person.filter(id__in=people).values_list("id", "name"))
+    return chunk
+
+
+def _chunk_lines(chunk: _Chunk, stats: QuarterStats, calendar: WorkCalendar) -> list[MatterLine]:
+    cutoff, tz = stats.cutoff, stats.tz
+    matters, steps, replies, names = chunk.matters, chunk.steps, chunk.replies, chunk.names
     units = {u.unit_id: u.name for u in stats.units}
     sections = {s.department_id: s.name for u in stats.units for s in u.sections}
     lines = []
@@ -162,23 +192,30 @@ async def _chunk_lines(
 async def matter_lines(
     stats: QuarterStats, calendar: WorkCalendar, unit_id: int | None = None, *, limit: int | None = None
 ) -> AsyncIterator[MatterLine]:
-    """The quarter's matters (of one unit), in the order they were accepted; at most ``limit``."""
-    window, last_id, given = stats.window, 0, 0
-    while limit is None or given < limit:
+    """The quarter's matters (of one unit), in the order they were accepted; at most ``limit``.
+
+    The next chunk is read while this one's lines are made and written (its statements run in the
+    database while this process works): one after the other, each waited for the other."""
+    given = 0
+
+    def read(after_id: int) -> asyncio.Task[_Chunk] | None:
         size = CHUNK if limit is None else min(CHUNK, limit - given)
-        matters = (
-            await Matter.filter(
-                submitted_at__gte=utc(window.start),
-                submitted_at__lt=utc(window.end),
-                id__gt=last_id,
-                **scope(stats.organisation_id, unit_id),
-            )
-            .order_by("id")
-            .limit(size)
-        )
-        if not matters:
-            return
-        for line in await _chunk_lines(matters, stats, calendar):
-            yield line
-        given += len(matters)
-        last_id = matters[-1].id
+        return asyncio.create_task(_read_chunk(stats, unit_id, after_id, size)) if size > 0 else None
+
+    reading = read(0)
+    try:
+        while reading is not None:
+            chunk = await reading
+            if not chunk.matters:
+                return
+            given += len(chunk.matters)
+            reading = read(chunk.matters[-1].id)
+            await asyncio.sleep(0)  # the next chunk's first statement goes out before this chunk's work
+            for n, line in enumerate(_chunk_lines(chunk, stats, calendar), start=1):
+                yield line
+                if n % YIELD_EVERY == 0:
+                    await asyncio.sleep(0)  # lets the next chunk's statements follow one another
+    finally:
+        if reading is not None and not reading.done():
+            reading.cancel()
+            await asyncio.wait([reading])

@@ -7,8 +7,9 @@
 
 Every sheet prints landscape on A4, one page wide, the header repeated on each page, and says the
 period, the cutoff and the filters it was made with. Written in openpyxl's streaming mode
-(``write_only``): rows go to the file as they are appended and the matters are read a chunk at a
-time, so memory follows the chunk, never the number of matters.
+(``write_only``), the 事项明细's rows as text (`bot.reports.xlsx_rows`): rows go to a file as they
+are appended and the matters are read a chunk at a time, so memory follows the chunk, never the
+number of matters.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ async def quarter_workbook(stats: QuarterStats, calendar: WorkCalendar, request:
     scope_name = request.organisation_name if request.unit_id is None else units[0].name
     _ledger(wb.create_sheet(LEDGER_SUMMARY_SHEET), stats, request, units, scope_name)
     lines = matter_lines(stats, calendar, request.unit_id, limit=request.matter_limit)
-    await matter_sheet(
+    matter_rows = await matter_sheet(
         wb.create_sheet(MATTER_SHEET),
         f"{scope_name}说“不”事项明细（{stats.quarter.label}）",
         f"{period_note(stats)}　　{request.filters(stats)}",
@@ -136,4 +137,4 @@ async def quarter_workbook(stats: QuarterStats, calendar: WorkCalendar, request:
     )
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    return matter_rows.into(buffer.getvalue())

@@ -1,5 +1,6 @@
 """The per-matter sheet (事项明细) of the quarterly workbook: a row per matter accepted in the
-quarter, streamed (``write_only``) as the lines are read a chunk at a time."""
+quarter, streamed as the lines are read a chunk at a time (the title and header by openpyxl's
+``write_only`` sheet, the rows by `bot.reports.xlsx_rows`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from typing import TYPE_CHECKING
 from bot.matters.views import LEVEL_TITLES
 from bot.reports.figures import LEVELS
 from bot.reports.matter_lines import LevelLine, MatterLine
-from bot.reports.xlsx_style import HEADER_FILL, HOURS_FORMAT, Value, cell, row, set_up, title_lines
+from bot.reports.xlsx_rows import SheetRows
+from bot.reports.xlsx_style import HEADER_FILL, HOURS_FORMAT, Value, cell, set_up, title_lines
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -55,9 +57,9 @@ def line_values(line: MatterLine) -> list[Value]:
 
 async def matter_sheet(
     ws: Worksheet, title: str, note: str, lines: AsyncIterable[MatterLine], *, capped: int | None
-) -> int:
-    """Write the sheet; the number of rows. ``capped``: at most that many were asked for (said so
-    under the title: the whole list is the console's download)."""
+) -> SheetRows:
+    """Write the sheet; its rows, to put into the saved workbook (`SheetRows.into`). ``capped``: at
+    most that many were asked for (said so under the title: the whole list is the console's download)."""
     set_up(ws, WIDTHS, header_rows=(HEADER_ROW, HEADER_ROW))
     cap = f"；本表最多列出 {capped} 件，完整明细请在管理后台“季度报表”下载" if capped else ""
     title_lines(
@@ -72,8 +74,7 @@ async def matter_sheet(
     ws.row_dimensions[HEADER_ROW].height = 32
     ws.append([cell(ws, h, centred=True, bold=True, fill=HEADER_FILL) for h in HEADERS])
     formats = dict.fromkeys(HOURS_COLUMNS, HOURS_FORMAT)
-    count = 0
+    rows = SheetRows(ws, first_row=HEADER_ROW + 1)
     async for line in lines:
-        ws.append(row(ws, line_values(line), first_centred=len(HEADERS) + 1, formats=formats))
-        count += 1
-    return count
+        rows.append(line_values(line), first_centred=len(HEADERS) + 1, formats=formats)
+    return rows
