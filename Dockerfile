@@ -18,12 +18,14 @@ COPY models ./models
 COPY templates ./templates
 COPY examples ./examples
 # Editable into a venv: the code reads templates/ beside its packages, so /app is the same path in
-# both stages. pip, setuptools and wheel leave the venv afterwards.
+# both stages. pip, setuptools and wheel leave the venv afterwards. tiji's own modules are compiled
+# here: the final image writes no bytecode (/app is not the tiji user's), so each process would.
 RUN python -m venv /opt/tiji \
  && /opt/tiji/bin/pip install --upgrade pip setuptools wheel \
  && /opt/tiji/bin/pip install -e . \
  && /opt/tiji/bin/pip uninstall -y pip wheel \
- && find /app -name '__pycache__' -prune -exec rm -rf {} +
+ && find /app -name '__pycache__' -prune -exec rm -rf {} + \
+ && /opt/tiji/bin/python -m compileall -q /app/bot /app/handlers /app/models
 
 # --- final stage: the venv and the sources, a non-root user, nothing to compile with -----------
 FROM python:3.11-slim

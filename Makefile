@@ -44,6 +44,7 @@ migrations: $(STAMP)
 	$(BIN)/python -m tortoise -c bot.runtime.migration_config.MIGRATION_CONFIG makemigrations
 
 bench: $(STAMP)
+	$(BIN)/python -m compileall -q bot handlers models bench tests
 	$(BIN)/python -m bench $(if $(TIJI_BENCH_DATABASE_URL),--database-url '$(TIJI_BENCH_DATABASE_URL)')
 
 clean:
