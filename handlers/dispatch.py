@@ -32,6 +32,7 @@ from handlers.people import resolve_person
 from models.matter import Matter, TextPrompt
 from models.messaging import InboxEntry
 from models.org import Organisation, Person
+from models.rows import db_time, fetch_rows
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,8 @@ RETRY_CAP = 0.2
 # deadlock): the driver's error carries the SQLSTATE.
 RETRY_SQLSTATES = frozenset({"40001", "40P01"})
 PROMPT_VALID_FOR = dt.timedelta(days=7)
+# Precompiled: the first statement of every event.
+CLAIM_INBOX = 'INSERT INTO "inbox" ("key", "received_at", "organisation_id") VALUES ($1, $2, $3)'
 UNKNOWN_SENDER = (
     "您还未登记在本单位的说“不”提级组织架构中，暂不能使用。请联系办公室（管理员）在组织架构文件中添加您。"
 )
@@ -73,7 +76,9 @@ async def _claim_inbox(key: str, organisation: Organisation | None, now: dt.date
     the rare case, so it pays the rollback). A concurrent duplicate waits on the key until the first
     commits (then it is refused) or rolls back (then it is applied)."""
     try:
-        await InboxEntry.create(key=key, organisation=organisation, received_at=now)
+        await fetch_rows(
+            InboxEntry, CLAIM_INBOX, [key, db_time(now), organisation.id if organisation else None]
+        )
     except IntegrityError:
         raise _AppliedBefore(key) from None
 

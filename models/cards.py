@@ -8,6 +8,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from models.enums import CardKind, Platform
+from models.rows import columns, fetch_models
 
 if TYPE_CHECKING:
     from models.org import Organisation, Person
@@ -41,3 +42,19 @@ class CardInstance(Model):
     class Meta:
         table = "card_instance"
         indexes = (("kind", "subject_id"),)
+
+
+async def card_by_ref(ref: str, organisation_id: int) -> CardInstance | None:
+    """The organisation's card with ``ref`` (a tap names it), one precompiled SELECT."""
+    sql = f'SELECT {columns(CardInstance)} FROM "card_instance" WHERE "ref" = $1 AND "organisation_id" = $2'  # noqa: S608  # nosec B608: names from model metadata
+    found = await fetch_models(CardInstance, sql, [ref, organisation_id])
+    return found[0] if found else None
+
+
+async def cards_of(kind: CardKind, subject_id: int) -> list[CardInstance]:
+    """Every card of ``kind`` about ``subject_id``, oldest first."""
+    sql = (
+        f'SELECT {columns(CardInstance)} FROM "card_instance"'  # noqa: S608  # nosec B608: names from model metadata
+        ' WHERE "kind" = $1 AND "subject_id" = $2 ORDER BY "id"'
+    )
+    return await fetch_models(CardInstance, sql, [kind.value, subject_id])

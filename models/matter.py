@@ -17,6 +17,7 @@ from models.enums import (
     StepStatus,
     WithdrawReason,
 )
+from models.rows import attach, columns, fetch_rows, split
 
 # Working hours (office hours on working days) as stored: 4 decimals, under a second of rounding.
 HOURS_DIGITS = 12
@@ -219,3 +220,22 @@ class TextPrompt(Model):
 
     class Meta:
         table = "text_prompt"
+
+
+async def steps_with_matter(step_id: int, organisation_id: int) -> list[DecisionStep]:
+    """All steps of the matter of the organisation's step ``step_id``, oldest first, each with its
+    matter loaded (one object shared by all); empty if there is no such step."""
+    sql = (
+        f'SELECT {columns(DecisionStep)}, {columns(Matter, "m_")} FROM "decision_step"'  # noqa: S608  # nosec B608: names from model metadata
+        ' JOIN "matter" ON "matter"."id" = "decision_step"."matter_id"'
+        ' WHERE "decision_step"."matter_id" = (SELECT "matter_id" FROM "decision_step"'
+        ' WHERE "id" = $1 AND "organisation_id" = $2) ORDER BY "decision_step"."id"'
+    )
+    rows = await fetch_rows(DecisionStep, sql, [step_id, organisation_id])
+    matter = split(Matter, rows[0], "m_") if rows else None
+    steps = []
+    for row in rows:
+        step = DecisionStep._init_from_db(**row)
+        attach(step, "matter", matter)
+        steps.append(step)
+    return steps

@@ -46,6 +46,7 @@ from zoneinfo import ZoneInfo
 
 from bot.calendar.schedule import official_years, package_schedule
 from models.calendar import HolidayOverride
+from models.rows import fetch_rows
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -55,6 +56,7 @@ log = logging.getLogger(__name__)
 SATURDAY = 5  # date.weekday(): Monday is 0; Saturday and Sunday are the weekend
 
 _ONE_DAY = dt.timedelta(days=1)
+OVERRIDES = 'SELECT "date", "is_workday" FROM "holiday_override" WHERE "organisation_id" = $1'
 WEEKDAY_NAMES = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 
@@ -230,9 +232,11 @@ async def load_calendar(
     Logs a warning (once per process and year) when the current or next year is unknown to the
     package. ``today`` defaults to the local date now; the simulator passes its clock's date.
     """
-    rows = await HolidayOverride.filter(organisation_id=organisation_id).values_list("date", "is_workday")
+    # Precompiled: every decision reads it (its working hours).
+    rows = await fetch_rows(HolidayOverride, OVERRIDES, [organisation_id])
+    date_field = HolidayOverride._meta.fields_map["date"]  # SQLite: the date's text form
     calendar = WorkCalendar.from_settings(
-        settings, overrides={day: bool(is_workday) for day, is_workday in rows}
+        settings, overrides={date_field.to_python_value(r["date"]): bool(r["is_workday"]) for r in rows}
     )
     if today is None:
         today = dt.datetime.now(settings.tz).date()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from tortoise.expressions import Subquery
-
 from bot.calendar.hours import decision_hours
 from bot.errors import AlreadyHandled, UserError
 from bot.matters import lookups
@@ -39,7 +37,7 @@ from bot.outbox.batch import OutboxBatch
 from bot.texts import format_local, render_text
 from models.cards import CardInstance
 from models.enums import ACTION_TITLES, REFUSAL_CATEGORY_TITLES, PromptPurpose, RefusalCategory
-from models.matter import DecisionStep, Matter
+from models.matter import DecisionStep, Matter, steps_with_matter
 from models.org import Person
 
 COMMENT_INVITATION = "如需补充研判意见，请直接回复文字（或发送：意见 编号 内容）。"
@@ -55,12 +53,7 @@ async def decide_by_card(
     """A tap on a decision card by ``actor`` (whose identity, not the card, decides). ``action`` and
     ``refusal_category`` were parsed from the tap against the decision card kind."""
     # The card's step, its matter and the matter's other steps in one read (each row joins the matter).
-    of_card = DecisionStep.filter(id=card.subject_id, organisation_id=card.organisation_id)
-    steps = (
-        await DecisionStep.filter(matter_id=Subquery(of_card.values("matter_id")))
-        .order_by("id")
-        .select_related("matter")
-    )
+    steps = await steps_with_matter(card.subject_id, card.organisation_id)
     step = next((s for s in steps if s.id == card.subject_id), None)
     if step is None:  # the subject is not a foreign key: the step may be gone
         raise UserError("找不到这张审批卡对应的事项，它可能已失效。发送“待办”可重新获取待审批的卡片。")

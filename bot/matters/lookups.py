@@ -18,9 +18,12 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from tortoise.exceptions import DoesNotExist
+
 from bot.calendar.workdays import WorkCalendar, load_calendar
 from bot.settings import Settings
 from models.org import Department, Person, StandIn, Unit
+from models.rows import attach, columns, fetch_models, fetch_rows, placeholders, split
 
 
 @dataclass
@@ -52,9 +55,19 @@ async def department(department_id: int) -> Department:
     if memo is None:
         return await Department.get(id=department_id)
     if department_id not in memo.departments:
-        found = await Department.get(id=department_id).select_related("unit")
+        sql = (
+            f'SELECT {columns(Department)}, {columns(Unit, "u_")} FROM "department"'  # noqa: S608  # nosec B608: names from model metadata
+            ' JOIN "unit" ON "unit"."id" = "department"."unit_id" WHERE "department"."id" = $1'
+        )
+        rows = await fetch_rows(Department, sql, [department_id])
+        if not rows:
+            raise DoesNotExist(Department)
+        found = Department._init_from_db(**rows[0])
+        found_unit = split(Unit, rows[0], "u_")
+        attach(found, "unit", found_unit)
         memo.departments[department_id] = found
-        memo.units.setdefault(found.unit_id, found.unit)
+        if found_unit is not None:
+            memo.units.setdefault(found.unit_id, found_unit)
     return memo.departments[department_id]
 
 
@@ -97,7 +110,8 @@ async def people(person_ids: Iterable[int]) -> dict[int, Person]:
         return {p.id: p for p in await Person.filter(id__in=ids)} if ids else {}
     missing = ids - memo.people.keys()
     if missing:
-        memo.people.update({p.id: p for p in await Person.filter(id__in=missing)})
+        sql = f'SELECT {columns(Person)} FROM "person" WHERE "id" IN ({placeholders(1, len(missing))})'  # noqa: S608  # nosec B608: names from model metadata, values are parameters
+        memo.people.update({p.id: p for p in await fetch_models(Person, sql, sorted(missing))})
     return {i: memo.people[i] for i in ids if i in memo.people}
 
 
@@ -111,9 +125,12 @@ async def stand_ins_on(person_ids: Iterable[int], day: dt.date) -> dict[int, int
         for (known, known_day), found in memo.stand_ins.items():
             if known_day == day and ids <= known:
                 return {k: v for k, v in found.items() if k in ids}
-    rows = await StandIn.filter(person_id__in=ids, start_date__lte=day, end_date__gte=day).order_by(
-        "start_date", "id"
+    sql = (
+        f'SELECT {columns(StandIn)} FROM "stand_in" WHERE "person_id" IN ({placeholders(1, len(ids))})'  # noqa: S608  # nosec B608: names from model metadata, values are parameters
+        f' AND "start_date" <= ${len(ids) + 1} AND "end_date" >= ${len(ids) + 2} ORDER BY "start_date", "id"'
     )
+    on = StandIn._meta.fields_map["start_date"].to_db_value(day, StandIn)  # SQLite: its text form
+    rows = await fetch_models(StandIn, sql, [*sorted(ids), on, on])
     found = {row.person_id: row.stand_in_id for row in rows}
     if memo is not None:
         memo.stand_ins[(ids, day)] = found

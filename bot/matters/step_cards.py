@@ -21,7 +21,7 @@ from bot.matters.workflow import (
 from bot.outbox.batch import OutboxBatch
 from bot.settings import Settings
 from bot.texts import format_local, render_text
-from models.cards import CardInstance
+from models.cards import CardInstance, cards_of
 from models.catalog import CatalogItem
 from models.enums import ACTION_TITLES, CardKind
 from models.matter import DecisionStep, Matter
@@ -208,7 +208,7 @@ async def refresh_step_cards(
 ) -> None:
     """Show ``status`` on every card of ``step`` (closed unless the step is still open); ``matter``,
     ``steps``: as in ``build_card``."""
-    for instance in await CardInstance.filter(kind=CardKind.DECISION, subject_id=step.id):
+    for instance in await cards_of(CardKind.DECISION, step.id):
         card = await build_card(
             step,
             instance.ref,

@@ -7,7 +7,7 @@ from bot.matters import lookups
 from bot.matters.catalog_guide import applicant_guide
 from bot.matters.chain import chain_for, stand_ins_on
 from bot.matters.co_departments import notify_co_departments
-from bot.matters.numbers import format_number, next_seq
+from bot.matters.numbers import insert_numbered
 from bot.matters.steps import open_steps, step_names
 from bot.matters.store import MatterForm, ServiceResult, audit_matter, local_today
 from bot.matters.workflow import (
@@ -35,12 +35,11 @@ async def submit_matter(batch: OutboxBatch, submitter: Person, form: MatterForm)
     # submission of the organisation waits on the counter row, so that stretch does only writes.
     await lookups.people([*leaders, *stand_ins.values()])
     year = batch.now.astimezone(batch.settings.tz).year
-    seq = await next_seq(batch.organisation.id, year)
-    matter = await Matter.create(
+    matter = Matter(
         organisation=batch.organisation,
-        number=format_number(year, seq),
+        number="",  # given with its seq by insert_numbered, as late as the matter's INSERT
         year=year,
-        seq=seq,
+        seq=0,
         unit_id=department.unit_id,
         department=department,
         submitter=submitter,
@@ -57,6 +56,7 @@ async def submit_matter(batch: OutboxBatch, submitter: Person, form: MatterForm)
         submitted_at=batch.now,
         due_at=calendar.deadline_for(batch.now, batch.settings.reply_working_days),
     )
+    await insert_numbered(matter)
     steps = await open_steps(batch, matter, opening, before=[])  # a new matter: no steps before
     await audit_matter(batch, submitter, "submit", matter, approvers=list(opening.approver_ids))
     names = await step_names(steps)

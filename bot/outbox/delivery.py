@@ -27,10 +27,17 @@ from models.cards import CardInstance
 from models.enums import GroupKind, Platform
 from models.messaging import OutboxKind, OutboxMessage, OutboxStatus
 from models.org import GroupChannel, Organisation, Person
+from models.rows import db_time, fetch_rows
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# Every delivery's claim and record, precompiled (the worker runs them for each row it sends).
+CLAIM = (
+    'UPDATE "outbox" SET "attempts" = $1, "next_attempt_at" = $2'
+    ' WHERE "id" = $3 AND "status" = $4 AND "attempts" = $5 AND "next_attempt_at" <= $6 RETURNING "id"'
+)
+SENT = 'UPDATE "outbox" SET "status" = $1, "sent_at" = $2, "last_error" = \'\' WHERE "id" = $3'
 
 
 def backoff_seconds(attempt: int, hint: float | None = None) -> float:
@@ -72,11 +79,17 @@ async def _claim(row: OutboxMessage, now: dt.datetime, lease: dt.timedelta) -> b
     # duplicate job (sweeper, arq re-run) that read the row meanwhile cannot claim it too. The lease
     # is the delivery job's own time limit, so it only runs out once that attempt is over (or its
     # worker died).
-    claimed = await OutboxMessage.filter(
-        id=row.id, status=OutboxStatus.PENDING, attempts=row.attempts, next_attempt_at__lte=now
-    ).update(attempts=row.attempts + 1, next_attempt_at=now + lease)
+    values = [
+        row.attempts + 1,
+        db_time(now + lease),
+        row.id,
+        OutboxStatus.PENDING.value,
+        row.attempts,
+        db_time(now),
+    ]
+    claimed = await fetch_rows(OutboxMessage, CLAIM, values)
     row.attempts += 1
-    return claimed == 1
+    return len(claimed) == 1
 
 
 def _attachment(payload: dict[str, Any]) -> Attachment | None:
@@ -200,8 +213,8 @@ async def _record_sent(
     resources: Resources, row: OutboxMessage, state: dict[str, str] | None, merged: list[int]
 ) -> None:
     if row.card_id is None:  # a text or a group post: one row, one statement
-        await OutboxMessage.filter(id=row.id).update(
-            status=OutboxStatus.SENT, sent_at=resources.clock.now(), last_error=""
+        await fetch_rows(
+            OutboxMessage, SENT, [OutboxStatus.SENT.value, db_time(resources.clock.now()), row.id]
         )
         return
     async with in_transaction():
@@ -211,8 +224,8 @@ async def _record_sent(
             if row.kind == OutboxKind.CARD:
                 instance.sent_at = resources.clock.now()
             await instance.save(update_fields=["platform_state", "sent_at"])
-        await OutboxMessage.filter(id=row.id).update(
-            status=OutboxStatus.SENT, sent_at=resources.clock.now(), last_error=""
+        await fetch_rows(
+            OutboxMessage, SENT, [OutboxStatus.SENT.value, db_time(resources.clock.now()), row.id]
         )
         await mark_merged(merged)
 

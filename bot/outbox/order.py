@@ -18,6 +18,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from models.messaging import OutboxKind, OutboxMessage, OutboxStatus
+from models.rows import fetch_rows
 
 if TYPE_CHECKING:
     from bot.runtime.resources import Resources
@@ -26,6 +27,15 @@ log = logging.getLogger(__name__)
 
 
 CardForm = tuple[dict[str, Any], list[int]]
+# Asked for every card row delivered, so precompiled: the card's other pending rows, and its next.
+OTHERS = (
+    'SELECT "id", "kind", "payload" FROM "outbox"'
+    ' WHERE "card_id" = $1 AND "status" = $2 AND "id" <> $3 ORDER BY "id"'
+)
+FOLLOWING = (
+    'SELECT "id", "attempts" FROM "outbox"'
+    ' WHERE "card_id" = $1 AND "status" = $2 AND "id" > $3 ORDER BY "id" LIMIT 1'
+)
 
 
 async def card_turn(row: OutboxMessage) -> CardForm | None:
@@ -37,14 +47,13 @@ async def card_turn(row: OutboxMessage) -> CardForm | None:
     and goes out after it, so the order holds either way."""
     if row.card_id is None:
         return row.payload, []
-    others = (
-        await OutboxMessage.filter(card_id=row.card_id, status=OutboxStatus.PENDING, id__not=row.id)
-        .order_by("id")
-        .values_list("id", "kind", "payload")
-    )
-    if any(int(other_id) < row.id for other_id, _, _ in others):
+    rows = await fetch_rows(OutboxMessage, OTHERS, [row.card_id, OutboxStatus.PENDING.value, row.id])
+    if any(int(r["id"]) < row.id for r in rows):
         return None
-    return _final_form(row, [(int(i), OutboxKind(k), p) for i, k, p in others])
+    payload = OutboxMessage._meta.fields_map["payload"]  # the driver's text → the stored dict
+    return _final_form(
+        row, [(int(r["id"]), OutboxKind(r["kind"]), payload.to_python_value(r["payload"])) for r in rows]
+    )
 
 
 def _final_form(row: OutboxMessage, later: list[tuple[int, OutboxKind, Any]]) -> CardForm:
@@ -69,17 +78,14 @@ async def nudge_next(resources: Resources, row: OutboxMessage) -> None:
     """Enqueue the next pending row of ``row``'s card, which waited for it."""
     if row.card_id is None or resources.arq is None:
         return
-    following = (
-        await OutboxMessage.filter(card_id=row.card_id, id__gt=row.id, status=OutboxStatus.PENDING)
-        .order_by("id")
-        .first()
-    )
-    if following is None:
+    found = await fetch_rows(OutboxMessage, FOLLOWING, [row.card_id, OutboxStatus.PENDING.value, row.id])
+    if not found:
         return
+    following_id, attempts = int(found[0]["id"]), int(found[0]["attempts"])
     try:
         # A job id of its own: the waiting row's first job may still be finishing under its id.
         await resources.arq.enqueue_job(
-            "deliver", following.id, _job_id=f"deliver:{following.id}:{following.attempts}:after:{row.id}"
+            "deliver", following_id, _job_id=f"deliver:{following_id}:{attempts}:after:{row.id}"
         )
     except Exception:  # Redis down: the sweeper will pick the row up
-        log.warning("could not enqueue outbox %s after %s; the sweeper will", following.id, row.id)
+        log.warning("could not enqueue outbox %s after %s; the sweeper will", following_id, row.id)

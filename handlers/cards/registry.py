@@ -18,7 +18,7 @@ from bot.cards import CardKindSpec
 from bot.errors import UserError
 from bot.events import CardAction
 from handlers.context import HandlerContext
-from models.cards import CardInstance
+from models.cards import CardInstance, card_by_ref
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ class CardRouter:
 
     async def handle(self, ctx: HandlerContext, event: CardAction) -> str:
         """Apply a tap by ``ctx.person``; the reply for the chat. Bad input raises ``UserError``."""
-        card = await CardInstance.get_or_none(ref=event.card_ref, organisation_id=ctx.organisation.id)
+        card = await card_by_ref(event.card_ref, ctx.organisation.id)
         if card is None:
             raise UserError(UNKNOWN_CARD)
         route = self._routes.get(str(card.kind))
