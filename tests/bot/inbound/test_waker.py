@@ -15,9 +15,9 @@ from bot.runtime.resources import Resources
 
 
 @pytest.fixture
-async def heard(resources: Resources) -> AsyncIterator[list[object]]:
-    """The wake-ups a worker subscribed to the channel receives."""
-    received: list[object] = []
+async def heard(resources: Resources) -> AsyncIterator[asyncio.Queue[object]]:
+    """The wake-ups a worker subscribed to the channel receives, as they arrive."""
+    received: asyncio.Queue[object] = asyncio.Queue()
     pubsub = resources.redis.pubsub()
     await pubsub.subscribe(WAKE_CHANNEL)
 
@@ -25,7 +25,7 @@ async def heard(resources: Resources) -> AsyncIterator[list[object]]:
         while True:
             message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
             if message is not None:
-                received.append(message["data"])
+                received.put_nowait(message["data"])
 
     listening = asyncio.create_task(listen())
     try:
@@ -36,14 +36,14 @@ async def heard(resources: Resources) -> AsyncIterator[list[object]]:
         await pubsub.aclose()  # type: ignore[no-untyped-call]
 
 
-async def until_heard(received: list[object], n: int) -> None:
+async def until_heard(received: asyncio.Queue[object], n: int) -> None:
     async with asyncio.timeout(5):
-        while len(received) < n:
-            await asyncio.sleep(0.01)
+        for _ in range(n):
+            await received.get()
 
 
 async def test_a_burst_of_stored_events_wakes_the_workers_once_or_twice(
-    resources: Resources, heard: list[object]
+    resources: Resources, heard: asyncio.Queue[object]
 ) -> None:
     waker = Waker()
     for _ in range(50):  # fifty callbacks stored before the first wake-up goes out: it covers them
@@ -57,7 +57,7 @@ async def test_a_burst_of_stored_events_wakes_the_workers_once_or_twice(
 
 
 async def test_an_event_stored_after_a_wake_up_went_out_gets_its_own(
-    resources: Resources, heard: list[object]
+    resources: Resources, heard: asyncio.Queue[object]
 ) -> None:
     waker = Waker()
     waker.nudge(resources.redis)
@@ -66,7 +66,7 @@ async def test_an_event_stored_after_a_wake_up_went_out_gets_its_own(
     waker.nudge(resources.redis)  # nothing in flight now: this one is sent at once
     await waker.drain()
     assert waker.sent == 2
-    await until_heard(heard, 2)
+    await until_heard(heard, 1)  # its own
 
 
 async def test_a_redis_that_is_away_loses_only_the_wake_up(resources: Resources) -> None:
