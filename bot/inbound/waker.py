@@ -25,7 +25,7 @@ class Waker:
     def __init__(self) -> None:
         self.sending: asyncio.Task[None] | None = None
         self.again = False  # an event was stored after the wake-up in flight was sent
-        self.sent = 0  # publishes made, for the tests and the log at shutdown
+        self.sent = 0  # publishes made (the tests read it)
 
     def nudge(self, redis: Redis) -> None:
         """An event was stored: wake the workers now, or right after the wake-up in flight."""
