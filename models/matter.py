@@ -93,8 +93,14 @@ class Matter(Model):
     class Meta:
         table = "matter"
         unique_together = (("organisation", "number"), ("organisation", "year", "seq"))
-        # The quarter's cohort in the order it was accepted (在办 lists, 事项明细): 0022.
-        indexes = (("organisation_id", "state", "next_reminder_at"), ("organisation_id", "submitted_at"))
+        # The quarter's cohort in the order it was accepted (在办 lists, 事项明细): 0022; its
+        # refusals and its level-4 matters (分析研判): 0023.
+        indexes = (
+            ("organisation_id", "state", "next_reminder_at"),
+            ("organisation_id", "submitted_at"),
+            ("organisation_id", "outcome", "submitted_at"),
+            ("organisation_id", "level", "submitted_at"),
+        )
 
 
 class DecisionStep(Model):

@@ -26,6 +26,10 @@ async def pending_list(
     stats: QuarterStats, unit_id: int | None = None, limit: int = PENDING_SHOWN
 ) -> list[PendingMatter]:
     """Up to ``limit`` of the quarter's 在办 matters (of one unit), oldest first."""
+    counted = stats.totals if unit_id is None else stats.unit(unit_id).counts
+    if not counted.pending:
+        # The figures count none (the same predicate): a look would read the quarter for nothing.
+        return []
     units = {u.unit_id: u.name for u in stats.units}
     sections = {s.department_id: s.name for u in stats.units for s in u.sections}
     rows = await pending_matters(stats.organisation_id, stats.window, unit_id).limit(limit)

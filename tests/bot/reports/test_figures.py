@@ -85,6 +85,18 @@ async def test_the_pending_ones_are_listed_in_the_digest(
     )
 
 
+async def test_each_list_of_pending_matters_holds_what_its_figures_count(
+    resources: Resources, seeded: Seeded
+) -> None:
+    calendar = await load_calendar(resources.settings, seeded.org.org.id)
+    for quarter in (Quarter(2026, 2), Quarter(2026, 3), Quarter(2026, 4)):
+        stats = await quarter_stats(seeded.org.org.id, quarter, calendar)
+        assert len(await pending_list(stats)) == stats.totals.pending
+        for unit in stats.units:
+            listed = await pending_list(stats, unit.unit_id)
+            assert len(listed) == unit.counts.pending, (quarter, unit.name)
+
+
 async def test_a_matter_decided_after_the_quarter_is_pending_in_it_and_counted_once(
     resources: Resources, seeded: Seeded
 ) -> None:
