@@ -1,20 +1,24 @@
 """The worker's ``Applier``: takes a woken event at once, keeps ``inbound_concurrency`` in flight.
 
-It listens on the wake-up channel (``bot.inbound.accept.WAKE_CHANNEL``); each wake-up, and each
-apply that ends (its sender's next event may now be claimable), makes it claim again for the free
-slots. Without wake-ups it still claims every ``inbound_sweep_seconds``, and the arq cron sweep
-(``bot.jobs.worker``) applies what is left should this loop not run at all.
+It listens on the wake-up channel (``bot.inbound.accept.WAKE_CHANNEL``); each wake-up makes it
+claim again for the free slots. An apply that ends makes it claim again only when that can find
+something: its sender's next event (waiting at the claim, or stored since: then its wake-up came
+after the claim began), or, when the last claim filled every slot (a backlog), once a quarter of
+the slots are free — a burst is claimed in batches, not one claim per apply. Without wake-ups it
+still claims every ``inbound_sweep_seconds``, and the arq cron sweep (``bot.jobs.worker``) applies
+what is left should this loop not run at all.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 
 from bot.inbound.accept import WAKE_CHANNEL
 from bot.inbound.apply import InboundApply, apply_claimed
-from bot.inbound.claim import claim
+from bot.inbound.claim import Claimed, claim
 from bot.runtime.resources import Resources
 
 log = logging.getLogger(__name__)
@@ -31,10 +35,18 @@ class Applier:
         self.running: set[asyncio.Task[object]] = set()
         self.more = asyncio.Event()
         self.alive = False  # while ``run`` loops: the cron sweep then only wakes it
+        self.wakes = 0  # wake-ups so far: an apply that saw one after its claim claims again
+        self.backlog = False  # the last claim filled every free slot: more may be claimable
 
     def wake(self) -> None:
         """Claim now (the cron sweep's nudge; applying beside this loop would only contend with it)."""
+        self.wakes += 1
         self.more.set()
+
+    @property
+    def refill(self) -> int:
+        """Free slots a backlog waits for before it is claimed again."""
+        return max(1, self.resources.settings.inbound_concurrency // 4)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Claim and apply until ``stop``; then let the applies in flight finish (their lease)."""
@@ -59,21 +71,32 @@ class Applier:
     async def _fill(self) -> None:
         settings = self.resources.settings
         while (free := settings.inbound_concurrency - len(self.running)) > 0:
+            if self.backlog and self.running and free < self.refill:
+                return  # the applies that end next reach the refill and claim a batch
+            seen = self.wakes
             try:
                 rows = await claim(self.resources.clock.now(), settings.inbound_lease_seconds, free)
             except Exception as error:
                 log.warning("inbound claim failed (%s: %s); trying again", type(error).__name__, error)
                 return
+            self.backlog = len(rows) == free
             for row in rows:
                 task = asyncio.create_task(apply_claimed(self.resources, self.inbound, row))
                 self.running.add(task)
-                task.add_done_callback(self._ended)
+                task.add_done_callback(functools.partial(self._ended, row, seen))
             if len(rows) < free:
                 return
 
-    def _ended(self, task: asyncio.Task[object]) -> None:
+    def _ended(self, row: Claimed, seen: int, task: asyncio.Task[object]) -> None:
         self.running.discard(task)
-        self.more.set()
+        if self.backlog:
+            free = self.resources.settings.inbound_concurrency - len(self.running)
+            claim_again = free >= self.refill or not self.running
+        else:
+            # Nothing else was claimable at the claim: only the sender's next event can be now.
+            claim_again = row.has_next or self.wakes != seen
+        if claim_again:
+            self.more.set()
 
     async def _listen(self) -> None:
         delay = 0.2
@@ -82,10 +105,10 @@ class Applier:
             try:
                 await pubsub.subscribe(WAKE_CHANNEL)
                 delay = 0.2
-                self.more.set()  # (re)subscribed: claim what came while not listening
+                self.wake()  # (re)subscribed: claim what came while not listening
                 while True:
                     if await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0) is not None:
-                        self.more.set()
+                        self.wake()
             except asyncio.CancelledError:
                 raise
             except Exception as error:

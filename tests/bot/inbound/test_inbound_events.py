@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 
+import pytest
+
 from bot.clock import SimClock
 from bot.events import CardAction, Event, Reply, Sender, TextMessage
 from bot.inbound.accept import accept
 from bot.inbound.applier import Applier
 from bot.inbound.apply import BUSY, InboundApply, apply_pending
+from bot.inbound.claim import Claimed
 from bot.jobs.worker import sweep_inbound
 from bot.runtime.resources import Resources
 from models.enums import Platform
@@ -208,3 +211,107 @@ async def test_applied_events_are_deleted_after_two_days_and_open_ones_never(
         "wecom:msg:failed",
         "wecom:msg:waiting",
     ]
+
+
+async def test_a_claim_says_which_senders_have_more_waiting(resources: Resources) -> None:
+    from bot.inbound.claim import claim
+
+    await accept(resources.clock, text("u1", "wecom:msg:one-a"))
+    await accept(resources.clock, text("u1", "wecom:msg:one-b"))
+    await accept(resources.clock, text("u2", "wecom:msg:two"))
+    rows = await claim(resources.clock.now(), 30, 10)
+    assert [r.key for r in rows] == ["wecom:msg:one-a", "wecom:msg:two"]  # each sender's oldest
+    assert [r.has_next for r in rows] == [True, False]
+
+
+class _Running:
+    """An Applier running on ``resources`` with a 30-second sweep (so the sweep cannot be what
+    applies an event in these tests), stopped on the way out."""
+
+    def __init__(self, resources: Resources, sink: Recorder) -> None:
+        slow_sweep = resources.settings.model_copy(update={"inbound_sweep_seconds": 30})
+        own = Resources(
+            settings=slow_sweep, clock=resources.clock, redis=resources.redis, http=resources.http
+        )
+        self.applier = Applier(own, InboundApply(sink))
+        self.stop = asyncio.Event()
+        self.sink = sink
+
+    async def __aenter__(self) -> Applier:
+        self.task = asyncio.create_task(self.applier.run(self.stop))
+        await asyncio.sleep(0.3)  # subscribed, its first claim found nothing
+        return self.applier
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.stop.set()
+        await asyncio.wait_for(self.task, 10)
+
+    async def applied(self, n: int) -> list[str]:
+        for _ in range(250):
+            if len(self.sink.applied) >= n:
+                break
+            await asyncio.sleep(0.02)
+        return self.sink.applied
+
+
+async def test_a_senders_next_event_stored_during_its_apply_follows_without_the_sweep(
+    resources: Resources,
+) -> None:
+    from bot.inbound.accept import wake
+
+    running = _Running(resources, Recorder(delay=0.3))
+    async with running:
+        await accept(resources.clock, text("u1", "wecom:msg:during-1"))
+        await wake(resources.redis)
+        await asyncio.sleep(0.1)  # the first is being applied
+        await accept(resources.clock, text("u1", "wecom:msg:during-2"))
+        await wake(resources.redis)  # its claim finds the sender busy
+        assert await running.applied(2) == ["wecom:msg:during-1", "wecom:msg:during-2"]
+
+
+async def test_a_senders_queued_events_follow_each_other_without_the_sweep(resources: Resources) -> None:
+    from bot.inbound.accept import wake
+
+    running = _Running(resources, Recorder())
+    async with running:
+        for n in range(3):
+            await accept(resources.clock, text("u1", f"wecom:msg:queued-{n}"))
+        await wake(resources.redis)  # one wake-up for all three
+        assert await running.applied(3) == [f"wecom:msg:queued-{n}" for n in range(3)]
+
+
+async def test_a_burst_is_claimed_in_batches_not_once_per_event(
+    resources: Resources, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.inbound import applier as applier_module
+    from bot.inbound.accept import wake
+
+    claims: list[int] = []
+    real_claim = applier_module.claim
+
+    async def counted(now: dt.datetime, lease: float, limit: int) -> list[Claimed]:
+        rows = await real_claim(now, lease, limit)
+        claims.append(len(rows))
+        return rows
+
+    class Staggered(Recorder):
+        """Applies that end one at a time (each takes its own while), as real ones do."""
+
+        async def handle(self, event: Event) -> Reply:
+            await asyncio.sleep(0.003 * (int(event.dedupe_key.rsplit("-", 1)[1]) % 17))
+            return await super().handle(event)
+
+    monkeypatch.setattr(applier_module, "claim", counted)
+    running = _Running(resources, Staggered())
+    async with running as applier:
+        burst = 100
+        for n in range(burst):
+            await accept(resources.clock, text(f"u{n}", f"wecom:msg:burst-{n}"))
+        claims.clear()
+        await wake(resources.redis)
+        assert len(await running.applied(burst)) == burst
+        concurrency = applier.resources.settings.inbound_concurrency
+    assert sum(claims) == burst
+    # the first fills every slot, then a batch each time a quarter of them is free (and the last,
+    # empty one); one claim per apply would be 100
+    assert len(claims) <= 2 + (burst - concurrency) // applier.refill
