@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime as dt
+import json
+from typing import TYPE_CHECKING, Literal
 
 from tortoise import fields
 from tortoise.models import Model
 
 from models.enums import CardKind, Platform
-from models.rows import columns, fetch_models
+from models.rows import columns, db_time, fetch_models, fetch_rows
 
 if TYPE_CHECKING:
     from models.org import Organisation, Person
@@ -58,3 +60,43 @@ async def cards_of(kind: CardKind, subject_id: int) -> list[CardInstance]:
         ' WHERE "kind" = $1 AND "subject_id" = $2 ORDER BY "id"'
     )
     return await fetch_models(CardInstance, sql, [kind.value, subject_id])
+
+
+# Keys merged into a card's platform state by the database, in one statement: no read-modify-write,
+# so two writers of the state (a click keeping its ResponseCode, the delivery of the card's update
+# recording its own) are merged, never one overwriting the other. Plain literals: every value is
+# a parameter; ``$1`` the keys (JSON), ``$2`` the first delivery's time or NULL, ``$3`` ref or id.
+_MERGE_STATE = {
+    (
+        "postgres",
+        "ref",
+    ): 'UPDATE "card_instance" SET "platform_state" = COALESCE("platform_state", \'{}\'::jsonb)'
+    ' || $1::jsonb, "sent_at" = COALESCE($2, "sent_at") WHERE "ref" = $3 RETURNING "id"',
+    (
+        "postgres",
+        "id",
+    ): 'UPDATE "card_instance" SET "platform_state" = COALESCE("platform_state", \'{}\'::jsonb)'
+    ' || $1::jsonb, "sent_at" = COALESCE($2, "sent_at") WHERE "id" = $3 RETURNING "id"',
+    (
+        "sqlite",
+        "ref",
+    ): 'UPDATE "card_instance" SET "platform_state" = json_patch(COALESCE("platform_state", \'{}\'), $1),'
+    ' "sent_at" = COALESCE($2, "sent_at") WHERE "ref" = $3 RETURNING "id"',
+    (
+        "sqlite",
+        "id",
+    ): 'UPDATE "card_instance" SET "platform_state" = json_patch(COALESCE("platform_state", \'{}\'), $1),'
+    ' "sent_at" = COALESCE($2, "sent_at") WHERE "id" = $3 RETURNING "id"',
+}
+
+
+async def merge_platform_state(
+    by: Literal["ref", "id"], key: str | int, state: dict[str, str], *, sent_at: dt.datetime | None = None
+) -> bool:
+    """Merge ``state`` into the platform state of the card whose ``by`` is ``key`` (and set its
+    ``sent_at`` when given); False when there is no such card. Inside the caller's transaction,
+    if any."""
+    dialect = "postgres" if CardInstance._meta.db.capabilities.dialect == "postgres" else "sqlite"
+    at = None if sent_at is None else db_time(sent_at)
+    values = [json.dumps(state, ensure_ascii=False), at, key]
+    return bool(await fetch_rows(CardInstance, _MERGE_STATE[(dialect, by)], values))

@@ -23,7 +23,7 @@ from bot.outbox.batch import OutboxBatch
 from bot.outbox.order import CardForm, card_turn, mark_merged, nudge_next
 from bot.outbox.queue import enqueue_deliveries
 from bot.runtime.resources import Resources
-from models.cards import CardInstance
+from models.cards import CardInstance, merge_platform_state
 from models.enums import GroupKind, Platform
 from models.messaging import OutboxKind, OutboxMessage, OutboxStatus
 from models.org import GroupChannel, Organisation, Person
@@ -218,12 +218,11 @@ async def _record_sent(
         )
         return
     async with in_transaction():
-        if state is not None and row.card_id is not None:
-            instance = await CardInstance.get(id=row.card_id)
-            instance.platform_state = {**(instance.platform_state or {}), **state}
-            if row.kind == OutboxKind.CARD:
-                instance.sent_at = resources.clock.now()
-            await instance.save(update_fields=["platform_state", "sent_at"])
+        if state is not None:
+            first = row.kind == OutboxKind.CARD
+            await merge_platform_state(
+                "id", row.card_id, state, sent_at=resources.clock.now() if first else None
+            )
         await fetch_rows(
             OutboxMessage, SENT, [OutboxStatus.SENT.value, db_time(resources.clock.now()), row.id]
         )
