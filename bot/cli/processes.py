@@ -8,6 +8,7 @@ import contextlib
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from aiohttp import web
 
@@ -26,6 +27,9 @@ from bot.runtime.lifecycle import freeze_startup_objects, running_resources
 from bot.runtime.resources import ROUTER, Resources
 from bot.settings import Settings
 from bot.web.health import ops_app
+
+if TYPE_CHECKING:
+    from bot.outbox.local import LocalDelivery
 
 log = logging.getLogger(__name__)
 
@@ -56,13 +60,15 @@ async def serve(settings: Settings, *, with_worker: bool, banner: bool) -> None:
             site = web.TCPSite(runner, settings.host, settings.port)
             await site.start()
             tasks: list[asyncio.Task[object]] = []
+            local: LocalDelivery | None = None
             if with_worker:
                 from bot.jobs.supervisor import supervise  # noqa: PLC0415
-                from bot.jobs.worker import build_worker  # noqa: PLC0415
+                from bot.jobs.worker import build_worker, deliver_here  # noqa: PLC0415
 
                 inbound = InboundApply(app[ROUTER], inbound_prepares())
                 applier = Applier(resources, inbound)
                 worker = build_worker(resources, inbound=inbound, applier=applier)
+                local = deliver_here(worker, resources)
                 tasks.append(asyncio.create_task(supervise(resources, worker, stop)))
                 tasks.append(asyncio.create_task(applier.run(stop)))
             if with_worker and settings.dingtalk_enabled and settings.dingtalk_mode == "stream":
@@ -84,6 +90,8 @@ async def serve(settings: Settings, *, with_worker: bool, banner: bool) -> None:
                     await asyncio.wait_for(
                         asyncio.gather(*tasks, return_exceptions=True), settings.worker_grace_seconds + 10
                     )
+                if local is not None:
+                    await local.close(grace=settings.worker_grace_seconds)
                 await runner.cleanup()
         print("已停止。", flush=True)
 
@@ -107,7 +115,7 @@ async def cmd_serve(args: argparse.Namespace) -> int:
 
 async def cmd_worker(args: argparse.Namespace) -> int:
     from bot.jobs.supervisor import supervise  # noqa: PLC0415 - the worker's code only (see serve)
-    from bot.jobs.worker import build_worker  # noqa: PLC0415
+    from bot.jobs.worker import build_worker, deliver_here  # noqa: PLC0415
     from handlers.router import Router  # noqa: PLC0415 - the worker applies inbound events
 
     settings = settings_from_env()
@@ -123,6 +131,7 @@ async def cmd_worker(args: argparse.Namespace) -> int:
             inbound = InboundApply(Router(resources), inbound_prepares())
             loop = Applier(resources, inbound)
             worker = build_worker(resources, inbound=inbound, applier=loop)
+            local = deliver_here(worker, resources)
             ops = await serve_ops(resources, worker.ctx["metrics"])
             freeze_startup_objects()
             applier = asyncio.create_task(loop.run(stop))
@@ -132,6 +141,7 @@ async def cmd_worker(args: argparse.Namespace) -> int:
             finally:
                 stop.set()  # the applier too, when the worker gave up on Redis
                 await asyncio.gather(applier, return_exceptions=True)
+                await local.close(grace=settings.worker_grace_seconds)
                 if ops is not None:
                     await ops.cleanup()
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol
 
 from arq import Retry
@@ -157,9 +157,13 @@ class WorkerMetrics:
         return None  # counters only: they are current at every scrape
 
     def counting(self, job: Job, *, timeout: float | None = None) -> Function:
-        """``job`` as an arq function of the same name that counts each run's result: what the job
-        returned (``sent``, ``failed``, ``skipped``, ``not claimed``; a batch job returns a count per
-        result), ``retry`` or ``error``."""
+        """``job`` as an arq function of the same name that counts each run's result (``counted``)."""
+        return func(self.counted(job), name=job.__name__, timeout=timeout)
+
+    def counted(self, job: Job) -> Callable[..., Coroutine[Any, Any, Any]]:
+        """``job``, counting each run's result: what the job returned (``sent``, ``failed``,
+        ``skipped``, ``not claimed``; a batch job returns a count per result), ``retry`` or
+        ``error``. Also for the deliveries a worker runs itself (``bot.outbox.local``)."""
 
         async def run(ctx: dict[str, Any], *args: Any) -> Any:
             try:
@@ -176,7 +180,7 @@ class WorkerMetrics:
                     self.deliveries.labels(str(outcome).replace(" ", "_")).inc(n)
             return result
 
-        return func(run, name=job.__name__, timeout=timeout)
+        return run
 
 
 class StreamMetrics:

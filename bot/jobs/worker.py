@@ -18,6 +18,7 @@ from bot.jobs.passes import run_due_work
 from bot.jobs.supervisor import cancel_until_done
 from bot.outbox.bulk import DELIVERY_GATE, deliver_batch
 from bot.outbox.delivery import deliver, sweep_outbox
+from bot.outbox.local import LocalDelivery
 from bot.runtime.redis_clients import json_deserializer, json_serializer
 from bot.runtime.resources import Resources
 
@@ -140,3 +141,14 @@ async def stop_worker(worker: Worker) -> None:
     if worker.main_task is not None:
         await cancel_until_done(worker.main_task)
     await asyncio.gather(*(cancel_until_done(task) for task in worker.tasks.values()), return_exceptions=True)
+
+
+def deliver_here(worker: Worker, resources: Resources) -> LocalDelivery:
+    """This worker sends the rows of the events it applies itself, at once (``bot.outbox.local``),
+    with its delivery gate and metrics; ``close`` it when the worker stops."""
+    ctx = worker.ctx
+    local = LocalDelivery(
+        ctx, ctx["metrics"].counted(deliver_batch), timeout=3 * resources.settings.delivery_lease_seconds
+    )
+    resources.deliver_here = local.submit
+    return local

@@ -273,7 +273,11 @@ class OutboxBatch:
         """Enqueue delivery of the rows written (after commit). Never raises and never holds the
         caller long: the rows are committed, so a lost nudge (Redis down or slow) is logged and
         left to the sweeper, which re-enqueues every pending row within ``SWEEP_SECONDS``."""
-        if resources.arq is None or not self.ids:
+        if not self.ids:
+            return
+        if resources.deliver_here is not None and resources.deliver_here(self.ids):
+            return  # a worker's own rows: sent by this process at once (bot.outbox.local)
+        if resources.arq is None:
             return
         try:
             await asyncio.wait_for(enqueue_deliveries(resources.arq, self.ids, key="nudge"), NUDGE_SECONDS)

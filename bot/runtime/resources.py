@@ -3,7 +3,7 @@ aiohttp application keys under which the web app holds them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -28,6 +28,9 @@ class Resources:
     http: aiohttp.ClientSession
     messengers: dict[Platform, Messenger] = field(default_factory=dict)
     arq: ArqRedis | None = None
+    # In a worker: delivers rows just written in this process (``bot.outbox.local``); False when
+    # it takes none (stopping, full), and the rows are queued for arq as anywhere else.
+    deliver_here: Callable[[Sequence[int]], bool] | None = None
 
     def messenger(self, platform: Platform) -> Messenger:
         try:
