@@ -1,10 +1,10 @@
 """The ``deliver_batch`` job: a chunk of rows (``bot.outbox.queue``) delivered concurrently.
 
-Plain rows (texts, group posts) are claimed with one statement per attempt count, their people
-read in one query and marked sent in one statement, so a message costs about one HTTP call and
+The chunk's people are read in one query; plain rows (texts, group posts) are claimed with one
+statement per attempt count and marked sent in one statement, so a message costs about one HTTP call and
 its share of three queries; card rows go one by one through ``deliver_row`` (they keep their order,
-``bot.outbox.order``). Claims work as for one row: only due rows, pushed a lease ahead, under a
-lease end unique to this claim so the rows that were won can be read back.
+``bot.outbox.order``). Claims work as for one row: only due rows with the attempt count read, pushed a
+lease ahead, one statement per attempt count that returns the rows won.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import secrets
 from collections import Counter, defaultdict
 from typing import Any
 
@@ -22,6 +21,7 @@ from bot.outbox.delivery import attempt, deliver_row
 from bot.runtime.resources import Resources
 from models.messaging import OutboxMessage, OutboxStatus
 from models.org import Person
+from models.rows import db_time, fetch_rows, placeholders
 
 log = logging.getLogger(__name__)
 
@@ -29,20 +29,26 @@ BATCH_CONCURRENCY = 25  # deliveries in flight at once, without a worker's gate
 DELIVERY_GATE = "delivery_gate"
 
 
+def _claim_sql(count: int) -> str:
+    """One attempt count's rows claimed in one statement; the rows won come back (RETURNING)."""
+    return (
+        'UPDATE "outbox" SET "attempts" = $1, "next_attempt_at" = $2'  # noqa: S608  # nosec B608: placeholders only
+        f' WHERE "status" = $3 AND "attempts" = $4 AND "next_attempt_at" <= $5 AND "id" IN ({placeholders(6, count)})'
+        ' RETURNING "id"'
+    )
+
+
 async def _claim_many(rows: list[OutboxMessage], now: dt.datetime, lease: float) -> list[OutboxMessage]:
     if not rows:
         return []
-    # A lease end no other claim shares: the rows carrying it afterwards are the ones won here.
-    until = now + dt.timedelta(seconds=lease, microseconds=secrets.randbelow(999_999))
     by_attempts: dict[int, list[int]] = defaultdict(list)
     for row in rows:
         by_attempts[row.attempts].append(row.id)
+    until, due = db_time(now + dt.timedelta(seconds=lease)), db_time(now)
+    won: set[int] = set()
     for attempts, ids in by_attempts.items():
-        await OutboxMessage.filter(
-            id__in=ids, status=OutboxStatus.PENDING, attempts=attempts, next_attempt_at__lte=now
-        ).update(attempts=attempts + 1, next_attempt_at=until)
-    query = OutboxMessage.filter(id__in=[r.id for r in rows], next_attempt_at=until)
-    won = {int(str(i)) for i in await query.values_list("id", flat=True)}
+        values = [attempts + 1, until, OutboxStatus.PENDING.value, attempts, due, *ids]
+        won.update(int(r["id"]) for r in await fetch_rows(OutboxMessage, _claim_sql(len(ids)), values))
     claimed = [row for row in rows if row.id in won]
     for row in claimed:
         row.attempts += 1
@@ -71,14 +77,17 @@ async def deliver_batch(ctx: dict[str, Any], outbox_ids: list[int]) -> dict[str,
     )
     cards = {r.id: r for r in rows if r.card_id is not None}
     sent: list[int] = []
-    people: dict[int, Person] = {}
+    # Everyone the chunk is addressed to, cards' recipients included, in one read.
+    wanted = {r.person_id for r in rows if r.person_id}
+    people = {p.id: p for p in await Person.filter(id__in=wanted)} if wanted else {}
 
     async def one(row: OutboxMessage | int) -> str:
         async with gate:
             try:
                 async with asyncio.timeout(lease):  # started before the claim: ends inside the lease
                     if isinstance(row, int):  # a card row: alone, in order (bot.outbox.order)
-                        return await deliver_row(resources, cards[row])
+                        card = cards[row]
+                        return await deliver_row(resources, card, person=people.get(card.person_id or 0))
                     outcome = await attempt(
                         resources, row, person=people.get(row.person_id or 0), record=False
                     )
@@ -95,9 +104,6 @@ async def deliver_batch(ctx: dict[str, Any], outbox_ids: list[int]) -> dict[str,
     card_runs = [asyncio.ensure_future(one(card_id)) for card_id in cards]
     try:
         plain = await _claim_many([r for r in rows if r.card_id is None], now, lease)
-        people.update(
-            (p.id, p) for p in await Person.filter(id__in={r.person_id for r in plain if r.person_id})
-        )
     except BaseException:  # cut short (like gather's children): a card already sent records itself
         for run in card_runs:
             run.cancel()

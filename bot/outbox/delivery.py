@@ -20,10 +20,11 @@ from tortoise.transactions import in_transaction
 from bot.cards import Card
 from bot.outbound import XLSX_TYPE, Attachment, DeliveryError, GroupTarget, Messenger, Recipient
 from bot.outbox.batch import OutboxBatch
-from bot.outbox.order import CardForm, card_turn, mark_merged, nudge_next
+from bot.outbox.order import CardForm, card_turn, nudge_next
 from bot.outbox.queue import enqueue_deliveries
+from bot.outbox.record import record_sent
 from bot.runtime.resources import Resources
-from models.cards import CardInstance, merge_platform_state
+from models.cards import CardInstance
 from models.enums import GroupKind, Platform
 from models.messaging import OutboxKind, OutboxMessage, OutboxStatus
 from models.org import GroupChannel, Organisation, Person
@@ -37,7 +38,6 @@ CLAIM = (
     'UPDATE "outbox" SET "attempts" = $1, "next_attempt_at" = $2'
     ' WHERE "id" = $3 AND "status" = $4 AND "attempts" = $5 AND "next_attempt_at" <= $6 RETURNING "id"'
 )
-SENT = 'UPDATE "outbox" SET "status" = $1, "sent_at" = $2, "last_error" = \'\' WHERE "id" = $3'
 
 
 def backoff_seconds(attempt: int, hint: float | None = None) -> float:
@@ -159,8 +159,11 @@ async def deliver(ctx: dict[str, Any], outbox_id: int) -> str:
     return await deliver_row(ctx["resources"], await OutboxMessage.get_or_none(id=outbox_id))
 
 
-async def deliver_row(resources: Resources, row: OutboxMessage | None) -> str:
-    """`deliver` of a row already read (``bot.outbox.bulk`` reads a chunk's rows at once)."""
+async def deliver_row(
+    resources: Resources, row: OutboxMessage | None, *, person: Person | None = None
+) -> str:
+    """`deliver` of a row already read (``bot.outbox.bulk`` reads a chunk's rows, and the people
+    they are addressed to, at once)."""
     if row is None or row.status != OutboxStatus.PENDING:
         return "skipped"
     form = await card_turn(row)
@@ -169,7 +172,7 @@ async def deliver_row(resources: Resources, row: OutboxMessage | None) -> str:
     now = resources.clock.now()
     if not await _claim(row, now, dt.timedelta(seconds=resources.settings.delivery_lease_seconds)):
         return "not claimed"
-    return await attempt(resources, row, form=form)
+    return await attempt(resources, row, person=person, form=form)
 
 
 async def attempt(
@@ -204,29 +207,9 @@ async def attempt(
         return "sent"
     # Sent: record it even if this job is being cancelled now (a stop, its time limit), or the
     # platform would get the message a second time once the lease ran out.
-    await asyncio.shield(_record_sent(resources, row, state, merged))
+    await asyncio.shield(record_sent(row, state, merged, resources.clock.now()))
     await nudge_next(resources, row)
     return "sent"
-
-
-async def _record_sent(
-    resources: Resources, row: OutboxMessage, state: dict[str, str] | None, merged: list[int]
-) -> None:
-    if row.card_id is None:  # a text or a group post: one row, one statement
-        await fetch_rows(
-            OutboxMessage, SENT, [OutboxStatus.SENT.value, db_time(resources.clock.now()), row.id]
-        )
-        return
-    async with in_transaction():
-        if state is not None:
-            first = row.kind == OutboxKind.CARD
-            await merge_platform_state(
-                "id", row.card_id, state, sent_at=resources.clock.now() if first else None
-            )
-        await fetch_rows(
-            OutboxMessage, SENT, [OutboxStatus.SENT.value, db_time(resources.clock.now()), row.id]
-        )
-        await mark_merged(merged)
 
 
 async def _wait_for_limit(resources: Resources, row: OutboxMessage, error: DeliveryError) -> str:

@@ -70,6 +70,7 @@ async def test_a_step_decided_before_its_card_went_out_arrives_once_closed(
     assert platform.count("card", "chenguoqing") == 1 and platform.count("card_update", "chenguoqing") == 0
     update = await OutboxMessage.get(card_id=instance.id, kind=OutboxKind.CARD_UPDATE)
     assert update.status is OutboxStatus.MERGED
+    assert (await CardInstance.get(id=instance.id)).sent_at is not None  # its first delivery's time
     await stack.drain()  # a late job for the update (sweeper, arq re-run) sends nothing more
     assert await deliver({"resources": stack.resources}, update.id) == "skipped"
     assert platform.count("card", "chenguoqing") == 1 and len(await head_cards(stack)) == 1
