@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -18,6 +17,7 @@ from bot.cli.common import (
     settings_from_env,
     until_signalled,
 )
+from bot.cli.priority import lower_priority
 from bot.health.metrics import Metrics, StreamMetrics
 from bot.inbound.applier import Applier
 from bot.inbound.apply import InboundApply
@@ -147,15 +147,6 @@ async def cmd_worker(args: argparse.Namespace) -> int:
 
     await until_signalled(main)
     return status
-
-
-def lower_priority(nice: int) -> None:
-    """Run this process ``nice`` steps below the default CPU priority (never raised back: a
-    supervisor may have lowered it further)."""
-    current = os.getpriority(os.PRIO_PROCESS, 0)
-    if nice > current:
-        os.setpriority(os.PRIO_PROCESS, 0, nice)
-        log.info("worker CPU priority lowered to nice %d (TIJI_WORKER_NICE)", nice)
 
 
 async def cmd_dingtalk_stream(args: argparse.Namespace) -> int:
