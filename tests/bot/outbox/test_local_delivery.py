@@ -4,7 +4,7 @@ job queued — and what it cannot take (stopping, failing) is left to arq and th
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -93,6 +93,50 @@ async def test_stopping_lets_a_delivery_in_flight_finish(
     resources.deliver_here = local.submit
     batch = await _written(resources, world, "k:in-flight")
     await batch.nudge(resources)
+    await _until(lambda: not local.waiting)  # taken: being sent
     await local.close(grace=5)
     assert world["messenger"].texts == [("zhang", "已办理")]
     assert (await OutboxMessage.get(dedupe_key="k:in-flight")).status == OutboxStatus.SENT
+
+
+async def _until(condition: Callable[[], bool]) -> None:
+    async with asyncio.timeout(5):
+        while not condition():  # noqa: ASYNC110 (the recorded state is the signal)
+            await asyncio.sleep(0)
+
+
+class Recording:
+    """A delivery job that records the chunks it was given and takes a while over each."""
+
+    def __init__(self) -> None:
+        self.chunks: list[list[int]] = []
+
+    async def __call__(self, ctx: dict[str, Any], ids: list[int]) -> None:
+        self.chunks.append(ids)
+        await asyncio.sleep(0.05)
+
+
+async def test_a_bursts_rows_go_out_in_a_few_chunks_not_one_per_event(resources: Resources) -> None:
+    job = Recording()
+    local = LocalDelivery({"resources": resources}, job, timeout=10, consumers=1)
+    assert local.submit([1])
+    await _until(lambda: bool(job.chunks))  # its delivery has begun
+    for outbox_id in range(2, 11):  # nine more events applied meanwhile, one row each
+        assert local.submit([outbox_id])
+    await asyncio.wait_for(asyncio.gather(*local.running), 5)
+    assert job.chunks == [[1], list(range(2, 11))]  # the first at once, the rest together
+
+
+async def test_rows_still_waiting_when_the_worker_stops_are_handed_to_arq(
+    resources: Resources, arq: ArqRedis
+) -> None:
+    job = Recording()
+    local = LocalDelivery({"resources": resources}, job, timeout=10, consumers=1)
+    local.submit([1])
+    await _until(lambda: bool(job.chunks))  # its delivery has begun
+    local.submit([2])
+    local.submit([3])
+    await local.close(grace=5)
+    assert job.chunks == [[1]]  # in flight when it stopped: finished
+    [queued] = await arq.queued_jobs()
+    assert (queued.function, queued.args) == ("deliver_batch", [[2, 3]])
