@@ -32,6 +32,9 @@ PATH = "/wecom/callback"
 TIMESTAMP_WINDOW = 300  # seconds either way
 SHUTDOWN_WAIT = 5.0  # seconds for the wake-up still being sent
 WAKER = web.AppKey("wecom_waker", Waker)
+# The app's WeComCrypto, made on the first callback and kept (its AES cipher with it): the
+# settings it is made of do not change while the process runs.
+CRYPTO = web.AppKey("wecom_crypto", list[WeComCrypto])
 
 
 def _rejected() -> web.Response:
@@ -43,12 +46,20 @@ def _ok() -> web.Response:
 
 
 def crypto_for(settings: Settings) -> WeComCrypto:
+    """A WeComCrypto of the configured app; ``CallbackRejected`` when it is not configured."""
     if not (settings.wecom_token and settings.wecom_aes_key and settings.wecom_corp_id):
         raise CallbackRejected("TIJI_WECOM_TOKEN / TIJI_WECOM_AES_KEY / TIJI_WECOM_CORP_ID not configured")
     try:
         return WeComCrypto(settings.wecom_token, settings.wecom_aes_key, settings.wecom_corp_id)
     except ValueError:
         raise CallbackRejected("TIJI_WECOM_AES_KEY is malformed") from None
+
+
+def _crypto(request: web.Request, settings: Settings) -> WeComCrypto:
+    kept = request.app[CRYPTO]
+    if not kept:
+        kept.append(crypto_for(settings))
+    return kept[0]
 
 
 async def verify_url(request: web.Request) -> web.Response:
@@ -59,7 +70,7 @@ async def verify_url(request: web.Request) -> web.Response:
         missing = [k for k in ("msg_signature", "timestamp", "nonce", "echostr") if not query.get(k)]
         if missing:
             raise CallbackRejected(f"missing {', '.join(missing)}")
-        crypto = crypto_for(resources.settings)
+        crypto = _crypto(request, resources.settings)
         plaintext = crypto.decrypt(
             query["msg_signature"], query["timestamp"], query["nonce"], query["echostr"]
         )
@@ -89,7 +100,7 @@ async def receive(request: web.Request) -> web.Response:
         if missing:
             raise CallbackRejected(f"missing {', '.join(missing)}")
         _check_timestamp(query["timestamp"], resources.clock.now())
-        crypto = crypto_for(resources.settings)
+        crypto = _crypto(request, resources.settings)
         envelope = parse_envelope(await request.read())
         plaintext = crypto.decrypt(
             query["msg_signature"], query["timestamp"], query["nonce"], envelope.encrypt
@@ -140,6 +151,7 @@ async def _drain(app: web.Application) -> None:
 
 def setup_routes(app: web.Application) -> None:
     app[WAKER] = Waker()
+    app[CRYPTO] = []
     app.router.add_get(PATH, verify_url)
     app.router.add_post(PATH, receive)
     app.on_shutdown.append(_drain)
