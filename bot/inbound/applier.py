@@ -89,13 +89,9 @@ class Applier:
 
     def _ended(self, row: Claimed, seen: int, task: asyncio.Task[object]) -> None:
         self.running.discard(task)
-        if self.backlog:
-            free = self.resources.settings.inbound_concurrency - len(self.running)
-            claim_again = free >= self.refill or not self.running
-        else:
-            # Nothing else was claimable at the claim: only the sender's next event can be now.
-            claim_again = row.has_next or self.wakes != seen
-        if claim_again:
+        # A backlog is claimed once enough slots are free (``_fill`` waits for the refill); else
+        # nothing else was claimable at the claim, so only the sender's next event can be now.
+        if self.backlog or row.has_next or self.wakes != seen:
             self.more.set()
 
     async def _listen(self) -> None:

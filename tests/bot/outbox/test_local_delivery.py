@@ -30,6 +30,13 @@ async def arq(resources: Resources, redis_server_url: str) -> AsyncIterator[ArqR
         await pool.aclose()
 
 
+def _here(resources: Resources, job: Any = deliver_batch, **options: Any) -> LocalDelivery:
+    """This process's deliveries, as `tiji worker` wires them (``bot.jobs.worker.deliver_here``)."""
+    local = LocalDelivery({"resources": resources}, job, timeout=10, **options)
+    resources.deliver_here = local.submit
+    return local
+
+
 async def _written(resources: Resources, world: dict[str, Any], key: str) -> OutboxBatch:  # noqa: F811
     batch = OutboxBatch(resources.settings, world["org"], resources.clock.now())
     async with in_transaction():
@@ -42,8 +49,7 @@ async def test_an_applied_events_message_goes_out_from_this_worker_without_a_que
     arq: ArqRedis,
     world: dict[str, Any],  # noqa: F811 - the fixture
 ) -> None:
-    local = LocalDelivery({"resources": resources}, deliver_batch, timeout=10)
-    resources.deliver_here = local.submit
+    local = _here(resources)
     batch = await _written(resources, world, "k:here")
     await batch.nudge(resources)
     await asyncio.wait_for(asyncio.gather(*local.running), 5)
@@ -57,8 +63,7 @@ async def test_a_stopping_worker_leaves_new_rows_to_arq(
     arq: ArqRedis,
     world: dict[str, Any],  # noqa: F811 - the fixture
 ) -> None:
-    local = LocalDelivery({"resources": resources}, deliver_batch, timeout=10)
-    resources.deliver_here = local.submit
+    local = _here(resources)
     await local.close(grace=1)
     batch = await _written(resources, world, "k:stopping")
     await batch.nudge(resources)
@@ -75,8 +80,7 @@ async def test_a_delivery_that_fails_here_leaves_its_row_pending_for_the_sweeper
     async def database_away(ctx: dict[str, Any], ids: list[int]) -> None:
         raise ConnectionError("database went away")
 
-    local = LocalDelivery({"resources": resources}, database_away, timeout=10)
-    resources.deliver_here = local.submit
+    local = _here(resources, database_away)
     batch = await _written(resources, world, "k:failing")
     await batch.nudge(resources)
     await asyncio.gather(*local.running)
@@ -89,8 +93,7 @@ async def test_stopping_lets_a_delivery_in_flight_finish(
     world: dict[str, Any],  # noqa: F811 - the fixture
 ) -> None:
     world["messenger"].delay = 0.2
-    local = LocalDelivery({"resources": resources}, deliver_batch, timeout=10)
-    resources.deliver_here = local.submit
+    local = _here(resources)
     batch = await _written(resources, world, "k:in-flight")
     await batch.nudge(resources)
     await _until(lambda: not local.waiting)  # taken: being sent
@@ -118,7 +121,7 @@ class Recording:
 
 async def test_a_bursts_rows_go_out_in_a_few_chunks_not_one_per_event(resources: Resources) -> None:
     job = Recording()
-    local = LocalDelivery({"resources": resources}, job, timeout=10, consumers=1)
+    local = _here(resources, job, consumers=1)
     assert local.submit([1])
     await _until(lambda: bool(job.chunks))  # its delivery has begun
     for outbox_id in range(2, 11):  # nine more events applied meanwhile, one row each
@@ -131,7 +134,7 @@ async def test_rows_still_waiting_when_the_worker_stops_are_handed_to_arq(
     resources: Resources, arq: ArqRedis
 ) -> None:
     job = Recording()
-    local = LocalDelivery({"resources": resources}, job, timeout=10, consumers=1)
+    local = _here(resources, job, consumers=1)
     local.submit([1])
     await _until(lambda: bool(job.chunks))  # its delivery has begun
     local.submit([2])
